@@ -1,0 +1,62 @@
+package io.scanflow.kernels;
+
+import io.scanflow.model.SequenceModel;
+
+/**
+ * A compute backend running one model over many streams. The engine owns each stream's recurrent state
+ * in a numbered <em>slot</em> (host memory on the CPU, device memory on CUDA), so a bundle of work only
+ * names slots and nothing is gathered through the caller.
+ *
+ * <p>The Flink operator drives an engine in bundles: {@link #prefill} for chunks of tokens per key,
+ * {@link #step} for one token per key across many keys. Before a checkpoint barrier it copies dirty
+ * slots out with {@link #saveSlot}; after a restore it refills them with {@link #loadSlot}. The state
+ * bytes are the model's versioned state format, identical across backends.
+ *
+ * <p>An engine is used by one thread at a time (a Flink task); it may use a pool internally.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** Backend name as shown to users: {@code cpu} or {@code cuda}. */
+    String backend();
+
+    SequenceModel model();
+
+    /** Opens a slot holding a fresh (all-zero) state and returns its number. */
+    int openSlot();
+
+    /** Frees a slot; its number may be handed out again. */
+    void closeSlot(int slot);
+
+    /** Resets a slot to the fresh state. */
+    void resetSlot(int slot);
+
+    /** Replaces a slot's state with previously saved bytes (throws if they belong to another model). */
+    void loadSlot(int slot, byte[] stateBytes);
+
+    /** The slot's state in the model's versioned state format. */
+    byte[] saveSlot(int slot);
+
+    /** Tokens consumed by the slot's stream. */
+    long position(int slot);
+
+    int openSlots();
+
+    /**
+     * Feeds each slot its tokens (a chunk of its stream), all requests in one call.
+     *
+     * @param tokens {@code tokens[i]} goes to {@code slots[i]}; a slot appears at most once per call
+     * @param out    {@code out[i]} receives request i's output, {@link Output#width} floats per row
+     *               ({@link Output#rows} rows); ignored for {@link Output#NONE}
+     */
+    void prefill(int[] slots, int[][] tokens, Output output, float[][] out);
+
+    /**
+     * Advances {@code count} slots by one token each, as one batched pass.
+     *
+     * @param out [count, width] row-major; ignored for {@link Output#NONE}
+     */
+    void step(int[] slots, int[] tokens, int count, Output output, float[] out);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,268 @@
+package io.scanflow.kernels.cpu;
+
+import io.scanflow.kernels.Engine;
+import io.scanflow.kernels.Output;
+import io.scanflow.model.RecurrentState;
+import io.scanflow.model.SequenceModel;
+import io.scanflow.model.Workspace;
+import io.scanflow.model.state.StateCodec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The pure-Java backend: slots are host {@link RecurrentState}s, work runs on a small fixed pool, one
+ * workspace per worker allocated up front so steady-state calls allocate no model buffers.
+ *
+ * <p>Prefill requests are independent streams and run on the workers side by side; a batched step is
+ * split into contiguous slices of the batch, one per worker. Outputs do not depend on the number of
+ * workers: every row is computed by the same code in the same order whichever worker runs it.
+ */
+public final class CpuEngine implements Engine {
+    /** Below this many rows per worker, threading costs more than it saves. */
+    private static final int MIN_STEP_ROWS_PER_WORKER = 16;
+
+    private final SequenceModel model;
+    private final int workers;
+    private final Workspace[] workspaces;
+    private final float[][] hidden;
+    private final double[][] pooled;
+    private final ExecutorService pool;
+    private final List<RecurrentState> slots = new ArrayList<>();
+    private final List<Boolean> open = new ArrayList<>();
+    private int[] freeSlots = new int[8];
+    private int freeCount;
+    private int openCount;
+    private RecurrentState[] stepStates = new RecurrentState[0];
+    private float[] stepHidden = new float[0];
+
+    /**
+     * @param threads     workers (1 runs everything on the caller's thread)
+     * @param chunkLength prefill chunk: rows per model pass; also the largest step slice per worker
+     */
+    public CpuEngine(SequenceModel model, int threads, int chunkLength) {
+        if (threads < 1 || chunkLength < 1) {
+            throw new IllegalArgumentException("threads and chunk length must be positive");
+        }
+        this.model = model;
+        this.workers = threads;
+        this.workspaces = new Workspace[threads];
+        this.hidden = new float[threads][];
+        this.pooled = new double[threads][];
+        for (int i = 0; i < threads; i++) {
+            workspaces[i] = model.newWorkspace(chunkLength);
+            hidden[i] = new float[chunkLength * model.hiddenSize()];
+            pooled[i] = new double[model.hiddenSize()];
+        }
+        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "scanflow-cpu-engine");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public String backend() {
+        return "cpu";
+    }
+
+    @Override
+    public SequenceModel model() {
+        return model;
+    }
+
+    @Override
+    public int openSlot() {
+        int slot;
+        if (freeCount > 0) {
+            slot = freeSlots[--freeCount];
+            slots.get(slot).reset();
+            open.set(slot, true);
+        } else {
+            slot = slots.size();
+            slots.add(model.newState());
+            open.add(true);
+        }
+        openCount++;
+        return slot;
+    }
+
+    @Override
+    public void closeSlot(int slot) {
+        state(slot);
+        open.set(slot, false);
+        if (freeCount == freeSlots.length) {
+            freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
+        }
+        freeSlots[freeCount++] = slot;
+        openCount--;
+    }
+
+    @Override
+    public void resetSlot(int slot) {
+        state(slot).reset();
+    }
+
+    @Override
+    public void loadSlot(int slot, byte[] stateBytes) {
+        StateCodec.decode(stateBytes, model.fingerprint(), state(slot));
+    }
+
+    @Override
+    public byte[] saveSlot(int slot) {
+        return StateCodec.encode(state(slot), model.fingerprint());
+    }
+
+    @Override
+    public long position(int slot) {
+        return state(slot).position();
+    }
+
+    @Override
+    public int openSlots() {
+        return openCount;
+    }
+
+    @Override
+    public void prefill(int[] slots, int[][] tokens, Output output, float[][] out) {
+        if (slots.length != tokens.length) {
+            throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " token arrays");
+        }
+        for (int slot : slots) {
+            state(slot);
+        }
+        int n = slots.length;
+        int parts = Math.min(workers, n);
+        runParts(parts, w -> {
+            for (int i = w; i < n; i += parts) {
+                prefillOne(w, state(slots[i]), tokens[i], output, out == null ? null : out[i]);
+            }
+        });
+    }
+
+    private void prefillOne(int worker, RecurrentState state, int[] tokens, Output output, float[] out) {
+        Workspace ws = workspaces[worker];
+        float[] h = hidden[worker];
+        int d = model.hiddenSize();
+        int v = model.vocabSize();
+        double[] sum = pooled[worker];
+        Arrays.fill(sum, 0.0);
+        int len = tokens.length;
+        for (int done = 0; done < len; ) {
+            int rows = Math.min(ws.maxRows(), len - done);
+            model.prefill(state, tokens, done, rows, output == Output.NONE ? null : h, 0, ws);
+            done += rows;
+            switch (output) {
+                case ALL_LOGITS:
+                    model.logits(h, 0, rows, out, (done - rows) * v);
+                    break;
+                case LAST_LOGITS:
+                    if (done == len) {
+                        model.logits(h, (rows - 1) * d, 1, out, 0);
+                    }
+                    break;
+                case LAST_HIDDEN:
+                    if (done == len) {
+                        System.arraycopy(h, (rows - 1) * d, out, 0, d);
+                    }
+                    break;
+                case MEAN_HIDDEN:
+                    for (int r = 0; r < rows; r++) {
+                        for (int i = 0; i < d; i++) {
+                            sum[i] += h[r * d + i];
+                        }
+                    }
+                    if (done == len) {
+                        for (int i = 0; i < d; i++) {
+                            out[i] = (float) (sum[i] / len);
+                        }
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    @Override
+    public void step(int[] slots, int[] tokens, int count, Output output, float[] out) {
+        if (stepStates.length < count) {
+            stepStates = new RecurrentState[count];
+            stepHidden = new float[count * model.hiddenSize()];
+        }
+        for (int i = 0; i < count; i++) {
+            stepStates[i] = state(slots[i]);
+        }
+        int d = model.hiddenSize();
+        int parts = Math.max(1, Math.min(workers, count / MIN_STEP_ROWS_PER_WORKER));
+        runParts(parts, w -> {
+            int from = (int) ((long) count * w / parts);
+            int to = (int) ((long) count * (w + 1) / parts);
+            model.step(stepStates, tokens, from, to - from, stepHidden, from * d, workspaces[w]);
+        });
+        switch (output) {
+            case ALL_LOGITS:
+            case LAST_LOGITS:
+                model.logits(stepHidden, 0, count, out, 0);
+                break;
+            case LAST_HIDDEN:
+            case MEAN_HIDDEN:
+                System.arraycopy(stepHidden, 0, out, 0, count * d);
+                break;
+            default:
+                break;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    private RecurrentState state(int slot) {
+        if (slot < 0 || slot >= slots.size() || !open.get(slot)) {
+            throw new IllegalArgumentException("slot " + slot + " is not open");
+        }
+        return slots.get(slot);
+    }
+
+    private interface Part {
+        void run(int worker);
+    }
+
+    /** Runs parts 0..n-1, part 0 on the caller's thread, and rethrows the first failure. */
+    private void runParts(int n, Part part) {
+        if (n <= 1 || pool == null) {
+            for (int w = 0; w < n; w++) {
+                part.run(w);
+            }
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>(n - 1);
+        for (int w = 1; w < n; w++) {
+            int worker = w;
+            futures.add(pool.submit(() -> part.run(worker)));
+        }
+        part.run(0);
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for engine workers", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException) {
+                    throw (RuntimeException) cause;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
+    }
+}

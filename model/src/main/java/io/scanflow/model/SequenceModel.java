@@ -1,0 +1,59 @@
+package io.scanflow.model;
+
+import io.scanflow.model.config.ModelConfig;
+
+/**
+ * A causal sequence model whose whole history is summarised in a fixed-size {@link RecurrentState}.
+ *
+ * <p>Three execution modes must agree (tests pin this): a recurrent {@link #step} one token at a time,
+ * a chunked {@link #prefill} (the chunk is the workspace's row capacity; the state is carried between
+ * chunks), and a batched {@link #step} over many independent states.
+ *
+ * <p>Both modes write the final hidden states (after the last norm); {@link #logits} applies the LM head
+ * separately so callers that need only an embedding or only the last position pay for no more.
+ *
+ * <p>Implementations are immutable and thread-safe; all mutable scratch lives in a {@link Workspace},
+ * which one thread uses at a time.
+ */
+public interface SequenceModel {
+
+    ModelConfig config();
+
+    default int vocabSize() {
+        return config().vocabSize();
+    }
+
+    default int hiddenSize() {
+        return config().hiddenSize();
+    }
+
+    /** Identifies architecture and weights; a saved state only loads into a model of the same fingerprint. */
+    long fingerprint();
+
+    /** A fresh all-zero state (the state before any token). */
+    RecurrentState newState();
+
+    /** Scratch for up to {@code maxRows} tokens per call (the prefill chunk and the largest step batch). */
+    Workspace newWorkspace(int maxRows);
+
+    /**
+     * Feeds {@code length} tokens of one stream, in chunks of at most {@code workspace.maxRows()}.
+     *
+     * @param hiddenOut receives the final hidden state of every position, [length, hidden] row-major
+     *                  from {@code hiddenOffset}; may be null when only the state matters
+     */
+    void prefill(RecurrentState state, int[] tokens, int offset, int length,
+                 float[] hiddenOut, int hiddenOffset, Workspace workspace);
+
+    /**
+     * Advances {@code count} independent states by one token each (one batched pass): state
+     * {@code states[offset + i]} takes token {@code tokens[offset + i]}.
+     *
+     * @param hiddenOut receives [count, hidden] from {@code hiddenOffset}; may be null
+     */
+    void step(RecurrentState[] states, int[] tokens, int offset, int count,
+              float[] hiddenOut, int hiddenOffset, Workspace workspace);
+
+    /** LM head: logits [rows, vocab] for hidden rows [rows, hidden]. */
+    void logits(float[] hidden, int hiddenOffset, int rows, float[] logitsOut, int logitsOffset);
+}

@@ -1,0 +1,52 @@
+package io.scanflow.model.config;
+
+/**
+ * Mamba-1 (selective SSM, "S6") architecture.
+ *
+ * @param vocabSize        embedding rows (for the state-spaces layout: padded to {@code pad_vocab_size_multiple})
+ * @param hiddenSize       D, the residual stream width ({@code hidden_size} / {@code d_model})
+ * @param stateSize        N, the SSM state per channel ({@code state_size} / {@code d_state})
+ * @param numLayers        L, the number of blocks
+ * @param intermediateSize E*D, the mixer width ({@code intermediate_size} / {@code expand * d_model})
+ * @param convKernel       K, the causal depthwise conv width
+ * @param dtRank           R, the low rank of the delta projection
+ * @param useBias          in_proj / out_proj carry a bias
+ * @param useConvBias      conv1d carries a bias
+ * @param normEpsilon      RMSNorm epsilon
+ * @param tieEmbeddings    the LM head reuses the embedding matrix
+ */
+public record MambaConfig(
+        int vocabSize,
+        int hiddenSize,
+        int stateSize,
+        int numLayers,
+        int intermediateSize,
+        int convKernel,
+        int dtRank,
+        boolean useBias,
+        boolean useConvBias,
+        float normEpsilon,
+        boolean tieEmbeddings,
+        CheckpointLayout layout)
+        implements ModelConfig {
+
+    public MambaConfig {
+        ConfigChecks.positive("vocab_size", vocabSize);
+        ConfigChecks.positive("hidden_size", hiddenSize);
+        ConfigChecks.positive("state_size", stateSize);
+        ConfigChecks.positive("num_hidden_layers", numLayers);
+        ConfigChecks.positive("intermediate_size", intermediateSize);
+        ConfigChecks.positive("conv_kernel", convKernel);
+        ConfigChecks.positive("time_step_rank", dtRank);
+    }
+
+    @Override
+    public String architecture() {
+        return "mamba";
+    }
+
+    @Override
+    public long stateFloats() {
+        return (long) numLayers * intermediateSize * (stateSize + convKernel - 1);
+    }
+}

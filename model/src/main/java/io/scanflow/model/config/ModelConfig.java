@@ -1,0 +1,25 @@
+package io.scanflow.model.config;
+
+/**
+ * The architecture of a loadable model: what every model kind shares. Concrete kinds are records so a
+ * configuration is an immutable value whose {@code toString} is a complete, canonical description.
+ */
+public sealed interface ModelConfig permits MambaConfig, Mamba2Config {
+
+    /** Short architecture name as shown by {@code scanflow inspect}, e.g. {@code mamba} or {@code mamba2}. */
+    String architecture();
+
+    /** Number of rows of the embedding and logits width (padded, for the state-spaces layout). */
+    int vocabSize();
+
+    int hiddenSize();
+
+    int numLayers();
+
+    CheckpointLayout layout();
+
+    boolean tieEmbeddings();
+
+    /** Floats of recurrent state per key (conv state and SSM state of every layer). */
+    long stateFloats();
+}

@@ -1,0 +1,164 @@
+package io.scanflow.model.mamba;
+
+import io.scanflow.model.RecurrentState;
+import io.scanflow.model.config.CheckpointLayout;
+import io.scanflow.model.config.MambaConfig;
+import io.scanflow.model.math.Ops;
+import io.scanflow.model.weights.Checkpoint;
+
+/**
+ * Mamba-1: the selective SSM ("S6") block, the reference path every faster backend is tested against.
+ *
+ * <p>Per token and layer, with d_inner = E, state N, conv width K, delta rank R (names as in the paper):
+ * <pre>
+ *   [x, z]        = in_proj(RMSNorm(h))
+ *   x             = SiLU(conv1d_K(x) + conv_bias)              causal, depthwise
+ *   [dlow, B, C]  = x_proj(x)
+ *   delta         = softplus(dt_proj(dlow) + dt_bias)          [E]
+ *   A             = -exp(A_log)                                [E, N]
+ *   s[d, n]       = exp(delta[d] A[d, n]) s[d, n] + delta[d] B[n] x[d]     (dA s + dBu)
+ *   y[d]          = sum_n s[d, n] C[n] + D[d] x[d]
+ *   h             = h + out_proj(y * SiLU(z))
+ * </pre>
+ * State layout per layer: conv window [E, K-1] then SSM state [E, N].
+ */
+public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
+    private final MambaConfig cfg;
+    private final Layer[] layers;
+    private final int layerStateFloats;
+
+    /** One block's weights, as views of the checkpoint converted to float32. */
+    record Layer(float[] norm, float[] inProj, float[] inProjBias, float[] convWeight, float[] convBias,
+                 float[] xProj, float[] dtProj, float[] dtBias, float[] negA, float[] d,
+                 float[] outProj, float[] outProjBias) {}
+
+    private Mamba1(MambaConfig cfg, Layer[] layers, float[] embedding, float[] finalNorm, float[] lmHead, long fingerprint) {
+        super(cfg, embedding, finalNorm, lmHead, cfg.normEpsilon(), fingerprint);
+        this.cfg = cfg;
+        this.layers = layers;
+        this.layerStateFloats = cfg.intermediateSize() * (cfg.convKernel() - 1 + cfg.stateSize());
+    }
+
+    /** Reads every tensor the config implies, with its expected shape; leftovers are an error. */
+    public static Mamba1 load(MambaConfig cfg, Checkpoint checkpoint) {
+        WeightReader w = new WeightReader(checkpoint, cfg.toString());
+        CheckpointLayout layout = cfg.layout();
+        int v = cfg.vocabSize(), d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize();
+        int k = cfg.convKernel(), r = cfg.dtRank();
+        float[] embedding = w.read(layout.embeddingTensor(), v, d);
+        Layer[] layers = new Layer[cfg.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = layout.layerPrefix(i);
+            String m = p + "mixer.";
+            float[] aLog = w.read(m + "A_log", e, n);
+            float[] negA = new float[aLog.length];
+            for (int j = 0; j < aLog.length; j++) {
+                negA[j] = (float) -Math.exp(aLog[j]);
+            }
+            layers[i] = new Layer(
+                    w.read(p + "norm.weight", d),
+                    w.read(m + "in_proj.weight", 2L * e, d),
+                    w.readIf(cfg.useBias(), m + "in_proj.bias", 2L * e),
+                    w.read(m + "conv1d.weight", e, 1, k),
+                    w.readIf(cfg.useConvBias(), m + "conv1d.bias", e),
+                    w.read(m + "x_proj.weight", r + 2L * n, e),
+                    w.read(m + "dt_proj.weight", e, r),
+                    w.read(m + "dt_proj.bias", e),
+                    negA,
+                    w.read(m + "D", e),
+                    w.read(m + "out_proj.weight", d, e),
+                    w.readIf(cfg.useBias(), m + "out_proj.bias", d));
+        }
+        float[] finalNorm = w.read(layout.finalNormTensor(), d);
+        float[] lmHead = LmHead.read(w, cfg, embedding);
+        w.requireNoUnexpected();
+        return new Mamba1(cfg, layers, embedding, finalNorm, lmHead, w.fingerprint());
+    }
+
+    /** Scratch for up to maxRows tokens. */
+    static final class Scratch extends MambaWorkspace {
+        final float[] xz;     // in_proj output [rows, 2E]: x then z
+        final float[] u;      // conv + SiLU output [rows, E]
+        final float[] xDbl;   // x_proj output [rows, R + 2N]
+        final float[] delta;  // [rows, E]
+        final float[] y;      // gated scan output [rows, E]
+
+        Scratch(MambaConfig c, int maxRows) {
+            super(maxRows, c.hiddenSize());
+            int e = c.intermediateSize();
+            xz = new float[maxRows * 2 * e];
+            u = new float[maxRows * e];
+            xDbl = new float[maxRows * (c.dtRank() + 2 * c.stateSize())];
+            delta = new float[maxRows * e];
+            y = new float[maxRows * e];
+        }
+    }
+
+    @Override
+    Scratch workspace(int maxRows) {
+        return new Scratch(cfg, maxRows);
+    }
+
+    @Override
+    float[] layerNorm(int layer) {
+        return layers[layer].norm;
+    }
+
+    /** Offset of layer {@code layer}'s conv window in a state; its SSM state follows the window. */
+    int convWindowOffset(int layer) {
+        return layer * layerStateFloats;
+    }
+
+    int ssmStateOffset(int layer) {
+        return layer * layerStateFloats + cfg.intermediateSize() * (cfg.convKernel() - 1);
+    }
+
+    @Override
+    void mix(int layer, RecurrentState[] states, int firstState, int stateCount, int rowsPerState, Scratch ws) {
+        Layer w = layers[layer];
+        int rows = stateCount * rowsPerState;
+        int d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
+        int xw = r + 2 * n;
+        Ops.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, 2 * e, ws.xz, 0, 2 * e);
+        causalConv(ws.xz, 0, 2 * e, ws.u, e, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
+                e, cfg.convKernel(), w.convWeight, w.convBias);
+        Ops.linear(ws.u, 0, e, rows, e, w.xProj, null, xw, ws.xDbl, 0, xw);
+        Ops.linear(ws.xDbl, 0, xw, rows, r, w.dtProj, w.dtBias, e, ws.delta, 0, e);
+        for (int i = 0; i < rows * e; i++) {
+            ws.delta[i] = Ops.softplus(ws.delta[i]);
+        }
+        for (int s = 0; s < stateCount; s++) {
+            selectiveScan(w, states[firstState + s].data(), ssmStateOffset(layer), s * rowsPerState, rowsPerState, ws);
+        }
+        Ops.linear(ws.y, 0, e, rows, e, w.outProj, w.outProjBias, d, ws.mixed, 0, d);
+    }
+
+    /**
+     * The recurrence over {@code count} rows of one stream, channel by channel (channels are independent;
+     * this is the loop the fused GPU kernel and the affine-PSM view parallelise).
+     */
+    private void selectiveScan(Layer w, float[] state, int stateOffset, int firstRow, int count, Scratch ws) {
+        int e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
+        int xw = r + 2 * n;
+        for (int c = 0; c < e; c++) {
+            int sc = stateOffset + c * n;
+            for (int t = firstRow; t < firstRow + count; t++) {
+                float delta = ws.delta[t * e + c];
+                float x = ws.u[t * e + c];
+                float deltaX = delta * x;
+                int bOff = t * xw + r;
+                int cOff = bOff + n;
+                float y = 0f;
+                for (int j = 0; j < n; j++) {
+                    float dA = (float) Math.exp(delta * w.negA[c * n + j]);
+                    float s = dA * state[sc + j] + deltaX * ws.xDbl[bOff + j];
+                    state[sc + j] = s;
+                    y += s * ws.xDbl[cOff + j];
+                }
+                y += w.d[c] * x;
+                float z = ws.xz[t * 2 * e + e + c];
+                ws.y[t * e + c] = y * Ops.silu(z);
+            }
+        }
+    }
+}

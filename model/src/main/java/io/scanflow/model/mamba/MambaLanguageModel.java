@@ -1,0 +1,173 @@
+package io.scanflow.model.mamba;
+
+import io.scanflow.model.RecurrentState;
+import io.scanflow.model.SequenceModel;
+import io.scanflow.model.Workspace;
+import io.scanflow.model.config.ModelConfig;
+import io.scanflow.model.math.Ops;
+
+/**
+ * Embedding, a stack of pre-norm residual blocks, the final norm and the LM head: the part Mamba-1 and
+ * Mamba-2 share. Subclasses supply the mixer.
+ *
+ * <p>Block order follows HF transformers: {@code h = h + mixer(RMSNorm(h))}. mamba_ssm fuses the add
+ * into the next block's norm ({@code residual = h + residual; h = norm(residual)}); the two compute the
+ * same sums in the same order, so they agree exactly in float32.
+ *
+ * <p>Rows: a call processes {@code states x rowsPerState} rows; row r belongs to state
+ * {@code r / rowsPerState} and is that stream's token number {@code r % rowsPerState} of this call.
+ * Prefill is one state with many rows; a batched step is many states with one row each.
+ */
+abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceModel {
+    protected final ModelConfig config;
+    private final float[] embedding;
+    private final float[] finalNorm;
+    private final float[] lmHead;
+    private final float normEpsilon;
+    private final long fingerprint;
+
+    MambaLanguageModel(ModelConfig config, float[] embedding, float[] finalNorm, float[] lmHead,
+                       float normEpsilon, long fingerprint) {
+        this.config = config;
+        this.embedding = embedding;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.normEpsilon = normEpsilon;
+        this.fingerprint = fingerprint;
+    }
+
+    /** Mixer of layer {@code layer}: reads {@code ws.normed}, writes {@code ws.mixed}, updates the states. */
+    abstract void mix(int layer, RecurrentState[] states, int firstState, int stateCount, int rowsPerState, W ws);
+
+    abstract W workspace(int maxRows);
+
+    @Override
+    public final ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public final long fingerprint() {
+        return fingerprint;
+    }
+
+    @Override
+    public final RecurrentState newState() {
+        return new RecurrentState(Math.toIntExact(config.stateFloats()));
+    }
+
+    @Override
+    public final Workspace newWorkspace(int maxRows) {
+        return workspace(maxRows);
+    }
+
+    @Override
+    public final void prefill(RecurrentState state, int[] tokens, int offset, int length,
+                              float[] hiddenOut, int hiddenOffset, Workspace workspace) {
+        W ws = cast(workspace);
+        RecurrentState[] one = {state};
+        int hidden = config.hiddenSize();
+        for (int done = 0; done < length; ) {
+            int rows = Math.min(ws.maxRows, length - done);
+            forward(one, 0, 1, rows, tokens, offset + done, hiddenOut,
+                    hiddenOut == null ? 0 : hiddenOffset + done * hidden, ws);
+            done += rows;
+        }
+    }
+
+    @Override
+    public final void step(RecurrentState[] states, int[] tokens, int offset, int count,
+                           float[] hiddenOut, int hiddenOffset, Workspace workspace) {
+        W ws = cast(workspace);
+        for (int done = 0; done < count; ) {
+            int rows = Math.min(ws.maxRows, count - done);
+            forward(states, offset + done, rows, 1, tokens, offset + done, hiddenOut,
+                    hiddenOffset + done * config.hiddenSize(), ws);
+            done += rows;
+        }
+    }
+
+    @Override
+    public final void logits(float[] hidden, int hiddenOffset, int rows, float[] logitsOut, int logitsOffset) {
+        int d = config.hiddenSize();
+        int v = config.vocabSize();
+        Ops.linear(hidden, hiddenOffset, d, rows, d, lmHead, null, v, logitsOut, logitsOffset, v);
+    }
+
+    private void forward(RecurrentState[] states, int firstState, int stateCount, int rowsPerState, int[] tokens, int tokenOffset,
+                         float[] hiddenOut, int hiddenOffset, W ws) {
+        int d = config.hiddenSize();
+        int rows = stateCount * rowsPerState;
+        for (int r = 0; r < rows; r++) {
+            int token = tokens[tokenOffset + r];
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new IllegalArgumentException("token " + token + " at position " + (tokenOffset + r)
+                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+            System.arraycopy(embedding, token * d, ws.residual, r * d, d);
+        }
+        for (int layer = 0; layer < config.numLayers(); layer++) {
+            Ops.rmsNorm(ws.residual, 0, layerNorm(layer), normEpsilon, ws.normed, 0, rows, d);
+            mix(layer, states, firstState, stateCount, rowsPerState, ws);
+            for (int i = 0; i < rows * d; i++) {
+                ws.residual[i] += ws.mixed[i];
+            }
+        }
+        for (int s = firstState; s < firstState + stateCount; s++) {
+            states[s].advance(rowsPerState);
+        }
+        if (hiddenOut != null) {
+            Ops.rmsNorm(ws.residual, 0, finalNorm, normEpsilon, hiddenOut, hiddenOffset, rows, d);
+        }
+    }
+
+    /** The pre-norm weight of block {@code layer}. */
+    abstract float[] layerNorm(int layer);
+
+    @SuppressWarnings("unchecked")
+    private W cast(Workspace workspace) {
+        if (!(workspace instanceof MambaWorkspace) || ((MambaWorkspace) workspace).residual.length
+                < ((MambaWorkspace) workspace).maxRows * config.hiddenSize()) {
+            throw new IllegalArgumentException("workspace was not made by this model");
+        }
+        return (W) workspace;
+    }
+
+    /**
+     * Causal depthwise conv over the rows of each state, reading the K-1 previous inputs from the conv
+     * window kept in the state and leaving the window updated. Input and output are [rows, channels] with
+     * row strides, so the conv can read straight out of the in_proj output.
+     *
+     * @param window offset of this layer's conv window in each state: [channels, K-1], oldest first
+     */
+    static void causalConv(float[] in, int inOffset, int inStride, float[] out, int outStride,
+                           RecurrentState[] states, int firstState, int stateCount, int rowsPerState, int window,
+                           int channels, int kernel, float[] weight, float[] bias) {
+        int keep = kernel - 1;
+        for (int s = 0; s < stateCount; s++) {
+            float[] st = states[firstState + s].data();
+            int base = s * rowsPerState;
+            for (int t = 0; t < rowsPerState; t++) {
+                int outRow = (base + t) * outStride;
+                for (int c = 0; c < channels; c++) {
+                    float acc = bias == null ? 0f : bias[c];
+                    for (int k = 0; k < kernel; k++) {
+                        int j = t - keep + k;
+                        float x = j >= 0 ? in[inOffset + (base + j) * inStride + c] : st[window + c * keep + keep + j];
+                        acc += weight[c * kernel + k] * x;
+                    }
+                    out[outRow + c] = Ops.silu(acc);
+                }
+            }
+            // Slide the window: it now ends with this call's last K-1 inputs. Ascending i only reads
+            // window slots above i (or new inputs), so the update can be in place.
+            for (int c = 0; c < channels; c++) {
+                int w = window + c * keep;
+                for (int i = 0; i < keep; i++) {
+                    int j = rowsPerState - keep + i;
+                    st[w + i] = j >= 0 ? in[inOffset + (base + j) * inStride + c] : st[w + i + rowsPerState];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.scanflow.model.state;
+
+import io.scanflow.model.RecurrentState;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The versioned binary form of a {@link RecurrentState}: what Flink keyed state and savepoints hold.
+ *
+ * <pre>
+ *   int   magic        'S' 'F' 'S' 'T'
+ *   short version      1
+ *   long  fingerprint  of the model (architecture and weights) that made the state
+ *   long  position     tokens consumed
+ *   int   floats       count, then that many float32
+ * </pre>
+ * Little-endian throughout. Readers keep accepting every older version; a new field means a new version.
+ */
+public final class StateCodec {
+    public static final int MAGIC = 0x54534653; // "SFST" read as little-endian bytes
+    public static final short VERSION = 1;
+    private static final int HEADER = 4 + 2 + 8 + 8 + 4;
+
+    private StateCodec() {}
+
+    public static int encodedSize(RecurrentState state) {
+        return HEADER + 4 * state.data().length;
+    }
+
+    public static byte[] encode(RecurrentState state, long fingerprint) {
+        ByteBuffer b = ByteBuffer.allocate(encodedSize(state)).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC).putShort(VERSION).putLong(fingerprint).putLong(state.position()).putInt(state.data().length);
+        b.asFloatBuffer().put(state.data());
+        return b.array();
+    }
+
+    /** Overwrites {@code into} with the decoded state, after checking it belongs to this model. */
+    public static void decode(byte[] bytes, long expectedFingerprint, RecurrentState into) {
+        if (bytes.length < HEADER) {
+            throw new StateFormatException("state bytes too short: " + bytes.length + " bytes, header needs " + HEADER);
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = b.getInt();
+        if (magic != MAGIC) {
+            throw new StateFormatException(String.format("not a ScanFlow model state: magic 0x%08x, expected 0x%08x", magic, MAGIC));
+        }
+        short version = b.getShort();
+        if (version != VERSION) {
+            throw new StateFormatException("unsupported state version " + version + " (this build reads 1)");
+        }
+        long fingerprint = b.getLong();
+        if (fingerprint != expectedFingerprint) {
+            throw new StateFormatException(String.format(
+                    "state was written by another model (fingerprint %016x, this model %016x)", fingerprint, expectedFingerprint));
+        }
+        long position = b.getLong();
+        int floats = b.getInt();
+        if (floats != into.data().length || b.remaining() != 4L * floats) {
+            throw new StateFormatException("state holds " + floats + " floats in " + b.remaining()
+                    + " bytes; this model's state has " + into.data().length + " floats");
+        }
+        b.asFloatBuffer().get(into.data());
+        into.setPosition(position);
+    }
+}

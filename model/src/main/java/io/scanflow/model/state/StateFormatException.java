@@ -1,0 +1,8 @@
+package io.scanflow.model.state;
+
+/** State bytes that cannot be loaded into this model: wrong magic, version, model or size. */
+public final class StateFormatException extends RuntimeException {
+    public StateFormatException(String message) {
+        super(message);
+    }
+}
