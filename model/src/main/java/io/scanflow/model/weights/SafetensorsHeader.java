@@ -186,7 +186,7 @@ final class SafetensorsHeader {
             long expectedBytes = byteCount(where, shape, dtype);
             if (expectedBytes != end - begin) {
                 throw new CheckpointException(where + ": expected " + expectedBytes + " bytes (shape "
-                        + TensorInfo.shapeString(shape) + " x " + dtype + " " + dtype.byteSize() + " bytes), found "
+                        + TensorInfo.shapeString(shape) + " x " + dtype + ", " + dtype.byteSize() + " bytes each), found "
                         + (end - begin) + " bytes (data_offsets [" + begin + ", " + end + "])");
             }
             if (end > dataLength) {
