@@ -1,0 +1,156 @@
+package io.scanflow.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scanflow.kernels.Output;
+import io.scanflow.model.RecurrentState;
+import io.scanflow.model.SequenceModel;
+import io.scanflow.model.Workspace;
+import io.scanflow.model.loader.ModelLoader;
+import io.scanflow.model.state.StateFormatException;
+import io.scanflow.model.testing.Fixture;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CpuEngineTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mamba1-untied-bias", "mamba2-groups"})
+    void prefillBundleMatchesHuggingFaceForEveryOutputKind(String name) {
+        Fixture f = Fixture.load(name);
+        SequenceModel model = ModelLoader.load(f.modelDir);
+        int v = model.vocabSize(), d = model.hiddenSize();
+        try (CpuEngine engine = new CpuEngine(model, 2, 9)) {
+            int[] slots = openSlots(engine, f.batch);
+            int[][] seqs = new int[f.batch][];
+            float[][] out = new float[f.batch][f.length * v];
+            for (int b = 0; b < f.batch; b++) {
+                seqs[b] = f.sequence(b);
+            }
+            engine.prefill(slots, seqs, Output.ALL_LOGITS, out);
+            for (int b = 0; b < f.batch; b++) {
+                double err = Fixture.maxRelativeError(out[b], 0, f.logits, b * f.length * v, f.length * v);
+                assertTrue(err <= 1e-4, "sequence " + b + ": " + err);
+                assertEquals(f.length, engine.position(slots[b]));
+            }
+
+            // The other output kinds, from the model run directly with the engine's chunk (same SSD blocks).
+            Workspace ws = model.newWorkspace(9);
+            float[] hidden = new float[f.length * d];
+            RecurrentState s = model.newState();
+            model.prefill(s, seqs[0], 0, f.length, hidden, 0, ws);
+            float[] last = new float[v];
+            model.logits(hidden, (f.length - 1) * d, 1, last, 0);
+            float[] mean = new float[d];
+            for (int i = 0; i < d; i++) {
+                double sum = 0;
+                for (int t = 0; t < f.length; t++) {
+                    sum += hidden[t * d + i];
+                }
+                mean[i] = (float) (sum / f.length);
+            }
+            assertArrayEquals(last, prefillOne(engine, seqs[0], Output.LAST_LOGITS, v));
+            assertArrayEquals(Arrays.copyOfRange(hidden, (f.length - 1) * d, f.length * d),
+                    prefillOne(engine, seqs[0], Output.LAST_HIDDEN, d));
+            assertArrayEquals(mean, prefillOne(engine, seqs[0], Output.MEAN_HIDDEN, d), 1e-6f);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void batchedStepIsIndependentOfTheWorkerCount(int threads) {
+        Fixture f = Fixture.load("mamba2-basic");
+        SequenceModel model = ModelLoader.load(f.modelDir);
+        int v = model.vocabSize();
+        int keys = 70; // enough rows that several workers share the batch
+        float[] reference = runSteps(new CpuEngine(model, 1, 16), keys, 5, v);
+        float[] actual = runSteps(new CpuEngine(model, threads, 16), keys, 5, v);
+        assertArrayEquals(reference, actual);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mamba1-tied", "mamba2-basic"})
+    void savedSlotRestoresIntoAnotherEngineAndContinuesIdentically(String name) {
+        Fixture f = Fixture.load(name);
+        SequenceModel model = ModelLoader.load(f.modelDir);
+        int v = model.vocabSize();
+        int[] seq = f.sequence(1);
+        try (CpuEngine a = new CpuEngine(model, 1, 8); CpuEngine b = new CpuEngine(model, 1, 8)) {
+            int sa = a.openSlot();
+            a.prefill(new int[] {sa}, new int[][] {Arrays.copyOf(seq, 20)}, Output.NONE, null);
+            byte[] saved = a.saveSlot(sa);
+            int sb = b.openSlot();
+            b.openSlot(); // a different slot number must not matter
+            b.loadSlot(sb, saved);
+            assertEquals(20, b.position(sb));
+            float[] outA = new float[v];
+            float[] outB = new float[v];
+            for (int t = 20; t < f.length; t++) {
+                a.step(new int[] {sa}, new int[] {seq[t]}, 1, Output.LAST_LOGITS, outA);
+                b.step(new int[] {sb}, new int[] {seq[t]}, 1, Output.LAST_LOGITS, outB);
+                assertArrayEquals(outA, outB, "token " + t);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mamba1-tied"})
+    void slotsAreRecycledFreshAndMisuseIsRejected(String name) {
+        SequenceModel model = ModelLoader.load(Fixture.load(name).modelDir);
+        SequenceModel other = ModelLoader.load(Fixture.load("mamba1-untied-bias").modelDir);
+        try (CpuEngine engine = new CpuEngine(model, 1, 4); CpuEngine foreign = new CpuEngine(other, 1, 4)) {
+            int s = engine.openSlot();
+            engine.prefill(new int[] {s}, new int[][] {{1, 2, 3}}, Output.NONE, null);
+            engine.closeSlot(s);
+            assertThrows(IllegalArgumentException.class, () -> engine.position(s));
+            int again = engine.openSlot();
+            assertEquals(s, again, "closed slots are reused");
+            assertEquals(0, engine.position(again), "a reused slot starts fresh");
+            assertEquals(1, engine.openSlots());
+            int f = foreign.openSlot();
+            assertThrows(StateFormatException.class, () -> engine.loadSlot(again, foreign.saveSlot(f)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> engine.step(new int[] {again}, new int[] {999}, 1, Output.NONE, null));
+            assertTrue(e.getMessage().contains("token 999"), e.getMessage());
+            assertNotEquals(model.fingerprint(), other.fingerprint());
+        }
+    }
+
+    private static float[] prefillOne(CpuEngine engine, int[] seq, Output output, int width) {
+        int slot = engine.openSlot();
+        float[][] out = {new float[width]};
+        engine.prefill(new int[] {slot}, new int[][] {seq}, output, out);
+        engine.closeSlot(slot);
+        return out[0];
+    }
+
+    private static float[] runSteps(CpuEngine engine, int keys, int steps, int v) {
+        try (engine) {
+            int[] slots = openSlots(engine, keys);
+            float[] out = new float[keys * v];
+            float[] all = new float[steps * keys * v];
+            int[] tokens = new int[keys];
+            for (int t = 0; t < steps; t++) {
+                for (int k = 0; k < keys; k++) {
+                    tokens[k] = (k * 7 + t * 13) % v;
+                }
+                engine.step(slots, tokens, keys, Output.LAST_LOGITS, out);
+                System.arraycopy(out, 0, all, t * keys * v, keys * v);
+            }
+            return all;
+        }
+    }
+
+    private static int[] openSlots(CpuEngine engine, int n) {
+        int[] slots = new int[n];
+        for (int i = 0; i < n; i++) {
+            slots[i] = engine.openSlot();
+        }
+        return slots;
+    }
+}
