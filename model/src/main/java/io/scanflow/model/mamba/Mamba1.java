@@ -32,8 +32,8 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
                  float[] xProj, float[] dtProj, float[] dtBias, float[] negA, float[] d,
                  float[] outProj, float[] outProjBias) {}
 
-    private Mamba1(MambaConfig cfg, Layer[] layers, float[] embedding, float[] finalNorm, float[] lmHead, long fingerprint) {
-        super(cfg, embedding, finalNorm, lmHead, cfg.normEpsilon(), fingerprint);
+    private Mamba1(MambaConfig cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead, long fingerprint) {
+        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint);
         this.cfg = cfg;
         this.layers = layers;
         this.layerStateFloats = cfg.intermediateSize() * (cfg.convKernel() - 1 + cfg.stateSize());
@@ -43,9 +43,9 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
     public static Mamba1 load(MambaConfig cfg, Checkpoint checkpoint) {
         WeightReader w = new WeightReader(checkpoint, cfg.toString());
         CheckpointLayout layout = cfg.layout();
-        int v = cfg.vocabSize(), d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize();
+        int d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize();
         int k = cfg.convKernel(), r = cfg.dtRank();
-        float[] embedding = w.read(layout.embeddingTensor(), v, d);
+        ModelInput input = ModelInput.read(w, cfg);
         Layer[] layers = new Layer[cfg.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = layout.layerPrefix(i);
@@ -70,9 +70,9 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
                     w.readIf(cfg.useBias(), m + "out_proj.bias", d));
         }
         float[] finalNorm = w.read(layout.finalNormTensor(), d);
-        float[] lmHead = LmHead.read(w, cfg, embedding);
+        float[] lmHead = LmHead.read(w, cfg, input.embedding());
         w.requireNoUnexpected();
-        return new Mamba1(cfg, layers, embedding, finalNorm, lmHead, w.fingerprint());
+        return new Mamba1(cfg, layers, input, finalNorm, lmHead, w.fingerprint());
     }
 
     /** Scratch for up to maxRows tokens. */

@@ -33,8 +33,8 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
     record Layer(float[] norm, float[] inProj, float[] inProjBias, float[] convWeight, float[] convBias,
                  float[] dtBias, float[] negA, float[] d, float[] gatedNorm, float[] outProj, float[] outProjBias) {}
 
-    private Mamba2(Mamba2Config cfg, Layer[] layers, float[] embedding, float[] finalNorm, float[] lmHead, long fingerprint) {
-        super(cfg, embedding, finalNorm, lmHead, cfg.normEpsilon(), fingerprint);
+    private Mamba2(Mamba2Config cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead, long fingerprint) {
+        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint);
         this.cfg = cfg;
         this.layers = layers;
         this.layerStateFloats = cfg.convDim() * (cfg.convKernel() - 1) + cfg.intermediateSize() * cfg.stateSize();
@@ -43,9 +43,9 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
     public static Mamba2 load(Mamba2Config cfg, Checkpoint checkpoint) {
         WeightReader w = new WeightReader(checkpoint, cfg.toString());
         CheckpointLayout layout = cfg.layout();
-        int v = cfg.vocabSize(), d = cfg.hiddenSize(), e = cfg.intermediateSize(), h = cfg.numHeads();
+        int d = cfg.hiddenSize(), e = cfg.intermediateSize(), h = cfg.numHeads();
         int conv = cfg.convDim();
-        float[] embedding = w.read(layout.embeddingTensor(), v, d);
+        ModelInput input = ModelInput.read(w, cfg);
         Layer[] layers = new Layer[cfg.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = layout.layerPrefix(i);
@@ -69,9 +69,9 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
                     w.readIf(cfg.useBias(), m + "out_proj.bias", d));
         }
         float[] finalNorm = w.read(layout.finalNormTensor(), d);
-        float[] lmHead = LmHead.read(w, cfg, embedding);
+        float[] lmHead = LmHead.read(w, cfg, input.embedding());
         w.requireNoUnexpected();
-        return new Mamba2(cfg, layers, embedding, finalNorm, lmHead, w.fingerprint());
+        return new Mamba2(cfg, layers, input, finalNorm, lmHead, w.fingerprint());
     }
 
     static final class Scratch extends MambaWorkspace {
