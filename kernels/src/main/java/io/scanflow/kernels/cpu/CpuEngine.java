@@ -132,6 +132,26 @@ public final class CpuEngine implements Engine {
         if (slots.length != tokens.length) {
             throw new IllegalArgumentException(slots.length + " slots but " + tokens.length + " token arrays");
         }
+        prefillAll(slots, tokens, null, output, out);
+    }
+
+    @Override
+    public void prefillFeatures(int[] slots, float[][] features, Output output, float[][] out) {
+        if (slots.length != features.length) {
+            throw new IllegalArgumentException(slots.length + " slots but " + features.length + " feature arrays");
+        }
+        int width = model.inputFeatures();
+        for (int i = 0; i < features.length; i++) {
+            if (width == 0 || features[i].length % width != 0) {
+                throw new IllegalArgumentException("request " + i + ": " + features[i].length
+                        + " floats are not whole rows of the model's " + width + " input features");
+            }
+        }
+        prefillAll(slots, null, features, output, out);
+    }
+
+    /** Exactly one of {@code tokens} and {@code features} is non-null. */
+    private void prefillAll(int[] slots, int[][] tokens, float[][] features, Output output, float[][] out) {
         for (int slot : slots) {
             state(slot);
         }
@@ -139,22 +159,28 @@ public final class CpuEngine implements Engine {
         int parts = Math.min(workers, n);
         runParts(parts, w -> {
             for (int i = w; i < n; i += parts) {
-                prefillOne(w, state(slots[i]), tokens[i], output, out == null ? null : out[i]);
+                prefillOne(w, state(slots[i]), tokens == null ? null : tokens[i], features == null ? null : features[i],
+                        output, out == null ? null : out[i]);
             }
         });
     }
 
-    private void prefillOne(int worker, RecurrentState state, int[] tokens, Output output, float[] out) {
+    private void prefillOne(int worker, RecurrentState state, int[] tokens, float[] features, Output output, float[] out) {
         Workspace ws = workspaces[worker];
         float[] h = hidden[worker];
         int d = model.hiddenSize();
         int v = model.vocabSize();
         double[] sum = pooled[worker];
         Arrays.fill(sum, 0.0);
-        int len = tokens.length;
+        int len = tokens != null ? tokens.length : features.length / model.inputFeatures();
         for (int done = 0; done < len; ) {
             int rows = Math.min(ws.maxRows(), len - done);
-            model.prefill(state, tokens, done, rows, output == Output.NONE ? null : h, 0, ws);
+            float[] hiddenOut = output == Output.NONE ? null : h;
+            if (tokens != null) {
+                model.prefill(state, tokens, done, rows, hiddenOut, 0, ws);
+            } else {
+                model.prefillFeatures(state, features, done, rows, hiddenOut, 0, ws);
+            }
             done += rows;
             switch (output) {
                 case ALL_LOGITS:
@@ -190,6 +216,16 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void step(int[] slots, int[] tokens, int count, Output output, float[] out) {
+        stepAll(slots, tokens, null, count, output, out);
+    }
+
+    @Override
+    public void stepFeatures(int[] slots, float[] features, int count, Output output, float[] out) {
+        stepAll(slots, null, features, count, output, out);
+    }
+
+    /** Exactly one of {@code tokens} and {@code features} is non-null. */
+    private void stepAll(int[] slots, int[] tokens, float[] features, int count, Output output, float[] out) {
         if (stepStates.length < count) {
             stepStates = new RecurrentState[count];
             stepHidden = new float[count * model.hiddenSize()];
@@ -202,7 +238,11 @@ public final class CpuEngine implements Engine {
         runParts(parts, w -> {
             int from = (int) ((long) count * w / parts);
             int to = (int) ((long) count * (w + 1) / parts);
-            model.step(stepStates, tokens, from, to - from, stepHidden, from * d, workspaces[w]);
+            if (tokens != null) {
+                model.step(stepStates, tokens, from, to - from, stepHidden, from * d, workspaces[w]);
+            } else {
+                model.stepFeatures(stepStates, features, from, to - from, stepHidden, from * d, workspaces[w]);
+            }
         });
         switch (output) {
             case ALL_LOGITS:

@@ -8,11 +8,8 @@ import io.scanflow.model.RecurrentState;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.Workspace;
 import io.scanflow.model.loader.ModelLoader;
+import io.scanflow.model.testing.FeatureModels;
 import io.scanflow.model.testing.Fixture;
-import io.scanflow.model.weights.Checkpoint;
-import io.scanflow.model.weights.SafetensorsWriter;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,11 +26,11 @@ class FeatureInputTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mamba1-untied-bias", "mamba2-groups"})
-    void oneHotFeaturesThroughTheTransposedEmbeddingEqualTheTokenModel(String name) throws IOException {
+    void oneHotFeaturesThroughTheTransposedEmbeddingEqualTheTokenModel(String name) {
         Fixture f = Fixture.load(name);
         SequenceModel tokenModel = ModelLoader.load(f.modelDir);
         int v = tokenModel.vocabSize(), d = tokenModel.hiddenSize();
-        Path featureModel = asFeatureModel(f.modelDir, v, d);
+        Path featureModel = FeatureModels.oneHotCopy(f.modelDir, dir);
         SequenceModel model = ModelLoader.load(featureModel);
 
         int[] seq = f.sequence(2);
@@ -69,38 +66,5 @@ class FeatureInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> model.prefillFeatures(model.newState(), new float[v + 1], 0, 2, null, 0, ws));
         assertTrue(e.getMessage().contains("rows of width " + v), e.getMessage());
-    }
-
-    /** The same weights with input_proj = embedding^T (no bias effect) and an untied copy of the head. */
-    private Path asFeatureModel(Path tokenModel, int v, int d) throws IOException {
-        SafetensorsWriter w = SafetensorsWriter.create();
-        float[] embedding;
-        try (Checkpoint c = Checkpoint.open(tokenModel)) {
-            embedding = c.floats("backbone.embeddings.weight", v, d);
-            for (String name : c.names()) {
-                if (!name.equals("backbone.embeddings.weight") && !name.equals("lm_head.weight")) {
-                    w.f32(name, c.info(name).shape(), c.floats(name));
-                }
-            }
-        }
-        float[] transposed = new float[d * v];
-        for (int i = 0; i < v; i++) {
-            for (int j = 0; j < d; j++) {
-                transposed[j * v + i] = embedding[i * d + j];
-            }
-        }
-        float[] head;
-        try (Checkpoint c = Checkpoint.open(tokenModel)) {
-            head = c.contains("lm_head.weight") ? c.floats("lm_head.weight", v, d) : embedding;
-        }
-        w.f32("backbone.input_proj.weight", new long[] {d, v}, transposed);
-        w.f32("backbone.input_proj.bias", new long[] {d}, new float[d]);
-        w.f32("lm_head.weight", new long[] {v, d}, head);
-        w.write(dir.resolve("model.safetensors"));
-        String config = Files.readString(tokenModel.resolve("config.json"))
-                .replace("\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false")
-                .replaceFirst("\\{", "{\n  \"input_features\": " + v + ",");
-        Files.writeString(dir.resolve("config.json"), config);
-        return dir;
     }
 }
