@@ -234,15 +234,13 @@ public final class CpuEngine implements Engine {
         }
         int d = model.hiddenSize();
         int parts = Math.max(1, Math.min(workers, count / MIN_STEP_ROWS_PER_WORKER));
-        runParts(parts, w -> {
-            int from = (int) ((long) count * w / parts);
-            int to = (int) ((long) count * (w + 1) / parts);
-            if (tokens != null) {
-                model.step(stepStates, tokens, from, to - from, stepHidden, from * d, workspaces[w]);
-            } else {
-                model.stepFeatures(stepStates, features, from, to - from, stepHidden, from * d, workspaces[w]);
-            }
-        });
+        if (parts == 1) {
+            // The common small-batch case: no task objects, nothing allocated per step.
+            stepSlice(tokens, features, 0, count, 0);
+        } else {
+            runParts(parts, w -> stepSlice(tokens, features, (int) ((long) count * w / parts),
+                    (int) ((long) count * (w + 1) / parts), w));
+        }
         switch (output) {
             case ALL_LOGITS:
             case LAST_LOGITS:
@@ -258,6 +256,15 @@ public final class CpuEngine implements Engine {
     }
 
     /** The pool is shared by the JVM's engines, so closing an engine only drops its slots. */
+    private void stepSlice(int[] tokens, float[] features, int from, int to, int worker) {
+        int d = model.hiddenSize();
+        if (tokens != null) {
+            model.step(stepStates, tokens, from, to - from, stepHidden, from * d, workspaces[worker]);
+        } else {
+            model.stepFeatures(stepStates, features, from, to - from, stepHidden, from * d, workspaces[worker]);
+        }
+    }
+
     @Override
     public void close() {
         slots.clear();

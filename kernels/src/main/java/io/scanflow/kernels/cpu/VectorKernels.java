@@ -26,12 +26,23 @@ public final class VectorKernels implements Kernels {
                        float[] w, float[] bias, int out, float[] y, int yOff, int yStride) {
         long work = (long) rows * in * out;
         if (work < PARALLEL_WORK) {
-            linearBlock(x, xOff, xStride, rows, in, w, bias, 0, out, y, yOff, yStride);
+            linearTiled(x, xOff, xStride, rows, in, w, bias, 0, out, y, yOff, yStride);
             return;
         }
-        // Split the output columns: every task streams a slice of w once for all rows.
-        int grain = (int) Math.max(4, PARALLEL_WORK / ((long) rows * in));
-        CpuPool.forRange(out, grain, (from, to) -> linearBlock(x, xOff, xStride, rows, in, w, bias, from, to, y, yOff, yStride));
+        // Split the output columns: every task streams its slice of w once for all rows. A few tasks
+        // per worker balance the load without drowning small calls in task overhead.
+        int perWorker = (out + 4 * CpuPool.shared().getParallelism() - 1) / (4 * CpuPool.shared().getParallelism());
+        int grain = (int) Math.max(perWorker, Math.min(out, PARALLEL_WORK / ((long) rows * in)));
+        CpuPool.forRange(out, grain, (from, to) -> linearTiled(x, xOff, xStride, rows, in, w, bias, from, to, y, yOff, yStride));
+    }
+
+    /** Output tiles small enough to stay in L2 while every row block passes over them. */
+    private static void linearTiled(float[] x, int xOff, int xStride, int rows, int in,
+                                    float[] w, float[] bias, int oFrom, int oTo, float[] y, int yOff, int yStride) {
+        int tile = Math.max(4, (64 * 1024) / (4 * Math.max(1, in)));
+        for (int o = oFrom; o < oTo; o += tile) {
+            linearBlock(x, xOff, xStride, rows, in, w, bias, o, Math.min(oTo, o + tile), y, yOff, yStride);
+        }
     }
 
     /** Rows four at a time so each weight vector loaded feeds four rows. */
@@ -95,6 +106,47 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void siluInPlace(float[] a, int off, int n) {
+        int end = off + n;
+        int i = off;
+        for (; i + L <= end; i += L) {
+            silu(FloatVector.fromArray(S, a, i)).intoArray(a, i);
+        }
+        for (; i < end; i++) {
+            a[i] = Ops.silu(a[i]);
+        }
+    }
+
+    @Override
+    public void siluGate(float[] y, int yOff, float[] z, int zOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, y, yOff + i).mul(silu(FloatVector.fromArray(S, z, zOff + i))).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] *= Ops.silu(z[zOff + i]);
+        }
+    }
+
+    @Override
+    public void softplusInPlace(float[] a, int off, int n) {
+        int end = off + n;
+        int i = off;
+        for (; i + L <= end; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, i);
+            FloatVector soft = x.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
+            soft.blend(x, x.compare(VectorOperators.GT, 20f)).intoArray(a, i);
+        }
+        for (; i < end; i++) {
+            a[i] = Ops.softplus(a[i]);
+        }
+    }
+
+    private static FloatVector silu(FloatVector x) {
+        return x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    @Override
     public void selectiveScan(int channels, int stateSize, int rows,
                               float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,
                               float[] bc, int bOff, int cOff, int bcStride,
@@ -143,8 +195,19 @@ public final class VectorKernels implements Kernels {
                     state[sc + j] = s;
                     acc += s * bc[cc + j];
                 }
-                acc += d[c] * x;
-                y[i] = acc * Ops.silu(z[zOff + t * zStride + c]);
+                y[i] = acc + d[c] * x;
+            }
+        }
+        // The gate, vectorised along the channels of each row.
+        for (int t = 0; t < rows; t++) {
+            int row = rowOff + t * channels;
+            int zr = zOff + t * zStride;
+            int c = from;
+            for (; c + L <= to; c += L) {
+                FloatVector.fromArray(S, y, row + c).mul(silu(FloatVector.fromArray(S, z, zr + c))).intoArray(y, row + c);
+            }
+            for (; c < to; c++) {
+                y[row + c] *= Ops.silu(z[zr + c]);
             }
         }
     }

@@ -63,6 +63,39 @@ class VectorKernelsTest {
         }
     }
 
+    @Test
+    void elementwiseActivationsMatchTheScalarReference() {
+        Random r = new Random(9);
+        float[] a = new float[203];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (r.nextGaussian() * 12); // covers softplus' linear branch above 20 and deep negatives
+        }
+        a[0] = 20.5f;
+        a[1] = -90f;
+        float[] z = random(r, a.length);
+        for (String op : new String[] {"silu", "gate", "softplus"}) {
+            float[] expected = a.clone();
+            float[] actual = a.clone();
+            switch (op) {
+                case "silu":
+                    ScalarKernels.INSTANCE.siluInPlace(expected, 3, 197);
+                    VectorKernels.INSTANCE.siluInPlace(actual, 3, 197);
+                    break;
+                case "gate":
+                    ScalarKernels.INSTANCE.siluGate(expected, 1, z, 2, 200);
+                    VectorKernels.INSTANCE.siluGate(actual, 1, z, 2, 200);
+                    break;
+                default:
+                    ScalarKernels.INSTANCE.softplusInPlace(expected, 0, 203);
+                    VectorKernels.INSTANCE.softplusInPlace(actual, 0, 203);
+            }
+            for (int i = 0; i < a.length; i++) {
+                assertTrue(Math.abs(actual[i] - expected[i]) <= 1e-6 * Math.max(1, Math.abs(expected[i])),
+                        op + " at " + i + ": " + actual[i] + " vs " + expected[i]);
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"64,16,1", "64,16,40", "72,5,9", "24,33,3", "1536,16,300"})
     void selectiveScanMatchesTheScalarReference(int channels, int n, int rows) {

@@ -4,7 +4,6 @@ import io.scanflow.model.RecurrentState;
 import io.scanflow.model.config.CheckpointLayout;
 import io.scanflow.model.config.MambaConfig;
 import io.scanflow.model.math.Kernels;
-import io.scanflow.model.math.Ops;
 import io.scanflow.model.weights.Checkpoint;
 
 /**
@@ -128,11 +127,10 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         kernels.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, 2 * e, ws.xz, 0, 2 * e);
         causalConv(ws.xz, 0, 2 * e, ws.u, e, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
                 e, cfg.convKernel(), w.convWeight, w.convBias);
+        kernels.siluInPlace(ws.u, 0, rows * e);
         kernels.linear(ws.u, 0, e, rows, e, w.xProj, null, xw, ws.xDbl, 0, xw);
         kernels.linear(ws.xDbl, 0, xw, rows, r, w.dtProj, w.dtBias, e, ws.delta, 0, e);
-        for (int i = 0; i < rows * e; i++) {
-            ws.delta[i] = Ops.softplus(ws.delta[i]);
-        }
+        kernels.softplusInPlace(ws.delta, 0, rows * e);
         for (int s = 0; s < stateCount; s++) {
             int row = s * rowsPerState;
             kernels.selectiveScan(e, n, rowsPerState, ws.delta, ws.u, row * e, ws.xz, row * 2 * e + e, 2 * e,

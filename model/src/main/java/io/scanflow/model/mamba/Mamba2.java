@@ -124,6 +124,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
         kernels.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, proj, ws.zxbcdt, 0, proj);
         causalConv(ws.zxbcdt, e, proj, ws.xbc, conv, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
                 conv, cfg.convKernel(), w.convWeight, w.convBias);
+        kernels.siluInPlace(ws.xbc, 0, rows * conv);
         for (int r = 0; r < rows; r++) {
             for (int h = 0; h < heads; h++) {
                 float dt = Ops.softplus(ws.zxbcdt[r * proj + e + conv + h] + w.dtBias[h]);
@@ -237,9 +238,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
         int e = cfg.intermediateSize(), proj = cfg.inProjSize(), groupSize = cfg.normGroupSize();
         for (int r = 0; r < rows; r++) {
             int yr = r * e;
-            for (int c = 0; c < e; c++) {
-                ws.y[yr + c] *= Ops.silu(ws.zxbcdt[r * proj + c]);
-            }
+            kernels.siluGate(ws.y, yr, ws.zxbcdt, r * proj, e);
             for (int g0 = 0; g0 < e; g0 += groupSize) {
                 double sumSq = 0;
                 for (int c = g0; c < g0 + groupSize; c++) {

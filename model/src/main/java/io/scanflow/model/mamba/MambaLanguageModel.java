@@ -165,8 +165,9 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     }
 
     /**
-     * Causal depthwise conv over the rows of each state, reading the K-1 previous inputs from the conv
-     * window kept in the state and leaving the window updated. Input and output are [rows, channels] with
+     * Causal depthwise conv over the rows of each state (before its SiLU, which the caller applies with
+     * the vector kernels), reading the K-1 previous inputs from the conv window kept in the state and
+     * leaving the window updated. Input and output are [rows, channels] with
      * row strides, so the conv can read straight out of the in_proj output.
      *
      * @param window offset of this layer's conv window in each state: [channels, K-1], oldest first
@@ -187,7 +188,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
                         float x = j >= 0 ? in[inOffset + (base + j) * inStride + c] : st[window + c * keep + keep + j];
                         acc += weight[c * kernel + k] * x;
                     }
-                    out[outRow + c] = Ops.silu(acc);
+                    out[outRow + c] = acc;
                 }
             }
             // Slide the window: it now ends with this call's last K-1 inputs. Ascending i only reads

@@ -19,6 +19,15 @@ public interface Kernels {
                 float[] w, float[] bias, int out,
                 float[] y, int yOff, int yStride);
 
+    /** a[i] = SiLU(a[i]) = a[i] / (1 + exp(-a[i])) for i in [off, off + n). */
+    void siluInPlace(float[] a, int off, int n);
+
+    /** y[yOff + i] *= SiLU(z[zOff + i]) for i in [0, n): the gate of the Mamba blocks. */
+    void siluGate(float[] y, int yOff, float[] z, int zOff, int n);
+
+    /** a[i] = softplus(a[i]) (linear above 20, as PyTorch) for i in [off, off + n). */
+    void softplusInPlace(float[] a, int off, int n);
+
     /**
      * The Mamba-1 selective scan of {@code rows} consecutive positions of one stream, all channels:
      * <pre>

@@ -13,6 +13,27 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void siluInPlace(float[] a, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            a[i] = Ops.silu(a[i]);
+        }
+    }
+
+    @Override
+    public void siluGate(float[] y, int yOff, float[] z, int zOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] *= Ops.silu(z[zOff + i]);
+        }
+    }
+
+    @Override
+    public void softplusInPlace(float[] a, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            a[i] = Ops.softplus(a[i]);
+        }
+    }
+
+    @Override
     public void selectiveScan(int channels, int stateSize, int rows,
                               float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,
                               float[] bc, int bOff, int cOff, int bcStride,
