@@ -33,6 +33,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The keyed model operator: buffers records into bundles across keys, feeds each bundle to the engine
@@ -51,6 +53,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         implements OneInputStreamOperator<ScanInput, OUT> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOGGER = LoggerFactory.getLogger(ModelOperator.class);
 
     static final String KEY_STATE = "scanflow-key-state";
     /** Marks keys with work that must resume after a restore without waiting for a record. */
@@ -184,7 +187,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
                 info.getProperty("index").ifPresent(indexes::add);
             }
         } catch (RuntimeException e) {
-            LOG.debug("no external resource information for 'gpu'", e);
+            LOGGER.debug("no external resource information for 'gpu'", e);
         }
         return indexes;
     }
@@ -201,6 +204,9 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
             if (!blocked(e) && !e.queue.isEmpty()) {
                 addWork(e);
             }
+        }
+        if (!keys.isEmpty()) {
+            LOGGER.info("{}: resumed {} keys with unfinished work from the restored state", getOperatorName(), keys.size());
         }
         if (!work.isEmpty()) {
             // Emitting belongs in the mailbox loop, not in open().
