@@ -49,6 +49,7 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // the interface's signature
     public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
         if (mode instanceof Classify) {
             return ClassifyOperator.class;

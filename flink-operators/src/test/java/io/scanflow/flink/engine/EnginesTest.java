@@ -89,6 +89,7 @@ class EnginesTest {
             assertEquals(0, SharedModels.leases(MODEL));
             try (ModelLease c = SharedModels.acquire(MODEL)) {
                 assertEquals(2, loads.get(), "the last release dropped the model");
+                assertEquals(50, c.model().vocabSize());
             }
         } finally {
             SharedModels.setLoader(old);

@@ -18,6 +18,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
 
 /** Records the model cannot take: a side output naming key, field and value, or a failed job. */
+@SuppressWarnings("try") // harnesses close with a broad throws clause
 class BadRecordTest {
 
     @Test

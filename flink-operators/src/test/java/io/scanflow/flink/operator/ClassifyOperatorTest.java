@@ -20,6 +20,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** The classify operator in a test harness: bundling, order, barriers, restore, rescale. */
+@SuppressWarnings("try") // harnesses close with a broad throws clause
 class ClassifyOperatorTest {
     private static final Duration NEVER = Duration.ofHours(1);
 

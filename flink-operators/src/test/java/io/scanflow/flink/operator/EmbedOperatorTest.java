@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Embeddings per chunk equal the engine's own, last-token and mean-pooled. */
+@SuppressWarnings("try") // harnesses close with a broad throws clause
 class EmbedOperatorTest {
 
     @Test

@@ -22,6 +22,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** Generation sessions in a test harness: batched rounds, queued prompts, restore mid-session, pace. */
+@SuppressWarnings("try") // harnesses close with a broad throws clause
 class GenerateOperatorTest {
     private static final Generate SAMPLED = Generate.tokens(7).withSampling(0.9f, 20, 0.95f).withSeed(42);
     private static final ScanOptions BUNDLES = ScanOptions.defaults().withBundleSize(4).withBundleTimeout(Duration.ofHours(1));
