@@ -75,6 +75,19 @@ class ClassifyOperatorTest {
     }
 
     @Test
+    void aWatermarkFlushesTheBundleBeforeItPasses() throws Exception {
+        try (var h = open(ScanOptions.defaults().withBundleSize(100).withBundleTimeout(NEVER))) {
+            h.processElement(ScanInput.tokens("a", 1, 1, 2), 5);
+            h.processElement(ScanInput.tokens("b", 2, 3), 6);
+            h.processWatermark(10);
+            List<Object> out = new ArrayList<>(h.getOutput());
+            assertEquals(3, out.size());
+            assertTrue(out.get(2) instanceof org.apache.flink.streaming.api.watermark.Watermark,
+                    "the predictions come before the watermark, not after it");
+        }
+    }
+
+    @Test
     void outputsKeepEachKeysOrderAndEqualTheEngineAloneForAnyBundleSize() throws Exception {
         List<ScanInput> records = TestRecords.first(120, 5);
         List<String> expected = render(reference(records));

@@ -65,11 +65,15 @@ class GenerateOperatorTest {
                     runMails(h, 2); // rounds interleave with input as in the mailbox loop
                 }
             }
+            ModelOperator<?> op = (ModelOperator<?>) h.getOneInputOperator();
+            assertTrue(op.activeSessions() > 0);
             h.prepareSnapshotPreBarrier(1);
+            assertTrue(op.slots.lastWriteBackBytes() > 0, "running streams wrote their model state");
             Harnesses.drainMailbox(h);
             assertEquals(byKey(expected), byKey(render(Harnesses.values(h))));
-            ModelOperator<?> op = (ModelOperator<?>) h.getOneInputOperator();
             assertEquals(0, op.activeSessions());
+            assertEquals(expected.size(), op.metrics.recordsOut.getCount());
+            assertTrue(op.metrics.engineLatencyMicros.getCount() > 0);
         }
     }
 
