@@ -57,6 +57,19 @@ public interface Engine extends AutoCloseable {
      */
     void step(int[] slots, int[] tokens, int count, Output output, float[] out);
 
+    /**
+     * {@link #prefill} for feature-input models: {@code features[i]} is [length_i, inputFeatures]
+     * row-major. Backends without feature input keep this default.
+     */
+    default void prefillFeatures(int[] slots, float[][] features, Output output, float[][] out) {
+        throw new UnsupportedOperationException(backend() + " engine does not run feature-input models");
+    }
+
+    /** {@link #step} for feature-input models: {@code features} is [count, inputFeatures]. */
+    default void stepFeatures(int[] slots, float[] features, int count, Output output, float[] out) {
+        throw new UnsupportedOperationException(backend() + " engine does not run feature-input models");
+    }
+
     @Override
     void close();
 }

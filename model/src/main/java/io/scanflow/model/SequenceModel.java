@@ -27,6 +27,11 @@ public interface SequenceModel {
         return config().hiddenSize();
     }
 
+    /** Feature width per position for feature-input models; 0 for token models. */
+    default int inputFeatures() {
+        return config().inputFeatures();
+    }
+
     /** Identifies architecture and weights; a saved state only loads into a model of the same fingerprint. */
     long fingerprint();
 
@@ -53,6 +58,17 @@ public interface SequenceModel {
      */
     void step(RecurrentState[] states, int[] tokens, int offset, int count,
               float[] hiddenOut, int hiddenOffset, Workspace workspace);
+
+    /**
+     * {@link #prefill} for a feature-input model: {@code features} holds [length, inputFeatures] from
+     * row {@code offset}.
+     */
+    void prefillFeatures(RecurrentState state, float[] features, int offset, int length,
+                         float[] hiddenOut, int hiddenOffset, Workspace workspace);
+
+    /** {@link #step} for a feature-input model: state {@code offset + i} takes feature row {@code offset + i}. */
+    void stepFeatures(RecurrentState[] states, float[] features, int offset, int count,
+                      float[] hiddenOut, int hiddenOffset, Workspace workspace);
 
     /** LM head: logits [rows, vocab] for hidden rows [rows, hidden]. */
     void logits(float[] hidden, int hiddenOffset, int rows, float[] logitsOut, int logitsOffset);

@@ -121,6 +121,40 @@ class CpuEngineTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void featureRequestsMatchTheTokenRequestsTheyEncode(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Fixture f = Fixture.load("mamba2-groups");
+        SequenceModel tokens = ModelLoader.load(f.modelDir);
+        SequenceModel features = ModelLoader.load(io.scanflow.model.testing.FeatureModels.oneHotCopy(f.modelDir, dir));
+        int v = tokens.vocabSize();
+        try (CpuEngine a = new CpuEngine(tokens, 2, 8); CpuEngine b = new CpuEngine(features, 2, 8)) {
+            int[] slotsA = openSlots(a, f.batch);
+            int[] slotsB = openSlots(b, f.batch);
+            int[][] seqs = new int[f.batch][];
+            float[][] rows = new float[f.batch][];
+            float[][] outA = new float[f.batch][v];
+            float[][] outB = new float[f.batch][v];
+            for (int i = 0; i < f.batch; i++) {
+                seqs[i] = Arrays.copyOf(f.sequence(i), 10 + i);
+                rows[i] = io.scanflow.model.testing.FeatureModels.oneHot(seqs[i], v);
+            }
+            a.prefill(slotsA, seqs, Output.LAST_LOGITS, outA);
+            b.prefillFeatures(slotsB, rows, Output.LAST_LOGITS, outB);
+            for (int i = 0; i < f.batch; i++) {
+                assertArrayEquals(outA[i], outB[i], "prefill request " + i);
+            }
+            int[] next = {3, 1, 4};
+            float[] stepA = new float[f.batch * v];
+            float[] stepB = new float[f.batch * v];
+            a.step(slotsA, next, f.batch, Output.LAST_LOGITS, stepA);
+            b.stepFeatures(slotsB, io.scanflow.model.testing.FeatureModels.oneHot(next, v), f.batch, Output.LAST_LOGITS, stepB);
+            assertArrayEquals(stepA, stepB);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> b.prefillFeatures(new int[] {slotsB[0]}, new float[][] {new float[v + 1]}, Output.NONE, null));
+            assertTrue(e.getMessage().contains("not whole rows"), e.getMessage());
+        }
+    }
+
     private static float[] prefillOne(CpuEngine engine, int[] seq, Output output, int width) {
         int slot = engine.openSlot();
         float[][] out = {new float[width]};

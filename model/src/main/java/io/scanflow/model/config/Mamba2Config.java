@@ -10,6 +10,7 @@ package io.scanflow.model.config;
  * @param dtMax         upper clamp of delta after softplus ({@code time_step_limit[1]}, may be +infinity)
  * @param normGroupSize width of the groups the gated RMSNorm normalises over: HF normalises the whole
  *                      intermediate vector, mamba_ssm each of the G groups (docs/models.md)
+ * @param inputFeatures feature width for feature-input models (0: token input)
  */
 public record Mamba2Config(
         int vocabSize,
@@ -29,11 +30,12 @@ public record Mamba2Config(
         float dtMin,
         float dtMax,
         int normGroupSize,
-        CheckpointLayout layout)
+        CheckpointLayout layout,
+        int inputFeatures)
         implements ModelConfig {
 
     public Mamba2Config {
-        ConfigChecks.positive("vocab_size", vocabSize);
+        ConfigChecks.inputs(vocabSize, inputFeatures);
         ConfigChecks.positive("hidden_size", hiddenSize);
         ConfigChecks.positive("state_size", stateSize);
         ConfigChecks.positive("num_hidden_layers", numLayers);

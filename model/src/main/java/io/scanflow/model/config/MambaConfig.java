@@ -14,6 +14,7 @@ package io.scanflow.model.config;
  * @param useConvBias      conv1d carries a bias
  * @param normEpsilon      RMSNorm epsilon
  * @param tieEmbeddings    the LM head reuses the embedding matrix
+ * @param inputFeatures    feature width for feature-input models (0: token input)
  */
 public record MambaConfig(
         int vocabSize,
@@ -27,11 +28,12 @@ public record MambaConfig(
         boolean useConvBias,
         float normEpsilon,
         boolean tieEmbeddings,
-        CheckpointLayout layout)
+        CheckpointLayout layout,
+        int inputFeatures)
         implements ModelConfig {
 
     public MambaConfig {
-        ConfigChecks.positive("vocab_size", vocabSize);
+        ConfigChecks.inputs(vocabSize, inputFeatures);
         ConfigChecks.positive("hidden_size", hiddenSize);
         ConfigChecks.positive("state_size", stateSize);
         ConfigChecks.positive("num_hidden_layers", numLayers);

@@ -9,8 +9,17 @@ public sealed interface ModelConfig permits MambaConfig, Mamba2Config {
     /** Short architecture name as shown by {@code scanflow inspect}, e.g. {@code mamba} or {@code mamba2}. */
     String architecture();
 
-    /** Number of rows of the embedding and logits width (padded, for the state-spaces layout). */
+    /**
+     * Number of rows of the embedding and logits width (padded, for the state-spaces layout); 0 for a
+     * feature-input model without a language-model head.
+     */
     int vocabSize();
+
+    /**
+     * Width of the float feature vector a feature-input model takes per position (a ScanFlow extension,
+     * {@code input_features} in config.json, projected by {@code backbone.input_proj}); 0 for token input.
+     */
+    int inputFeatures();
 
     int hiddenSize();
 

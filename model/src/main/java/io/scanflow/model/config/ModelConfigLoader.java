@@ -39,6 +39,15 @@ public final class ModelConfigLoader {
             throw new ConfigException(file, "(root)", "expected a JSON object");
         }
         JsonFields fields = new JsonFields(file, root);
+        try {
+            return parse(fields, root);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file, "inconsistent architecture: " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelConfig parse(JsonFields fields, JsonNode root) {
+        Path file = fields.file();
         if (root.has("d_model")) {
             return stateSpaces(fields);
         }
@@ -58,13 +67,18 @@ public final class ModelConfigLoader {
         }
     }
 
+    /** Token models must say their vocabulary; a feature-input model may have none. */
+    private static int vocabulary(JsonFields f) {
+        return f.integer("input_features", 0) > 0 ? f.integer("vocab_size", 0) : f.requiredInt("vocab_size");
+    }
+
     private static MambaConfig huggingFaceMamba(JsonFields f) {
         int hidden = f.requiredInt("hidden_size");
         int intermediate = f.has("intermediate_size")
                 ? f.requiredInt("intermediate_size")
                 : (int) (f.decimal("expand", 2) * hidden);
         return new MambaConfig(
-                f.requiredInt("vocab_size"),
+                vocabulary(f),
                 hidden,
                 f.integer("state_size", 16),
                 f.requiredInt("num_hidden_layers"),
@@ -75,7 +89,8 @@ public final class ModelConfigLoader {
                 f.bool("use_conv_bias", true),
                 (float) f.decimal("layer_norm_epsilon", 1e-5),
                 f.bool("tie_word_embeddings", true),
-                CheckpointLayout.HUGGING_FACE);
+                CheckpointLayout.HUGGING_FACE,
+                f.integer("input_features", 0));
     }
 
     private static Mamba2Config huggingFaceMamba2(JsonFields f) {
@@ -85,7 +100,7 @@ public final class ModelConfigLoader {
         int intermediate = (int) (f.decimal("expand", 2) * hidden);
         float[] limit = f.limit("time_step_limit");
         return new Mamba2Config(
-                f.requiredInt("vocab_size"),
+                vocabulary(f),
                 hidden,
                 f.integer("state_size", 128),
                 f.requiredInt("num_hidden_layers"),
@@ -102,7 +117,8 @@ public final class ModelConfigLoader {
                 limit[0],
                 limit[1],
                 intermediate, // HF's MambaRMSNormGated normalises the whole vector, whatever n_groups is
-                CheckpointLayout.HUGGING_FACE);
+                CheckpointLayout.HUGGING_FACE,
+                f.integer("input_features", 0));
     }
 
     private static ModelConfig stateSpaces(JsonFields f) {
@@ -134,7 +150,7 @@ public final class ModelConfigLoader {
             case "Mamba1":
                 return new MambaConfig(padded, dModel, ssm.integer("d_state", 16), nLayer, intermediate,
                         ssm.integer("d_conv", 4), ssm.rank("dt_rank", dModel), ssm.bool("bias", false),
-                        ssm.bool("conv_bias", true), eps, tie, CheckpointLayout.STATE_SPACES);
+                        ssm.bool("conv_bias", true), eps, tie, CheckpointLayout.STATE_SPACES, 0);
             case "Mamba2": {
                 int headDim = ssm.integer("headdim", 64);
                 int groups = ssm.integer("ngroups", 1);
@@ -149,7 +165,7 @@ public final class ModelConfigLoader {
                 return new Mamba2Config(padded, dModel, ssm.integer("d_state", 128), nLayer, intermediate,
                         intermediate / headDim, headDim, groups, ssm.integer("d_conv", 4),
                         ssm.integer("chunk_size", 256), ssm.bool("bias", false), ssm.bool("conv_bias", true),
-                        eps, tie, limit[0], limit[1], intermediate / groups, CheckpointLayout.STATE_SPACES);
+                        eps, tie, limit[0], limit[1], intermediate / groups, CheckpointLayout.STATE_SPACES, 0);
             }
             default:
                 throw new ConfigException(f.file(), "ssm_cfg.layer", "unsupported layer '" + layer + "' (Mamba1 or Mamba2)");

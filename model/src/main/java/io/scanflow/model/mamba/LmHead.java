@@ -6,8 +6,16 @@ import io.scanflow.model.config.ModelConfig;
 final class LmHead {
     private LmHead() {}
 
+    /** @return null for a feature-input model without vocabulary (an encoder or classifier backbone) */
     static float[] read(WeightReader w, ModelConfig cfg, float[] embedding) {
         String name = cfg.layout().lmHeadTensor();
+        if (cfg.vocabSize() == 0) {
+            return null;
+        }
+        if (embedding == null && cfg.tieEmbeddings()) {
+            throw new IllegalArgumentException("a feature-input model has no embedding to tie its LM head to: "
+                    + "set tie_word_embeddings to false");
+        }
         if (cfg.tieEmbeddings()) {
             // Some exporters write the tied copy anyway; it must then match the embedding's shape.
             if (w.contains(name)) {

@@ -4,6 +4,7 @@ import io.scanflow.model.RecurrentState;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.Workspace;
 import io.scanflow.model.config.ModelConfig;
+import io.scanflow.model.math.Kernels;
 import io.scanflow.model.math.Ops;
 
 /**
@@ -20,16 +21,20 @@ import io.scanflow.model.math.Ops;
  */
 abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceModel {
     protected final ModelConfig config;
-    private final float[] embedding;
+    private final ModelInput input;
     private final float[] finalNorm;
     private final float[] lmHead;
     private final float normEpsilon;
     private final long fingerprint;
+    /** The loops the layers run with (scalar reference or a backend's SIMD version). */
+    protected final Kernels kernels;
 
-    MambaLanguageModel(ModelConfig config, float[] embedding, float[] finalNorm, float[] lmHead,
-                       float normEpsilon, long fingerprint) {
+    /** @param lmHead null for a feature-input model without a language-model head */
+    MambaLanguageModel(ModelConfig config, ModelInput input, float[] finalNorm, float[] lmHead,
+                       float normEpsilon, long fingerprint, Kernels kernels) {
+        this.kernels = kernels;
         this.config = config;
-        this.embedding = embedding;
+        this.input = input;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.normEpsilon = normEpsilon;
@@ -64,12 +69,24 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     @Override
     public final void prefill(RecurrentState state, int[] tokens, int offset, int length,
                               float[] hiddenOut, int hiddenOffset, Workspace workspace) {
-        W ws = cast(workspace);
+        input.requireTokens();
+        prefillRows(state, tokens, null, offset, length, hiddenOut, hiddenOffset, cast(workspace));
+    }
+
+    @Override
+    public final void prefillFeatures(RecurrentState state, float[] features, int offset, int length,
+                                      float[] hiddenOut, int hiddenOffset, Workspace workspace) {
+        input.requireFeatures(features, offset, length);
+        prefillRows(state, null, features, offset, length, hiddenOut, hiddenOffset, cast(workspace));
+    }
+
+    private void prefillRows(RecurrentState state, int[] tokens, float[] features, int offset, int length,
+                             float[] hiddenOut, int hiddenOffset, W ws) {
         RecurrentState[] one = {state};
         int hidden = config.hiddenSize();
         for (int done = 0; done < length; ) {
             int rows = Math.min(ws.maxRows, length - done);
-            forward(one, 0, 1, rows, tokens, offset + done, hiddenOut,
+            forward(one, 0, 1, rows, tokens, features, offset + done, hiddenOut,
                     hiddenOut == null ? 0 : hiddenOffset + done * hidden, ws);
             done += rows;
         }
@@ -78,33 +95,47 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     @Override
     public final void step(RecurrentState[] states, int[] tokens, int offset, int count,
                            float[] hiddenOut, int hiddenOffset, Workspace workspace) {
-        W ws = cast(workspace);
+        input.requireTokens();
+        stepRows(states, tokens, null, offset, count, hiddenOut, hiddenOffset, cast(workspace));
+    }
+
+    @Override
+    public final void stepFeatures(RecurrentState[] states, float[] features, int offset, int count,
+                                   float[] hiddenOut, int hiddenOffset, Workspace workspace) {
+        input.requireFeatures(features, offset, count);
+        stepRows(states, null, features, offset, count, hiddenOut, hiddenOffset, cast(workspace));
+    }
+
+    private void stepRows(RecurrentState[] states, int[] tokens, float[] features, int offset, int count,
+                          float[] hiddenOut, int hiddenOffset, W ws) {
         for (int done = 0; done < count; ) {
             int rows = Math.min(ws.maxRows, count - done);
-            forward(states, offset + done, rows, 1, tokens, offset + done, hiddenOut,
-                    hiddenOffset + done * config.hiddenSize(), ws);
+            forward(states, offset + done, rows, 1, tokens, features, offset + done, hiddenOut,
+                    hiddenOut == null ? 0 : hiddenOffset + done * config.hiddenSize(), ws);
             done += rows;
         }
     }
 
     @Override
     public final void logits(float[] hidden, int hiddenOffset, int rows, float[] logitsOut, int logitsOffset) {
+        if (lmHead == null) {
+            throw new UnsupportedOperationException("this feature-input model has no language-model head");
+        }
         int d = config.hiddenSize();
         int v = config.vocabSize();
-        Ops.linear(hidden, hiddenOffset, d, rows, d, lmHead, null, v, logitsOut, logitsOffset, v);
+        kernels.linear(hidden, hiddenOffset, d, rows, d, lmHead, null, v, logitsOut, logitsOffset, v);
     }
 
-    private void forward(RecurrentState[] states, int firstState, int stateCount, int rowsPerState, int[] tokens, int tokenOffset,
+    /** Exactly one of {@code tokens} and {@code features} is non-null; both are indexed by input row. */
+    private void forward(RecurrentState[] states, int firstState, int stateCount, int rowsPerState,
+                         int[] tokens, float[] features, int inputOffset,
                          float[] hiddenOut, int hiddenOffset, W ws) {
         int d = config.hiddenSize();
         int rows = stateCount * rowsPerState;
-        for (int r = 0; r < rows; r++) {
-            int token = tokens[tokenOffset + r];
-            if (token < 0 || token >= config.vocabSize()) {
-                throw new IllegalArgumentException("token " + token + " at position " + (tokenOffset + r)
-                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-            System.arraycopy(embedding, token * d, ws.residual, r * d, d);
+        if (tokens != null) {
+            input.embed(tokens, inputOffset, rows, ws.residual);
+        } else {
+            input.project(kernels, features, inputOffset, rows, ws.residual);
         }
         for (int layer = 0; layer < config.numLayers(); layer++) {
             Ops.rmsNorm(ws.residual, 0, layerNorm(layer), normEpsilon, ws.normed, 0, rows, d);
@@ -134,8 +165,9 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     }
 
     /**
-     * Causal depthwise conv over the rows of each state, reading the K-1 previous inputs from the conv
-     * window kept in the state and leaving the window updated. Input and output are [rows, channels] with
+     * Causal depthwise conv over the rows of each state (before its SiLU, which the caller applies with
+     * the vector kernels), reading the K-1 previous inputs from the conv window kept in the state and
+     * leaving the window updated. Input and output are [rows, channels] with
      * row strides, so the conv can read straight out of the in_proj output.
      *
      * @param window offset of this layer's conv window in each state: [channels, K-1], oldest first
@@ -156,7 +188,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
                         float x = j >= 0 ? in[inOffset + (base + j) * inStride + c] : st[window + c * keep + keep + j];
                         acc += weight[c * kernel + k] * x;
                     }
-                    out[outRow + c] = Ops.silu(acc);
+                    out[outRow + c] = acc;
                 }
             }
             // Slide the window: it now ends with this call's last K-1 inputs. Ascending i only reads

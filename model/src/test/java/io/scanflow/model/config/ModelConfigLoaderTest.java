@@ -81,10 +81,10 @@ class ModelConfigLoaderTest {
 
     @Test
     void inconsistentMamba2ShapesAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> load("{\"model_type\":\"mamba2\",\"vocab_size\":100,\"hidden_size\":64,\"num_hidden_layers\":2,"
                         + "\"num_heads\":8,\"head_dim\":8}"));
-        assertTrue(e.getMessage().contains("num_heads * head_dim"), e.getMessage());
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("num_heads * head_dim"), e.getMessage());
     }
 
     @Test

@@ -17,14 +17,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.function.Executable;
 
 /** Builds safetensors files, valid or deliberately broken, for tests. */
-final class SafetensorsWriter {
+public final class SafetensorsWriter {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ObjectNode header = MAPPER.createObjectNode();
     private final ByteArrayOutputStream data = new ByteArrayOutputStream();
 
-    static SafetensorsWriter create() {
+    public static SafetensorsWriter create() {
         return new SafetensorsWriter();
     }
 
@@ -35,7 +35,7 @@ final class SafetensorsWriter {
         return this;
     }
 
-    SafetensorsWriter f32(String name, long[] shape, float... values) {
+    public SafetensorsWriter f32(String name, long[] shape, float... values) {
         ByteBuffer b = le(values.length * 4);
         for (float v : values) {
             b.putFloat(v);
@@ -73,7 +73,7 @@ final class SafetensorsWriter {
         return this;
     }
 
-    Path write(Path file) {
+    public Path write(Path file) {
         return write(file, header.toString(), data.toByteArray());
     }
 
