@@ -5,8 +5,10 @@ import io.scanflow.model.config.Mamba2Config;
 import io.scanflow.model.config.MambaConfig;
 import io.scanflow.model.config.ModelConfig;
 import io.scanflow.model.config.ModelConfigLoader;
+import io.scanflow.model.config.TransformerPsmConfig;
 import io.scanflow.model.mamba.Mamba1;
 import io.scanflow.model.mamba.Mamba2;
+import io.scanflow.model.psm.transformer.TransformerPsmModel;
 import io.scanflow.model.weights.Checkpoint;
 import java.nio.file.Path;
 
@@ -15,6 +17,9 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static SequenceModel load(Path directory) {
+        if (TransformerPsmConfig.describes(directory)) {
+            return TransformerPsmModel.load(directory);
+        }
         ModelConfig config = ModelConfigLoader.load(directory);
         // Weights are converted to float32 arrays while loading, so the mapped files can be closed here.
         try (Checkpoint checkpoint = Checkpoint.open(directory)) {
