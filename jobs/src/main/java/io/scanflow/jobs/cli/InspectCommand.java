@@ -60,7 +60,7 @@ final class InspectCommand implements Callable<Integer> {
             TransformerPsmConfig pc = (TransformerPsmConfig) c;
             row(out, "heads", String.valueOf(pc.numHeads()));
             row(out, "PSM chunk", String.valueOf(pc.chunkSize()));
-            row(out, "layers", "Enc " + pc.encLayers() + ", Agg " + pc.aggLayers() + ", Inf " + pc.infLayers());
+            row(out, "blocks", "Enc " + pc.encLayers() + ", Agg " + pc.aggLayers() + ", Inf " + pc.infLayers());
             row(out, "max stream", String.format("2^%d - 1 chunks", pc.maxChunksLog2()));
         } else {
             Mamba2Config mc = (Mamba2Config) c;

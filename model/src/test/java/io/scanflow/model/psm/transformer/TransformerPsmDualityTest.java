@@ -1,5 +1,6 @@
 package io.scanflow.model.psm.transformer;
 
+import io.scanflow.model.psm.Bits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
