@@ -17,8 +17,12 @@ FATBIN=$OUT/scanflow.fatbin
 RECORD=$OUT/scanflow.fatbin.sha256
 ARCHS=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90)
 
+sha() {
+    if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi
+}
+
 source_hash() {
-    sha256sum src/main/cuda/*.cu src/main/cuda/*.cuh build-fatbin.sh | LC_ALL=C sort -k2 | sha256sum | cut -d' ' -f1
+    sha src/main/cuda/*.cu src/main/cuda/*.cuh build-fatbin.sh | LC_ALL=C sort -k2 | sha | cut -d' ' -f1
 }
 
 recorded_hash() {
@@ -36,10 +40,10 @@ build() {
         2> target/ptxas-report.txt || { cat target/ptxas-report.txt >&2; exit 1; }
     {
         echo "sources $(source_hash)"
-        echo "fatbin $(sha256sum "$FATBIN" | cut -d' ' -f1)"
+        echo "fatbin $(sha "$FATBIN" | cut -d' ' -f1)"
         echo "nvcc $(nvcc --version | tail -n 2 | head -n 1)"
     } > "$RECORD"
-    echo "build-fatbin: wrote $FATBIN ($(stat -c %s "$FATBIN") bytes); ptxas report in kernels/target/ptxas-report.txt"
+    echo "build-fatbin: wrote $FATBIN ($(wc -c < "$FATBIN") bytes); ptxas report in kernels/target/ptxas-report.txt"
 }
 
 case "${1:-}" in

@@ -36,8 +36,8 @@ import jcuda.driver.JCudaDriver;
  * at most {@code chunkLength} tokens per pass, its state carried in its slot between passes): one
  * embedding gather, per layer one RMSNorm and the mixer's kernels, then the outputs. A batched step runs
  * the same layers with one row per slot, the kernels reading and writing the state by slot index; the
- * whole step (slot/token upload, all layers, final norm, LM head, on-device argmax or sampling) is
- * captured once per shape as a CUDA graph and replayed, so a step costs the host one graph launch.
+ * whole step (slot/token upload, all layers, final norm, LM head, on-device argmax) is captured once per
+ * shape as a CUDA graph and replayed, so a step costs the host one graph launch.
  *
  * <p>{@link #saveSlot}/{@link #loadSlot} copy one slot to/from the model's versioned state bytes
  * ({@link StateCodec}), identical to the CPU backend's, so a checkpoint written on one backend restores on
