@@ -4,7 +4,6 @@ import io.scanflow.kernels.cpu.CpuEngine;
 import io.scanflow.kernels.cuda.CudaAvailability;
 import io.scanflow.kernels.cuda.CudaEngine;
 import io.scanflow.model.SequenceModel;
-import io.scanflow.model.loader.ModelLoader;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +26,7 @@ public final class Engines {
 
     /** Loads the model folder and makes its engine. */
     public static Engine create(Path modelDir, String backend, EngineOptions options) {
-        return create(ModelLoader.load(modelDir), modelDir, backend, options);
+        return create(CpuEngine.loadModel(modelDir), modelDir, backend, options);
     }
 
     /**
