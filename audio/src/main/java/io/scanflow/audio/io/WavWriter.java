@@ -67,6 +67,10 @@ public final class WavWriter implements AutoCloseable {
         }
     }
 
+    public int sampleRate() {
+        return sampleRate;
+    }
+
     public long samples() {
         return samples;
     }
