@@ -47,6 +47,12 @@ public final class WavHeaderReader {
 
     static WavHeader read(Path file, FileChannel ch) throws IOException {
         long size = ch.size();
+        ByteBuffer start = ByteBuffer.allocate((int) Math.min(4, size));
+        ch.read(start, 0);
+        if (!"RIFF".startsWith(new String(start.array(), StandardCharsets.US_ASCII))) {
+            throw new AudioFormatException(file, 0, "riff.id", "not a WAV file: expected 'RIFF', found '"
+                    + new String(start.array(), StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?") + "'");
+        }
         ByteBuffer riff = readAt(file, ch, 0, 12, "RIFF header");
         String id = fourCc(riff, 0);
         if (!id.equals("RIFF")) {

@@ -17,7 +17,8 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Writes each stream of {@link AudioChunk}s to {@code <directory>/<stream>.wav} (mono 16-bit PCM),
+ * Writes each stream of {@link AudioChunk}s to {@code <directory>/<stream>.wav} (mono 16-bit PCM; a stream
+ * key that already ends in {@code .wav} is used as it is),
  * exactly once: a file becomes visible only when the checkpoint after its last chunk completes (at the
  * end of a bounded job without checkpoints, when the job finishes). Key the input by stream so a stream
  * always reaches the same writer.

@@ -36,7 +36,7 @@ final class WavSinkWriter implements StatefulSinkWriter<AudioChunk, WavWriterSta
     }
 
     static Path targetFile(Path directory, String stream) {
-        return directory.resolve(stream + ".wav");
+        return directory.resolve(stream.toLowerCase(java.util.Locale.ROOT).endsWith(".wav") ? stream : stream + ".wav");
     }
 
     @Override
