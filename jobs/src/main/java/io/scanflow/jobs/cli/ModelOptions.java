@@ -3,7 +3,6 @@ package io.scanflow.jobs.cli;
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.cpu.CpuEngine;
 import io.scanflow.model.SequenceModel;
-import io.scanflow.model.loader.ModelLoader;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -21,8 +20,9 @@ final class ModelOptions {
             description = "CPU engine worker threads (default: available processors).")
     Integer threads;
 
+    /** Loads the model for the chosen backend (the CPU backend runs its SIMD kernels). */
     SequenceModel load() {
-        return ModelLoader.load(model);
+        return CpuEngine.loadModel(model);
     }
 
     Engine openEngine(SequenceModel m, int chunkLength) {

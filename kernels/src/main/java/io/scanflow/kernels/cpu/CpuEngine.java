@@ -6,17 +6,17 @@ import io.scanflow.model.RecurrentState;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.Workspace;
 import io.scanflow.model.state.StateCodec;
+import io.scanflow.model.loader.ModelLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * The pure-Java backend: slots are host {@link RecurrentState}s, work runs on a small fixed pool, one
- * workspace per worker allocated up front so steady-state calls allocate no model buffers.
+ * The pure-Java backend: slots are host {@link RecurrentState}s, work runs on the JVM's {@link CpuPool},
+ * one workspace per worker allocated up front so steady-state calls allocate no model buffers. Models
+ * loaded with {@link #loadModel} run on {@link VectorKernels} (SIMD); any other {@link SequenceModel}
+ * runs with the kernels it was built with.
  *
  * <p>Prefill requests are independent streams and run on the workers side by side; a batched step is
  * split into contiguous slices of the batch, one per worker. Outputs do not depend on the number of
@@ -31,7 +31,6 @@ public final class CpuEngine implements Engine {
     private final Workspace[] workspaces;
     private final float[][] hidden;
     private final double[][] pooled;
-    private final ExecutorService pool;
     private final List<RecurrentState> slots = new ArrayList<>();
     private final List<Boolean> open = new ArrayList<>();
     private int[] freeSlots = new int[8];
@@ -58,11 +57,11 @@ public final class CpuEngine implements Engine {
             hidden[i] = new float[chunkLength * model.hiddenSize()];
             pooled[i] = new double[model.hiddenSize()];
         }
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "scanflow-cpu-engine");
-            t.setDaemon(true);
-            return t;
-        });
+    }
+
+    /** Loads a model folder for this backend: the layers run on the SIMD kernels. */
+    public static SequenceModel loadModel(Path directory) {
+        return ModelLoader.load(directory, VectorKernels.INSTANCE);
     }
 
     @Override
@@ -235,15 +234,13 @@ public final class CpuEngine implements Engine {
         }
         int d = model.hiddenSize();
         int parts = Math.max(1, Math.min(workers, count / MIN_STEP_ROWS_PER_WORKER));
-        runParts(parts, w -> {
-            int from = (int) ((long) count * w / parts);
-            int to = (int) ((long) count * (w + 1) / parts);
-            if (tokens != null) {
-                model.step(stepStates, tokens, from, to - from, stepHidden, from * d, workspaces[w]);
-            } else {
-                model.stepFeatures(stepStates, features, from, to - from, stepHidden, from * d, workspaces[w]);
-            }
-        });
+        if (parts == 1) {
+            // The common small-batch case: no task objects, nothing allocated per step.
+            stepSlice(tokens, features, 0, count, 0);
+        } else {
+            runParts(parts, w -> stepSlice(tokens, features, (int) ((long) count * w / parts),
+                    (int) ((long) count * (w + 1) / parts), w));
+        }
         switch (output) {
             case ALL_LOGITS:
             case LAST_LOGITS:
@@ -258,11 +255,22 @@ public final class CpuEngine implements Engine {
         }
     }
 
+    /** The pool is shared by the JVM's engines, so closing an engine only drops its slots. */
+    private void stepSlice(int[] tokens, float[] features, int from, int to, int worker) {
+        int d = model.hiddenSize();
+        if (tokens != null) {
+            model.step(stepStates, tokens, from, to - from, stepHidden, from * d, workspaces[worker]);
+        } else {
+            model.stepFeatures(stepStates, features, from, to - from, stepHidden, from * d, workspaces[worker]);
+        }
+    }
+
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        slots.clear();
+        open.clear();
+        freeCount = 0;
+        openCount = 0;
     }
 
     private RecurrentState state(int slot) {
@@ -276,33 +284,12 @@ public final class CpuEngine implements Engine {
         void run(int worker);
     }
 
-    /** Runs parts 0..n-1, part 0 on the caller's thread, and rethrows the first failure. */
+    /** Runs parts 0..n-1 on the CPU pool (inline when there is one part). */
     private void runParts(int n, Part part) {
-        if (n <= 1 || pool == null) {
-            for (int w = 0; w < n; w++) {
+        CpuPool.forRange(n, 1, (from, to) -> {
+            for (int w = from; w < to; w++) {
                 part.run(w);
             }
-            return;
-        }
-        List<Future<?>> futures = new ArrayList<>(n - 1);
-        for (int w = 1; w < n; w++) {
-            int worker = w;
-            futures.add(pool.submit(() -> part.run(worker)));
-        }
-        part.run(0);
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for engine workers", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException) {
-                    throw (RuntimeException) cause;
-                }
-                throw new IllegalStateException(cause);
-            }
-        }
+        });
     }
 }

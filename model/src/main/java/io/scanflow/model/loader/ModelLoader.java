@@ -6,6 +6,8 @@ import io.scanflow.model.config.MambaConfig;
 import io.scanflow.model.config.ModelConfig;
 import io.scanflow.model.config.ModelConfigLoader;
 import io.scanflow.model.mamba.Mamba1;
+import io.scanflow.model.math.Kernels;
+import io.scanflow.model.math.ScalarKernels;
 import io.scanflow.model.mamba.Mamba2;
 import io.scanflow.model.weights.Checkpoint;
 import java.nio.file.Path;
@@ -14,14 +16,20 @@ import java.nio.file.Path;
 public final class ModelLoader {
     private ModelLoader() {}
 
+    /** Loads with the scalar reference kernels. */
     public static SequenceModel load(Path directory) {
+        return load(directory, ScalarKernels.INSTANCE);
+    }
+
+    /** Loads a model whose layers run on the given kernels (a backend's SIMD loops, say). */
+    public static SequenceModel load(Path directory, Kernels kernels) {
         ModelConfig config = ModelConfigLoader.load(directory);
         // Weights are converted to float32 arrays while loading, so the mapped files can be closed here.
         try (Checkpoint checkpoint = Checkpoint.open(directory)) {
             if (config instanceof MambaConfig) {
-                return Mamba1.load((MambaConfig) config, checkpoint);
+                return Mamba1.load((MambaConfig) config, checkpoint, kernels);
             }
-            return Mamba2.load((Mamba2Config) config, checkpoint);
+            return Mamba2.load((Mamba2Config) config, checkpoint, kernels);
         }
     }
 }

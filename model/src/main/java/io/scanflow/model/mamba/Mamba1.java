@@ -3,7 +3,7 @@ package io.scanflow.model.mamba;
 import io.scanflow.model.RecurrentState;
 import io.scanflow.model.config.CheckpointLayout;
 import io.scanflow.model.config.MambaConfig;
-import io.scanflow.model.math.Ops;
+import io.scanflow.model.math.Kernels;
 import io.scanflow.model.weights.Checkpoint;
 
 /**
@@ -32,15 +32,20 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
                  float[] xProj, float[] dtProj, float[] dtBias, float[] negA, float[] d,
                  float[] outProj, float[] outProjBias) {}
 
-    private Mamba1(MambaConfig cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead, long fingerprint) {
-        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint);
+    private Mamba1(MambaConfig cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead,
+                   long fingerprint, Kernels kernels) {
+        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint, kernels);
         this.cfg = cfg;
         this.layers = layers;
         this.layerStateFloats = cfg.intermediateSize() * (cfg.convKernel() - 1 + cfg.stateSize());
     }
 
-    /** Reads every tensor the config implies, with its expected shape; leftovers are an error. */
-    public static Mamba1 load(MambaConfig cfg, Checkpoint checkpoint) {
+    /**
+     * Reads every tensor the config implies, with its expected shape; leftovers are an error.
+     *
+     * @param kernels the loops to run with: {@link io.scanflow.model.math.ScalarKernels} or a backend's
+     */
+    public static Mamba1 load(MambaConfig cfg, Checkpoint checkpoint, Kernels kernels) {
         WeightReader w = new WeightReader(checkpoint, cfg.toString());
         CheckpointLayout layout = cfg.layout();
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize();
@@ -72,7 +77,7 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         float[] finalNorm = w.read(layout.finalNormTensor(), d);
         float[] lmHead = LmHead.read(w, cfg, input.embedding());
         w.requireNoUnexpected();
-        return new Mamba1(cfg, layers, input, finalNorm, lmHead, w.fingerprint());
+        return new Mamba1(cfg, layers, input, finalNorm, lmHead, w.fingerprint(), kernels);
     }
 
     /** Scratch for up to maxRows tokens. */
@@ -119,46 +124,19 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         int rows = stateCount * rowsPerState;
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
         int xw = r + 2 * n;
-        Ops.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, 2 * e, ws.xz, 0, 2 * e);
+        kernels.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, 2 * e, ws.xz, 0, 2 * e);
         causalConv(ws.xz, 0, 2 * e, ws.u, e, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
                 e, cfg.convKernel(), w.convWeight, w.convBias);
-        Ops.linear(ws.u, 0, e, rows, e, w.xProj, null, xw, ws.xDbl, 0, xw);
-        Ops.linear(ws.xDbl, 0, xw, rows, r, w.dtProj, w.dtBias, e, ws.delta, 0, e);
-        for (int i = 0; i < rows * e; i++) {
-            ws.delta[i] = Ops.softplus(ws.delta[i]);
-        }
+        kernels.siluInPlace(ws.u, 0, rows * e);
+        kernels.linear(ws.u, 0, e, rows, e, w.xProj, null, xw, ws.xDbl, 0, xw);
+        kernels.linear(ws.xDbl, 0, xw, rows, r, w.dtProj, w.dtBias, e, ws.delta, 0, e);
+        kernels.softplusInPlace(ws.delta, 0, rows * e);
         for (int s = 0; s < stateCount; s++) {
-            selectiveScan(w, states[firstState + s].data(), ssmStateOffset(layer), s * rowsPerState, rowsPerState, ws);
+            int row = s * rowsPerState;
+            kernels.selectiveScan(e, n, rowsPerState, ws.delta, ws.u, row * e, ws.xz, row * 2 * e + e, 2 * e,
+                    ws.xDbl, row * xw + r, row * xw + r + n, xw, w.negA, w.d,
+                    states[firstState + s].data(), ssmStateOffset(layer), ws.y);
         }
-        Ops.linear(ws.y, 0, e, rows, e, w.outProj, w.outProjBias, d, ws.mixed, 0, d);
-    }
-
-    /**
-     * The recurrence over {@code count} rows of one stream, channel by channel (channels are independent;
-     * this is the loop the fused GPU kernel and the affine-PSM view parallelise).
-     */
-    private void selectiveScan(Layer w, float[] state, int stateOffset, int firstRow, int count, Scratch ws) {
-        int e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
-        int xw = r + 2 * n;
-        for (int c = 0; c < e; c++) {
-            int sc = stateOffset + c * n;
-            for (int t = firstRow; t < firstRow + count; t++) {
-                float delta = ws.delta[t * e + c];
-                float x = ws.u[t * e + c];
-                float deltaX = delta * x;
-                int bOff = t * xw + r;
-                int cOff = bOff + n;
-                float y = 0f;
-                for (int j = 0; j < n; j++) {
-                    float dA = (float) Math.exp(delta * w.negA[c * n + j]);
-                    float s = dA * state[sc + j] + deltaX * ws.xDbl[bOff + j];
-                    state[sc + j] = s;
-                    y += s * ws.xDbl[cOff + j];
-                }
-                y += w.d[c] * x;
-                float z = ws.xz[t * 2 * e + e + c];
-                ws.y[t * e + c] = y * Ops.silu(z);
-            }
-        }
+        kernels.linear(ws.y, 0, e, rows, e, w.outProj, w.outProjBias, d, ws.mixed, 0, d);
     }
 }

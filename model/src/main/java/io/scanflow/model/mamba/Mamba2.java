@@ -3,6 +3,7 @@ package io.scanflow.model.mamba;
 import io.scanflow.model.RecurrentState;
 import io.scanflow.model.config.CheckpointLayout;
 import io.scanflow.model.config.Mamba2Config;
+import io.scanflow.model.math.Kernels;
 import io.scanflow.model.math.Ops;
 import io.scanflow.model.weights.Checkpoint;
 
@@ -33,14 +34,16 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
     record Layer(float[] norm, float[] inProj, float[] inProjBias, float[] convWeight, float[] convBias,
                  float[] dtBias, float[] negA, float[] d, float[] gatedNorm, float[] outProj, float[] outProjBias) {}
 
-    private Mamba2(Mamba2Config cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead, long fingerprint) {
-        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint);
+    private Mamba2(Mamba2Config cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead,
+                   long fingerprint, Kernels kernels) {
+        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint, kernels);
         this.cfg = cfg;
         this.layers = layers;
         this.layerStateFloats = cfg.convDim() * (cfg.convKernel() - 1) + cfg.intermediateSize() * cfg.stateSize();
     }
 
-    public static Mamba2 load(Mamba2Config cfg, Checkpoint checkpoint) {
+    /** Reads every tensor the config implies, with its expected shape; leftovers are an error. */
+    public static Mamba2 load(Mamba2Config cfg, Checkpoint checkpoint, Kernels kernels) {
         WeightReader w = new WeightReader(checkpoint, cfg.toString());
         CheckpointLayout layout = cfg.layout();
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), h = cfg.numHeads();
@@ -71,7 +74,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
         float[] finalNorm = w.read(layout.finalNormTensor(), d);
         float[] lmHead = LmHead.read(w, cfg, input.embedding());
         w.requireNoUnexpected();
-        return new Mamba2(cfg, layers, input, finalNorm, lmHead, w.fingerprint());
+        return new Mamba2(cfg, layers, input, finalNorm, lmHead, w.fingerprint(), kernels);
     }
 
     static final class Scratch extends MambaWorkspace {
@@ -118,9 +121,10 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
         int rows = stateCount * rowsPerState;
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), heads = cfg.numHeads();
         int proj = cfg.inProjSize(), conv = cfg.convDim();
-        Ops.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, proj, ws.zxbcdt, 0, proj);
+        kernels.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, proj, ws.zxbcdt, 0, proj);
         causalConv(ws.zxbcdt, e, proj, ws.xbc, conv, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
                 conv, cfg.convKernel(), w.convWeight, w.convBias);
+        kernels.siluInPlace(ws.xbc, 0, rows * conv);
         for (int r = 0; r < rows; r++) {
             for (int h = 0; h < heads; h++) {
                 float dt = Ops.softplus(ws.zxbcdt[r * proj + e + conv + h] + w.dtBias[h]);
@@ -139,7 +143,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
             }
         }
         gatedNorm(w, rows, ws);
-        Ops.linear(ws.y, 0, e, rows, e, w.outProj, w.outProjBias, d, ws.mixed, 0, d);
+        kernels.linear(ws.y, 0, e, rows, e, w.outProj, w.outProjBias, d, ws.mixed, 0, d);
     }
 
     /** The recurrence for one token of one stream. */
@@ -234,9 +238,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
         int e = cfg.intermediateSize(), proj = cfg.inProjSize(), groupSize = cfg.normGroupSize();
         for (int r = 0; r < rows; r++) {
             int yr = r * e;
-            for (int c = 0; c < e; c++) {
-                ws.y[yr + c] *= Ops.silu(ws.zxbcdt[r * proj + c]);
-            }
+            kernels.siluGate(ws.y, yr, ws.zxbcdt, r * proj, e);
             for (int g0 = 0; g0 < e; g0 += groupSize) {
                 double sumSq = 0;
                 for (int c = g0; c < g0 + groupSize; c++) {

@@ -4,6 +4,7 @@ import io.scanflow.model.RecurrentState;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.Workspace;
 import io.scanflow.model.config.ModelConfig;
+import io.scanflow.model.math.Kernels;
 import io.scanflow.model.math.Ops;
 
 /**
@@ -25,10 +26,13 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     private final float[] lmHead;
     private final float normEpsilon;
     private final long fingerprint;
+    /** The loops the layers run with (scalar reference or a backend's SIMD version). */
+    protected final Kernels kernels;
 
     /** @param lmHead null for a feature-input model without a language-model head */
     MambaLanguageModel(ModelConfig config, ModelInput input, float[] finalNorm, float[] lmHead,
-                       float normEpsilon, long fingerprint) {
+                       float normEpsilon, long fingerprint, Kernels kernels) {
+        this.kernels = kernels;
         this.config = config;
         this.input = input;
         this.finalNorm = finalNorm;
@@ -119,7 +123,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         }
         int d = config.hiddenSize();
         int v = config.vocabSize();
-        Ops.linear(hidden, hiddenOffset, d, rows, d, lmHead, null, v, logitsOut, logitsOffset, v);
+        kernels.linear(hidden, hiddenOffset, d, rows, d, lmHead, null, v, logitsOut, logitsOffset, v);
     }
 
     /** Exactly one of {@code tokens} and {@code features} is non-null; both are indexed by input row. */
@@ -131,7 +135,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         if (tokens != null) {
             input.embed(tokens, inputOffset, rows, ws.residual);
         } else {
-            input.project(features, inputOffset, rows, ws.residual);
+            input.project(kernels, features, inputOffset, rows, ws.residual);
         }
         for (int layer = 0; layer < config.numLayers(); layer++) {
             Ops.rmsNorm(ws.residual, 0, layerNorm(layer), normEpsilon, ws.normed, 0, rows, d);
@@ -161,8 +165,9 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     }
 
     /**
-     * Causal depthwise conv over the rows of each state, reading the K-1 previous inputs from the conv
-     * window kept in the state and leaving the window updated. Input and output are [rows, channels] with
+     * Causal depthwise conv over the rows of each state (before its SiLU, which the caller applies with
+     * the vector kernels), reading the K-1 previous inputs from the conv window kept in the state and
+     * leaving the window updated. Input and output are [rows, channels] with
      * row strides, so the conv can read straight out of the in_proj output.
      *
      * @param window offset of this layer's conv window in each state: [channels, K-1], oldest first
@@ -183,7 +188,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
                         float x = j >= 0 ? in[inOffset + (base + j) * inStride + c] : st[window + c * keep + keep + j];
                         acc += weight[c * kernel + k] * x;
                     }
-                    out[outRow + c] = Ops.silu(acc);
+                    out[outRow + c] = acc;
                 }
             }
             // Slide the window: it now ends with this call's last K-1 inputs. Ascending i only reads

@@ -1,7 +1,7 @@
 package io.scanflow.model.mamba;
 
 import io.scanflow.model.config.ModelConfig;
-import io.scanflow.model.math.Ops;
+import io.scanflow.model.math.Kernels;
 
 /**
  * How positions enter the residual stream: a token embedding lookup, or (a ScanFlow extension for
@@ -71,7 +71,7 @@ final class ModelInput {
         }
     }
 
-    void project(float[] input, int offset, int rows, float[] out) {
-        Ops.linear(input, offset * features, features, rows, features, projection, projectionBias, hidden, out, 0, hidden);
+    void project(Kernels kernels, float[] input, int offset, int rows, float[] out) {
+        kernels.linear(input, offset * features, features, rows, features, projection, projectionBias, hidden, out, 0, hidden);
     }
 }

@@ -1,0 +1,70 @@
+package io.scanflow.flink;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Which model to run and on what: a model folder ({@code config.json} plus safetensors) that every
+ * TaskManager can read, the backend, and the engine's sizing. Immutable; shipped to the tasks.
+ */
+public final class ModelSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String directory;
+    private final EngineChoice engine;
+    private final int threads;
+    private final int chunkLength;
+
+    private ModelSpec(String directory, EngineChoice engine, int threads, int chunkLength) {
+        this.directory = Objects.requireNonNull(directory, "model directory");
+        this.engine = Objects.requireNonNull(engine, "engine");
+        if (threads < 1 || chunkLength < 1) {
+            throw new IllegalArgumentException("engine threads and chunk length must be positive, found "
+                    + threads + " and " + chunkLength);
+        }
+        this.threads = threads;
+        this.chunkLength = chunkLength;
+    }
+
+    /** The model in {@code directory}, on {@link EngineChoice#AUTO}, one engine thread, chunks of 256 tokens. */
+    public static ModelSpec of(Path directory) {
+        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, 1, 256);
+    }
+
+    public ModelSpec withEngine(EngineChoice choice) {
+        return new ModelSpec(directory, choice, threads, chunkLength);
+    }
+
+    /** Worker threads of each subtask's engine (CPU backend); 1 runs on the task thread. */
+    public ModelSpec withThreads(int engineThreads) {
+        return new ModelSpec(directory, engine, engineThreads, chunkLength);
+    }
+
+    /** Tokens per model pass in prefill, and the largest batch slice per worker in a step. */
+    public ModelSpec withChunkLength(int tokens) {
+        return new ModelSpec(directory, engine, threads, tokens);
+    }
+
+    public Path directory() {
+        return Path.of(directory);
+    }
+
+    public EngineChoice engine() {
+        return engine;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public int chunkLength() {
+        return chunkLength;
+    }
+
+    @Override
+    public String toString() {
+        return "model " + directory + " on " + engine.name().toLowerCase() + " (" + threads + " threads, chunk "
+                + chunkLength + ")";
+    }
+}

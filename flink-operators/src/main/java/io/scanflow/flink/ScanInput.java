@@ -1,0 +1,38 @@
+package io.scanflow.flink;
+
+/**
+ * One input record of a keyed model stream: the next chunk of one key's sequence.
+ *
+ * <p>A chunk is either token ids ({@code tokens}) or feature rows ({@code features}, row-major
+ * [rows, featureWidth]); exactly one of them is set on a data record. A record with
+ * {@code endOfStream} ends the key's stream after its chunk (if any): the key's model state is
+ * dropped and the next record for the key starts a fresh stream. An end record may carry no chunk.
+ *
+ * @param key         the stream's key (the job keys the stream by it)
+ * @param tokens      token ids in {@code [0, vocab)}, or null
+ * @param features    feature rows, or null
+ * @param endOfStream whether this record ends the key's stream
+ * @param eventTime   the chunk's event time in epoch milliseconds, copied to the outputs it causes
+ */
+public record ScanInput(String key, int[] tokens, float[] features, boolean endOfStream, long eventTime) {
+
+    /** A token chunk. */
+    public static ScanInput tokens(String key, long eventTime, int... tokens) {
+        return new ScanInput(key, tokens, null, false, eventTime);
+    }
+
+    /** The last token chunk of a stream. */
+    public static ScanInput lastTokens(String key, long eventTime, int... tokens) {
+        return new ScanInput(key, tokens, null, true, eventTime);
+    }
+
+    /** An end-of-stream marker without a chunk. */
+    public static ScanInput end(String key, long eventTime) {
+        return new ScanInput(key, null, null, true, eventTime);
+    }
+
+    /** Tokens in the chunk (0 for an end marker or a feature chunk). */
+    public int length() {
+        return tokens == null ? 0 : tokens.length;
+    }
+}

@@ -1,0 +1,79 @@
+package io.scanflow.flink;
+
+import io.scanflow.flink.operator.ModelOperatorFactory;
+import java.io.Serializable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed model operators for jobs. Each key's chunks run through the model in order, with the key's
+ * recurrent state in Flink keyed state; records of many keys are bundled into one engine call.
+ *
+ * <pre>
+ * KeyedStream&lt;ScanInput, String&gt; keyed = ScanOperators.keyByStream(records);
+ * DataStream&lt;Prediction&gt; labels = ScanOperators.classify(keyed, ModelSpec.of(dir), Classify.perChunk());
+ * DataStream&lt;BadRecord&gt; rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS);
+ * </pre>
+ */
+public final class ScanOperators {
+
+    /** Records the operator could not feed to the model, with the reason. */
+    public static final OutputTag<BadRecord> BAD_RECORDS =
+            new OutputTag<>("scanflow-bad-records", TypeInformation.of(BadRecord.class));
+
+    private ScanOperators() {}
+
+    /** Keys a stream by {@link ScanInput#key()}. */
+    public static KeyedStream<ScanInput, String> keyByStream(DataStream<ScanInput> input) {
+        return input.keyBy(new StreamKey(), Types.STRING);
+    }
+
+    public static SingleOutputStreamOperator<Prediction> classify(KeyedStream<ScanInput, String> input, ModelSpec model,
+                                                                  Classify mode) {
+        return classify(input, model, mode, ScanOptions.defaults());
+    }
+
+    public static SingleOutputStreamOperator<Prediction> classify(KeyedStream<ScanInput, String> input, ModelSpec model,
+                                                                  Classify mode, ScanOptions options) {
+        return input.transform("scanflow classify", TypeInformation.of(Prediction.class),
+                new ModelOperatorFactory<>(model, options, mode));
+    }
+
+    public static SingleOutputStreamOperator<Embedding> embed(KeyedStream<ScanInput, String> input, ModelSpec model,
+                                                              Embed mode) {
+        return embed(input, model, mode, ScanOptions.defaults());
+    }
+
+    public static SingleOutputStreamOperator<Embedding> embed(KeyedStream<ScanInput, String> input, ModelSpec model,
+                                                              Embed mode, ScanOptions options) {
+        return input.transform("scanflow embed", TypeInformation.of(Embedding.class),
+                new ModelOperatorFactory<>(model, options, mode));
+    }
+
+    public static SingleOutputStreamOperator<GeneratedToken> generate(KeyedStream<ScanInput, String> input,
+                                                                      ModelSpec model, Generate mode) {
+        return generate(input, model, mode, ScanOptions.defaults());
+    }
+
+    public static SingleOutputStreamOperator<GeneratedToken> generate(KeyedStream<ScanInput, String> input,
+                                                                      ModelSpec model, Generate mode,
+                                                                      ScanOptions options) {
+        return input.transform("scanflow generate", TypeInformation.of(GeneratedToken.class),
+                new ModelOperatorFactory<>(model, options, mode));
+    }
+
+    /** The key selector of {@link #keyByStream}; a class, not a lambda, so its type is known. */
+    public static final class StreamKey implements KeySelector<ScanInput, String>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(ScanInput value) {
+            return value.key();
+        }
+    }
+}

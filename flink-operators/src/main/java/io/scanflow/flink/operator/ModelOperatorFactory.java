@@ -1,0 +1,59 @@
+package io.scanflow.flink.operator;
+
+import io.scanflow.flink.Classify;
+import io.scanflow.flink.Embed;
+import io.scanflow.flink.Generate;
+import io.scanflow.flink.ModelSpec;
+import io.scanflow.flink.ScanInput;
+import io.scanflow.flink.ScanOptions;
+import java.io.Serializable;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+
+/**
+ * Creates the keyed model operator for one mode ({@link Classify}, {@link Embed} or {@link Generate}).
+ * A factory rather than an operator instance, so the operator gets the task's mailbox executor.
+ */
+public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFactory<OUT>
+        implements OneInputStreamOperatorFactory<ScanInput, OUT> {
+    private static final long serialVersionUID = 1L;
+
+    private final ModelSpec spec;
+    private final ScanOptions options;
+    private final Serializable mode;
+
+    public ModelOperatorFactory(ModelSpec spec, ScanOptions options, Serializable mode) {
+        if (!(mode instanceof Classify || mode instanceof Embed || mode instanceof Generate)) {
+            throw new IllegalArgumentException("mode must be Classify, Embed or Generate, found " + mode);
+        }
+        this.spec = spec;
+        this.options = options;
+        this.mode = mode;
+        setChainingStrategy(ChainingStrategy.ALWAYS);
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <T extends StreamOperator<OUT>> T createStreamOperator(StreamOperatorParameters<OUT> parameters) {
+        StreamOperatorParameters p = parameters;
+        if (mode instanceof Classify) {
+            return (T) new ClassifyOperator(p, spec, options, (Classify) mode);
+        }
+        if (mode instanceof Embed) {
+            return (T) new EmbedOperator(p, spec, options, (Embed) mode);
+        }
+        return (T) new GenerateOperator(p, spec, options, (Generate) mode);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes") // the interface's signature
+    public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
+        if (mode instanceof Classify) {
+            return ClassifyOperator.class;
+        }
+        return mode instanceof Embed ? EmbedOperator.class : GenerateOperator.class;
+    }
+}

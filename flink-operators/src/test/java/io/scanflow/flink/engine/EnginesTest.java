@@ -1,0 +1,98 @@
+package io.scanflow.flink.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scanflow.flink.EngineChoice;
+import io.scanflow.kernels.Engine;
+import io.scanflow.model.SequenceModel;
+import io.scanflow.model.loader.ModelLoader;
+import io.scanflow.model.testing.Fixture;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** cpu | cuda | auto, providers from the class path, and models shared per JVM. */
+class EnginesTest {
+    private static final Path MODEL = Fixture.root().resolve("models").resolve("mamba1-tied");
+    private static final EngineSettings SETTINGS = new EngineSettings(1, 16, List.of(), 0);
+
+    /** A stand-in CUDA provider, to check the choice logic without a GPU. */
+    private static EngineProvider cuda(boolean available) {
+        return new EngineProvider() {
+            @Override
+            public String backend() {
+                return "cuda";
+            }
+
+            @Override
+            public boolean isAvailable() {
+                return available;
+            }
+
+            @Override
+            public Engine create(SequenceModel model, EngineSettings settings) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
+    @Test
+    void theCpuProviderIsFoundOnTheClassPath() {
+        List<EngineProvider> providers = Engines.providers();
+        assertTrue(providers.stream().anyMatch(p -> p instanceof CpuEngineProvider), providers.toString());
+        try (Engine engine = Engines.create(EngineChoice.CPU, ModelLoader.load(MODEL), SETTINGS)) {
+            assertEquals("cpu", engine.backend());
+        }
+    }
+
+    @Test
+    void cudaWithoutABackendFailsWithAClearMessage() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Engines.resolve(EngineChoice.CUDA, List.of(new CpuEngineProvider())));
+        assertTrue(e.getMessage().contains("no CUDA backend is on the class path"), e.getMessage());
+        IllegalStateException unusable = assertThrows(IllegalStateException.class,
+                () -> Engines.resolve(EngineChoice.CUDA, List.of(new CpuEngineProvider(), cuda(false))));
+        assertTrue(unusable.getMessage().contains("no usable driver or device"), unusable.getMessage());
+    }
+
+    @Test
+    void autoTakesAUsableCudaBackendElseTheCpu() {
+        EngineProvider gpu = cuda(true);
+        assertSame(gpu, Engines.resolve(EngineChoice.AUTO, List.of(new CpuEngineProvider(), gpu)));
+        assertEquals("cpu", Engines.resolve(EngineChoice.AUTO, List.of(new CpuEngineProvider(), cuda(false))).backend());
+        assertEquals("cpu", Engines.resolve(EngineChoice.AUTO, List.of(new CpuEngineProvider())).backend());
+        assertEquals("cpu", Engines.resolve(EngineChoice.AUTO, Engines.providers()).backend());
+    }
+
+    @Test
+    void aModelIsLoadedOnceAndDroppedWithItsLastLease() {
+        AtomicInteger loads = new AtomicInteger();
+        Function<Path, SequenceModel> old = SharedModels.setLoader(p -> {
+            loads.incrementAndGet();
+            return ModelLoader.load(p);
+        });
+        try {
+            ModelLease a = SharedModels.acquire(MODEL);
+            ModelLease b = SharedModels.acquire(MODEL.resolve("..").resolve("mamba1-tied"));
+            assertSame(a.model(), b.model());
+            assertEquals(1, loads.get());
+            assertEquals(2, SharedModels.leases(MODEL));
+            a.close();
+            a.close();
+            assertEquals(1, SharedModels.leases(MODEL), "closing a lease twice releases once");
+            b.close();
+            assertEquals(0, SharedModels.leases(MODEL));
+            try (ModelLease c = SharedModels.acquire(MODEL)) {
+                assertEquals(2, loads.get(), "the last release dropped the model");
+                assertEquals(50, c.model().vocabSize());
+            }
+        } finally {
+            SharedModels.setLoader(old);
+        }
+    }
+}

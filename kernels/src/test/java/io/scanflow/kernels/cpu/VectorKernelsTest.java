@@ -1,0 +1,154 @@
+package io.scanflow.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scanflow.model.RecurrentState;
+import io.scanflow.model.SequenceModel;
+import io.scanflow.model.Workspace;
+import io.scanflow.model.loader.ModelLoader;
+import io.scanflow.model.math.ScalarKernels;
+import io.scanflow.model.testing.Fixture;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * The SIMD kernels against the scalar reference. Tolerance 1e-5 relative to the largest output: the two
+ * differ in summation order (vector lanes) and in the vector exp (about 1 ulp), a few float32 ulps.
+ */
+class VectorKernelsTest {
+    static final java.util.List<String> FIXTURES = Fixture.ALL;
+
+    private static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,7,3", "3,16,5", "4,33,17", "9,64,130", "5,1,1", "64,768,1536", "130,512,300"})
+    void linearMatchesTheScalarReference(int rows, int in, int out) {
+        Random r = new Random(rows * 31 + in);
+        int xStride = in + 3;
+        int yStride = out + 2;
+        float[] x = random(r, rows * xStride + 5);
+        float[] w = random(r, out * in);
+        float[] bias = random(r, out);
+        float[] expected = new float[rows * yStride + 4];
+        float[] actual = new float[rows * yStride + 4];
+        ScalarKernels.INSTANCE.linear(x, 5, xStride, rows, in, w, bias, out, expected, 4, yStride);
+        VectorKernels.INSTANCE.linear(x, 5, xStride, rows, in, w, bias, out, actual, 4, yStride);
+        assertTrue(Fixture.maxRelativeError(actual, expected) <= 1e-5, "error " + Fixture.maxRelativeError(actual, expected));
+    }
+
+    /** A row's value must not depend on how many rows its call had (exactly-once replay relies on it). */
+    @Test
+    void aRowIsBitIdenticalWhateverItsBatch() {
+        Random r = new Random(3);
+        int in = 100, out = 37;
+        float[] x = random(r, 7 * in);
+        float[] w = random(r, out * in);
+        float[] all = new float[7 * out];
+        VectorKernels.INSTANCE.linear(x, 0, in, 7, in, w, null, out, all, 0, out);
+        for (int row = 0; row < 7; row++) {
+            float[] alone = new float[out];
+            VectorKernels.INSTANCE.linear(x, row * in, in, 1, in, w, null, out, alone, 0, out);
+            assertArrayEquals(Arrays.copyOfRange(all, row * out, (row + 1) * out), alone, "row " + row);
+        }
+    }
+
+    @Test
+    void elementwiseActivationsMatchTheScalarReference() {
+        Random r = new Random(9);
+        float[] a = new float[203];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (r.nextGaussian() * 12); // covers softplus' linear branch above 20 and deep negatives
+        }
+        a[0] = 20.5f;
+        a[1] = -90f;
+        float[] z = random(r, a.length);
+        for (String op : new String[] {"silu", "gate", "softplus"}) {
+            float[] expected = a.clone();
+            float[] actual = a.clone();
+            switch (op) {
+                case "silu":
+                    ScalarKernels.INSTANCE.siluInPlace(expected, 3, 197);
+                    VectorKernels.INSTANCE.siluInPlace(actual, 3, 197);
+                    break;
+                case "gate":
+                    ScalarKernels.INSTANCE.siluGate(expected, 1, z, 2, 200);
+                    VectorKernels.INSTANCE.siluGate(actual, 1, z, 2, 200);
+                    break;
+                default:
+                    ScalarKernels.INSTANCE.softplusInPlace(expected, 0, 203);
+                    VectorKernels.INSTANCE.softplusInPlace(actual, 0, 203);
+            }
+            for (int i = 0; i < a.length; i++) {
+                assertTrue(Math.abs(actual[i] - expected[i]) <= 1e-6 * Math.max(1, Math.abs(expected[i])),
+                        op + " at " + i + ": " + actual[i] + " vs " + expected[i]);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"64,16,1", "64,16,40", "72,5,9", "24,33,3", "1536,16,300"})
+    void selectiveScanMatchesTheScalarReference(int channels, int n, int rows) {
+        Random r = new Random(channels + n + rows);
+        float[] delta = new float[rows * channels];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = (float) Math.log1p(Math.exp(r.nextGaussian()));
+        }
+        float[] u = random(r, rows * channels);
+        float[] z = random(r, rows * 2 * channels);
+        int bcStride = 3 + 2 * n;
+        float[] bc = random(r, rows * bcStride);
+        float[] negA = new float[channels * n];
+        for (int i = 0; i < negA.length; i++) {
+            negA[i] = (float) -Math.exp(r.nextGaussian());
+        }
+        float[] d = random(r, channels);
+        float[] state0 = random(r, channels * n);
+        float[] s1 = state0.clone();
+        float[] s2 = state0.clone();
+        float[] y1 = new float[rows * channels];
+        float[] y2 = new float[rows * channels];
+        ScalarKernels.INSTANCE.selectiveScan(channels, n, rows, delta, u, 0, z, channels, 2 * channels, bc, 3, 3 + n,
+                bcStride, negA, d, s1, 0, y1);
+        VectorKernels.INSTANCE.selectiveScan(channels, n, rows, delta, u, 0, z, channels, 2 * channels, bc, 3, 3 + n,
+                bcStride, negA, d, s2, 0, y2);
+        assertTrue(Fixture.maxRelativeError(y2, y1) <= 1e-5, "outputs " + Fixture.maxRelativeError(y2, y1));
+        assertTrue(Fixture.maxRelativeError(s2, s1) <= 1e-5, "states " + Fixture.maxRelativeError(s2, s1));
+    }
+
+    @ParameterizedTest
+    @FieldSource("FIXTURES")
+    void modelsOnVectorKernelsMatchTransformersAndTheReference(String name) {
+        Fixture f = Fixture.load(name);
+        SequenceModel vector = CpuEngine.loadModel(f.modelDir);
+        SequenceModel scalar = ModelLoader.load(f.modelDir);
+        int v = f.vocab, d = vector.hiddenSize();
+        Workspace wsV = vector.newWorkspace(16);
+        Workspace wsS = scalar.newWorkspace(16);
+        float[] h = new float[f.length * d];
+        float[] logitsV = new float[f.length * v];
+        float[] logitsS = new float[f.length * v];
+        for (int b = 0; b < f.batch; b++) {
+            vector.prefill(vector.newState(), f.sequence(b), 0, f.length, h, 0, wsV);
+            vector.logits(h, 0, f.length, logitsV, 0);
+            scalar.prefill(scalar.newState(), f.sequence(b), 0, f.length, h, 0, wsS);
+            scalar.logits(h, 0, f.length, logitsS, 0);
+            double vsHf = Fixture.maxRelativeError(logitsV, 0, f.logits, b * f.length * v, f.length * v);
+            assertTrue(vsHf <= 1e-4, name + " vs HF: " + vsHf);
+            double vsScalar = Fixture.maxRelativeError(logitsV, logitsS);
+            assertTrue(vsScalar <= 1e-5, name + " vs scalar: " + vsScalar);
+        }
+        RecurrentState s = vector.newState();
+        assertTrue(s.data().length > 0);
+    }
+}

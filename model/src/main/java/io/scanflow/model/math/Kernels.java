@@ -1,0 +1,49 @@
+package io.scanflow.model.math;
+
+/**
+ * The hot loops of the models, behind one interface so a backend can swap in SIMD and threads while the
+ * models stay readable. {@link ScalarKernels} is the reference every other implementation is tested
+ * against (see the kernels module's parity tests).
+ *
+ * <p>Implementations are stateless or thread-safe: one instance serves every workspace and thread.
+ */
+public interface Kernels {
+
+    /**
+     * y[r, o] = sum_i x[r, i] * w[o, i] + bias[o], the PyTorch {@code Linear} convention (w is [out, in]).
+     *
+     * @param x    rows of width {@code in} starting at {@code xOff}, consecutive rows {@code xStride} apart
+     * @param bias may be null
+     */
+    void linear(float[] x, int xOff, int xStride, int rows, int in,
+                float[] w, float[] bias, int out,
+                float[] y, int yOff, int yStride);
+
+    /** a[i] = SiLU(a[i]) = a[i] / (1 + exp(-a[i])) for i in [off, off + n). */
+    void siluInPlace(float[] a, int off, int n);
+
+    /** y[yOff + i] *= SiLU(z[zOff + i]) for i in [0, n): the gate of the Mamba blocks. */
+    void siluGate(float[] y, int yOff, float[] z, int zOff, int n);
+
+    /** a[i] = softplus(a[i]) (linear above 20, as PyTorch) for i in [off, off + n). */
+    void softplusInPlace(float[] a, int off, int n);
+
+    /**
+     * The Mamba-1 selective scan of {@code rows} consecutive positions of one stream, all channels:
+     * <pre>
+     *   s[c, n] = exp(delta[t, c] A[c, n]) s[c, n] + (delta[t, c] u[t, c]) B[t, n]
+     *   y[t, c] = (sum_n s[c, n] C[t, n] + D[c] u[t, c]) * SiLU(z[t, c])
+     * </pre>
+     * Row t of delta, u and y starts at {@code rowOff + t * channels}; of z at {@code zOff + t * zStride};
+     * B and C of row t start at {@code bOff + t * bcStride} and {@code cOff + t * bcStride}; the state is
+     * [channels, N] from {@code stateOff}, updated in place.
+     *
+     * @param negA A = -exp(A_log), [channels, N]
+     */
+    void selectiveScan(int channels, int stateSize, int rows,
+                       float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,
+                       float[] bc, int bOff, int cOff, int bcStride,
+                       float[] negA, float[] d,
+                       float[] state, int stateOff,
+                       float[] y);
+}
