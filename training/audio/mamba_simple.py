@@ -43,6 +43,40 @@ def parallel_scan(a, b):
     return b
 
 
+def hillis_steele(a, b, dim):
+    """Inclusive scan of affine pairs along `dim`: returns (prod of a up to t, s_t with zero start)."""
+    length = a.shape[dim]
+    step = 1
+    while step < length:
+        a_prev = a.narrow(dim, 0, length - step)
+        b_prev = b.narrow(dim, 0, length - step)
+        b = torch.cat([b.narrow(dim, 0, step), b.narrow(dim, step, length - step) + a.narrow(dim, step, length - step) * b_prev], dim=dim)
+        a = torch.cat([a.narrow(dim, 0, step), a.narrow(dim, step, length - step) * a_prev], dim=dim)
+        step *= 2
+    return a, b
+
+
+def chunked_scan(a, b, chunk=64):
+    """parallel_scan's result with fewer levels: Hillis-Steele inside chunks of `chunk` steps, then the
+    state carried from chunk to chunk (s_t = local_t + (prod a within the chunk up to t) * carry)."""
+    bsz, length, e, n = a.shape
+    if length <= chunk:
+        return parallel_scan(a, b)
+    pad = (-length) % chunk
+    if pad:
+        a = torch.cat([a, a.new_ones(bsz, pad, e, n)], 1)
+        b = torch.cat([b, b.new_zeros(bsz, pad, e, n)], 1)
+    nc = a.shape[1] // chunk
+    prod, local = hillis_steele(a.view(bsz, nc, chunk, e, n), b.view(bsz, nc, chunk, e, n), dim=2)
+    carry = a.new_zeros(bsz, e, n)
+    outs = []
+    for k in range(nc):
+        s_k = local[:, k] + prod[:, k] * carry.unsqueeze(1)
+        carry = s_k[:, -1]
+        outs.append(s_k)
+    return torch.cat(outs, 1)[:, :length]
+
+
 class Mixer(nn.Module):
     def __init__(self, d, e, n, k, r):
         super().__init__()
@@ -69,7 +103,7 @@ class Mixer(nn.Module):
         A = -torch.exp(self.A_log.float())                                       # [e, n]
         dA = torch.exp(delta.unsqueeze(-1) * A)                                  # [b, l, e, n]
         dBu = delta.unsqueeze(-1) * B.unsqueeze(2) * x.unsqueeze(-1)             # [b, l, e, n]
-        s = parallel_scan(dA, dBu)
+        s = chunked_scan(dA, dBu)
         y = (s * C.unsqueeze(2)).sum(-1) + x * self.D                            # [b, l, e]
         return self.out_proj(y * F.silu(z))
 

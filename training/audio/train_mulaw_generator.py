@@ -63,6 +63,9 @@ def main():
     ap.add_argument("--tiny", action="store_true")
     ap.add_argument("--window", type=int, default=1024)
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--init", help="model folder to continue training from (same config)")
+    ap.add_argument("--test-limit", type=int, default=0, help="score only this many test samples (quick checks)")
     args = ap.parse_args()
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
@@ -74,16 +77,23 @@ def main():
     rate = int(data["gen_rate"])
     if args.tiny:
         test = test[:20000]
+    if args.test_limit:
+        test = test[:args.test_limit]
     hidden, layers = (16, 1) if args.tiny else (64, 3)
     cfg = ms.make_config(hidden, layers, vocab=256)
-    model = ms.MambaModel(cfg).to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.01, betas=(0.9, 0.95))
+    model = ms.MambaModel(cfg)
+    if args.init:
+        from safetensors.torch import load_file
+        model.load_state_dict(load_file(os.path.join(args.init, "model.safetensors")))
+        print(f"continuing from {args.init}", flush=True)
+    model = model.to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.95))
     train_dev = torch.tensor(train.astype(np.int64), device=dev)
     length, batch = args.window, args.batch
     start, step, history = time.time(), 0, []
     while time.time() - start < args.seconds:
         frac = (time.time() - start) / args.seconds
-        lr = 2e-3 * min(1.0, step / 100) * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))
+        lr = args.lr * min(1.0, step / 100) * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))
         for g in opt.param_groups:
             g["lr"] = lr
         starts = torch.tensor(rng.integers(0, len(train) - length - 1, size=batch), device=dev)
@@ -127,6 +137,7 @@ def main():
     metrics = {"test_nll_bits_per_sample": nll, "unigram_bits_per_sample": uni, "scored_test_samples": scored,
                "train_samples": int(len(train)), "sample_rate": rate, "steps": step, "window": length,
                "batch": batch, "seconds": round(time.time() - start, 1), "history": history, "config": cfg,
+               "continued_from": args.init, "lr": args.lr,
                "hf_parity": parity}
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1)

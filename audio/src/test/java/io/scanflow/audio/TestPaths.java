@@ -17,4 +17,8 @@ public final class TestPaths {
     public static Path demoDigits() {
         return testdata().resolve("audio/digits");
     }
+
+    public static Path demoLabels() {
+        return testdata().resolve("audio/digits-labels.tsv");
+    }
 }

@@ -17,7 +17,7 @@ class DemoClipsClassificationTest {
     @Test
     void shippedClassifierRecognisesTheDemoDigits() throws IOException {
         Path demo = TestPaths.demoDigits();
-        List<String> lines = Files.readAllLines(demo.resolve("labels.tsv"));
+        List<String> lines = Files.readAllLines(TestPaths.demoLabels());
         int correct = 0;
         try (AudioClassifier classifier = AudioClassifier.load(TestPaths.models().resolve("digit-classifier"))) {
             assertEquals(16000, classifier.sampleRate());
