@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -42,11 +43,18 @@ class AudioPipelineITCase {
     /** Fails the job once, after the given number of chunks have passed (static: survives the restore). */
     static final ConcurrentHashMap<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
 
-    static final class FailOnce implements MapFunction<AudioChunk, AudioChunk> {
+    /** Fails once, at the first chunk from the {@code at}-th on that comes after a completed checkpoint. */
+    static final class FailOnce implements MapFunction<AudioChunk, AudioChunk>, CheckpointListener {
         private static final long serialVersionUID = 1L;
         private final String run;
         private final long at;
         private long seen;
+        private boolean checkpointed;
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointed = true;
+        }
 
         FailOnce(String run, long at) {
             this.run = run;
@@ -55,7 +63,7 @@ class AudioPipelineITCase {
 
         @Override
         public AudioChunk map(AudioChunk c) throws Exception {
-            if (++seen == at && FAILED.computeIfAbsent(run, r -> new AtomicBoolean()).compareAndSet(false, true)) {
+            if (++seen >= at && checkpointed && FAILED.computeIfAbsent(run, r -> new AtomicBoolean()).compareAndSet(false, true)) {
                 throw new Exception("injected failure at chunk " + at);
             }
             if (seen % 4 == 0) {
@@ -128,7 +136,9 @@ class AudioPipelineITCase {
         Path in = Files.createDirectories(dir.resolve("in"));
         List<float[]> signals = inputs(in);
         Path out = dir.resolve("out");
-        List<String> errors = run(in, out, "failing-" + System.nanoTime(), 30);
+        String run = "failing-" + System.nanoTime();
+        List<String> errors = run(in, out, run, 30);
+        assertTrue(FAILED.get(run).get(), "the failure was injected after a completed checkpoint");
         check(signals, out, errors);
     }
 }
