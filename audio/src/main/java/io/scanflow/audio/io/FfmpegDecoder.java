@@ -19,6 +19,9 @@ final class FfmpegDecoder implements SampleStream {
     private static final String COMMAND = " -loglevel quiet -ss %input_seeking% %number_of_seconds% -i \"%resource%\""
             + " -vn -ar %sample_rate% -ac %channels% -sample_fmt s16 -f s16le pipe:1";
 
+    /** TarsosDSP logs every pipe it opens and closes at INFO; kept (a logger held only weakly loses its level). */
+    private static final java.util.logging.Logger PIPE_LOG = quiet();
+
     private final Path file;
     private final int rate;
     private final InputStream pcm;
@@ -38,6 +41,12 @@ final class FfmpegDecoder implements SampleStream {
         PipeDecoder decoder = new PipeDecoder("/bin/bash", "-c", ffmpeg + COMMAND, null, 1 << 16);
         this.pcm = decoder.getDecodedStream(file.toAbsolutePath().toString(), rate, 0, -1);
         this.converter = TarsosDSPAudioFloatConverter.getConverter(PipeDecoder.getTargetAudioFormat(rate));
+    }
+
+    private static java.util.logging.Logger quiet() {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(PipeDecoder.class.getName());
+        log.setLevel(java.util.logging.Level.WARNING);
+        return log;
     }
 
     static Path findFfmpeg() {
