@@ -36,6 +36,7 @@ class ShippedModelParityTest {
             maxRef = Math.max(maxRef, Math.abs(ref[i]));
             maxDiff = Math.max(maxDiff, Math.abs(ref[i] - got[i]));
         }
+        System.out.println(what + ": max relative error " + maxDiff / maxRef);
         assertTrue(maxDiff / maxRef <= TOLERANCE, what + ": max relative error " + maxDiff / maxRef);
     }
 
