@@ -3,6 +3,7 @@ package io.scanflow.audio.source;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.connector.source.SplitEnumerator;
@@ -27,7 +28,9 @@ final class AudioSplitEnumerator implements SplitEnumerator<AudioSplit, AudioEnu
         this.discovery = discovery;
         this.watchInterval = watchInterval;
         this.pending = new ArrayDeque<>(state.pending());
-        this.seen = new HashSet<>(state.seenPaths());
+        // Listing runs on a worker thread and reads this set while the coordinator thread adds to it.
+        this.seen = ConcurrentHashMap.newKeySet();
+        this.seen.addAll(state.seenPaths());
     }
 
     @Override
