@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains both audio models in one GPU session within a fixed time budget, then measures the batched
+# Trains both audio models in one run on a GPU machine within a fixed time budget, then measures the batched
 # generation step. OUT gets few files: run.log, bench.json and models.tar.gz (both model folders with
 # their metrics.json and parity fixtures).
 # Usage: training/audio/gpu_train_all.sh DATA.npz OUT_DIR [CLASSIFIER_SECONDS] [GENERATOR_SECONDS]
