@@ -5,7 +5,8 @@ The per-feature standardisation learned on the training set is folded into backb
 (W' = W / sigma, b' = b - W' mu), so the exported model takes raw MFCC frames.
 
 Writes OUT_DIR/: config.json, model.safetensors (HF layout + input_proj), head.safetensors
-(head.weight [C, d], head.bias [C]), head.json (labels, pooling, features, windowing),
+(classifier.weight [C, d], classifier.bias [C]) and head.json (ScanFlow's classification head format:
+labels, pooling; plus "input": the features and windowing),
 reference/ (Java parity fixtures) and metrics.json (test accuracy on held-out voices, confusion matrix).
 
 Usage: python3 train_digit_classifier.py DATA.npz OUT_DIR [--seconds S] [--device cuda|cpu] [--tiny]
@@ -128,10 +129,14 @@ def main():
         model.mamba.backbone.input_proj.bias.copy_(b)
     ms.export(model.mamba, args.out)
     from safetensors.torch import save_file
-    save_file({"head.weight": model.head.weight.detach().contiguous(), "head.bias": model.head.bias.detach().contiguous()},
-              os.path.join(args.out, "head.safetensors"))
-    head = {"task": "classification", "labels": DIGITS, "pooling": "mean", "features": FEATURES,
-            "window_seconds": 1.0, "hop_seconds": 0.5}
+    # ScanFlow's classification head format (io.scanflow.model.head); "input" says how the audio job makes
+    # the backbone's input: TarsosDSP features over windows of the stream.
+    save_file({"classifier.weight": model.head.weight.detach().contiguous(),
+               "classifier.bias": model.head.bias.detach().contiguous()},
+              os.path.join(args.out, "head.safetensors"), metadata={"format": "pt"})
+    head = {"format": "scanflow-classification-head", "version": 1, "labels": DIGITS, "pooling": "mean",
+            "hidden_size": cfg["hidden_size"], "weights": "head.safetensors", "task": "spoken-digit classification",
+            "input": dict(FEATURES, window_seconds=1.0, hop_seconds=0.5)}
     with open(os.path.join(args.out, "head.json"), "w") as f:
         json.dump(head, f, indent=2)
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scanflow.audio.TestPaths;
 import io.scanflow.audio.io.AudioFiles;
+import io.scanflow.model.head.ClassificationHead;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ class DemoClipsClassificationTest {
                 String[] f = line.split("\t");
                 float[] samples = AudioFiles.readAll(demo.resolve(f[0]), classifier.sampleRate());
                 float[] p = classifier.classifyWindow(samples, 0);
-                if (classifier.head().labels().get(AudioClassifier.argmax(p)).equals(f[1])) {
+                if (classifier.head().labels().get(ClassificationHead.argmax(p)).equals(f[1])) {
                     correct++;
                 }
             }

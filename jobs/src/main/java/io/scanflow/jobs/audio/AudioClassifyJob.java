@@ -1,12 +1,21 @@
 package io.scanflow.jobs.audio;
 
-import io.scanflow.audio.classify.WindowClassifierFunction;
+import io.scanflow.audio.classify.FeatureWindow;
+import io.scanflow.audio.classify.FeatureWindowFunction;
 import io.scanflow.audio.classify.WindowPrediction;
 import io.scanflow.audio.source.AudioChunk;
 import io.scanflow.audio.source.AudioError;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
+import io.scanflow.flink.Embed;
+import io.scanflow.flink.Embedding;
+import io.scanflow.flink.EngineChoice;
+import io.scanflow.flink.ModelSpec;
+import io.scanflow.flink.ScanInput;
+import io.scanflow.flink.ScanOperators;
+import io.scanflow.flink.ScanOptions;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -24,7 +34,8 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * audio-classify: files -> audio source (decode, mono, resample to the model's rate) -> per stream,
- * windows -> MFCC frames -> backbone -> mean pool -> head -> one prediction per window. The job's
+ * windows -> MFCC frames -> keyed model operator (backbone, mean pool; windows of many files bundled into
+ * one engine call) -> head -> one prediction per window. The job's
  * results come back to the client, which writes {@code windows.tsv}, {@code streams.tsv} (the mean of a
  * stream's window probabilities) and {@code errors.tsv} (files that could not be read, named).
  */
@@ -39,14 +50,24 @@ public final class AudioClassifyJob {
         AudioSource source = AudioSource.forPaths(inputs).sampleRate(sampleRate).chunkSamples(sampleRate / 10).build();
         SingleOutputStreamOperator<AudioChunk> chunks = AudioRecords.splitErrors(
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "audio files").uid("audio-files"));
-        DataStream<String> windows = chunks.keyBy(c -> c.stream, Types.STRING)
-                .process(new WindowClassifierFunction(model)).uid("classify-windows").name("classify windows")
+        // Every window is its own model stream: a record that ends the key's stream, so each window starts
+        // from a fresh state, and windows of one file still run in order through the keyed operator.
+        DataStream<ScanInput> windows = chunks.keyBy(c -> c.stream, Types.STRING)
+                .process(new FeatureWindowFunction(model)).uid("feature-windows").name("windows to MFCC frames")
+                .map(AudioClassifyJob::toScanInput).returns(TypeInformation.of(ScanInput.class)).name("model input");
+        ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
+        SingleOutputStreamOperator<Embedding> pooled = ScanOperators.embed(ScanOperators.keyByStream(windows),
+                ModelSpec.of(model).withEngine(EngineChoice.CPU), Embed.meanPooled(), options).uid("embed-windows");
+        DataStream<String> predictions = pooled.map(new ApplyAudioHead(model)).name("classification head")
                 .map(AudioClassifyJob::windowLine).returns(Types.STRING).name("window rows");
         DataStream<String> errors = chunks.getSideOutput(AudioRecords.ERRORS)
                 .map(AudioClassifyJob::errorLine).returns(Types.STRING).name("error rows");
+        DataStream<String> rejected = pooled.getSideOutput(ScanOperators.BAD_RECORDS)
+                .map(b -> "E\t" + b.key() + "\t" + b.key() + "\t-1\tmodel input " + b.field() + "\t" + b.reason())
+                .returns(Types.STRING).name("rejected windows");
         List<WindowPrediction> ws = new ArrayList<>();
         List<AudioError> es = new ArrayList<>();
-        try (CloseableIterator<String> it = windows.union(errors).executeAndCollect("scanflow audio-classify")) {
+        try (CloseableIterator<String> it = predictions.union(errors, rejected).executeAndCollect("scanflow audio-classify")) {
             while (it.hasNext()) {
                 parse(it.next(), ws, es);
             }
@@ -96,6 +117,10 @@ public final class AudioClassifyJob {
 
     private static String fmt(double v, int digits) {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    private static ScanInput toScanInput(FeatureWindow w) {
+        return new ScanInput(w.stream, null, w.features, true, Math.round(w.startSeconds * 1000));
     }
 
     // Both kinds of result travel to the client as one string stream (one collect sink, one job).

@@ -1,8 +1,10 @@
 package io.scanflow.jobs.cli;
 
-import io.scanflow.audio.classify.ClassifierHead;
+import io.scanflow.audio.classify.AudioInput;
 import io.scanflow.jobs.audio.AudioClassifyJob;
 import io.scanflow.model.SequenceModel;
+import io.scanflow.model.head.ClassificationHead;
+import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.loader.ModelLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Option;
         description = "Classify audio files (WAV; other formats through ffmpeg): per-window and per-file predictions.")
 final class AudioClassifyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Classifier folder: config.json, model.safetensors, head.json, head.safetensors.")
+            description = "Classifier folder: config.json, model.safetensors, head.json (with \"input\"), head.safetensors.")
     Path model;
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
@@ -38,13 +40,19 @@ final class AudioClassifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--input " + p + ": no such file or folder");
             }
         }
+        // Checked here, so a bad model folder fails before any job starts, with the file and field named.
         SequenceModel m = ModelLoader.load(model);
-        ClassifierHead head = ClassifierHead.load(model, m.hiddenSize());
+        ClassificationHead head = ClassificationHeads.load(model, m.hiddenSize());
+        AudioInput input = AudioInput.load(model);
+        if (m.inputFeatures() != input.features().width()) {
+            throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
+                    + " features per frame, head.json's input makes " + input.features().width());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (parallelism != null) {
             env.setParallelism(parallelism);
         }
-        AudioClassifyJob.Result r = AudioClassifyJob.run(env, model, inputs, head.features().sampleRate());
+        AudioClassifyJob.Result r = AudioClassifyJob.run(env, model, inputs, input.sampleRate());
         AudioClassifyJob.write(r, head.labels(), out);
         long streams = r.windows().stream().map(w -> w.stream).distinct().count();
         System.out.println("audio-classify: " + streams + " streams, " + r.windows().size() + " windows, "
