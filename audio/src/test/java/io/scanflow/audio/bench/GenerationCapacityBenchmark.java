@@ -28,7 +28,7 @@ public final class GenerationCapacityBenchmark {
         int v = model.vocabSize();
         Sampler sampler = new Sampler(SamplingConfig.of(1f, 0, 1f), v);
         System.out.println("sessions\tsteps_per_s\tsamples_per_s\trealtime_factor");
-        for (int b : new int[] {1, 2, 3, 4, 6, 8, 16, 64}) {
+        for (int b : new int[] {1, 2, 3, 4, 5, 6, 8, 16, 64}) {
             try (CpuEngine engine = new CpuEngine(model, threads, Math.max(256, b))) {
                 int[] slots = new int[b];
                 int[] tokens = new int[b];
