@@ -49,6 +49,22 @@ class DecodingTest {
     }
 
     @Test
+    void extensibleFormatWithAnUnknownChunkBeforeTheData() {
+        // RIFF, fmt (40-byte WAVE_FORMAT_EXTENSIBLE carrying PCM), a LIST chunk of odd size (padded), data.
+        ByteBuffer b = ByteBuffer.allocate(12 + 48 + 8 + 6 + 8 + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(b.capacity() - 8)
+                .put("WAVE".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(40);
+        b.putShort((short) 0xFFFE).putShort((short) 1).putInt(8000).putInt(16000).putShort((short) 2).putShort((short) 16);
+        b.putShort((short) 22).putShort((short) 16).putInt(4); // cbSize, valid bits, channel mask
+        b.putShort((short) 1).put(new byte[14]);                // sub-format GUID: PCM
+        b.put("LIST".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(5).put(new byte[6]);
+        b.put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(4).putShort((short) 16384).putShort((short) -16384);
+        float[] s = AudioFiles.readAll(WavFixtures.write(dir.resolve("ext.wav"), b.array()), 8000);
+        assertArrayEquals(new float[] {0.5f, -0.5f}, s, 1e-4f);
+    }
+
+    @Test
     void wavWriterOutputReadsBackAndResumesAfterACut() {
         float[] s = WavFixtures.sine(440, 8000, 1000, 0.5);
         Path file = dir.resolve("w.wav");
