@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Run state-space and prefix-scannable sequence models, locally or in Flink.",
-        subcommands = {DnaClassifyCommand.class, InspectCommand.class, LogitsCommand.class, GenerateCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {DnaClassifyCommand.class, AudioClassifyCommand.class, AudioGenerateCommand.class,
+            InspectCommand.class, LogitsCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class ScanflowCommand implements Runnable {
 
     @CommandLine.Spec
