@@ -35,4 +35,12 @@ public record ScanInput(String key, int[] tokens, float[] features, boolean endO
     public int length() {
         return tokens == null ? 0 : tokens.length;
     }
+
+    /** Positions in the chunk: its tokens, or its feature rows of {@code featureWidth} floats. */
+    public int rows(int featureWidth) {
+        if (tokens != null) {
+            return tokens.length;
+        }
+        return features == null || featureWidth == 0 ? 0 : features.length / featureWidth;
+    }
 }

@@ -3,7 +3,6 @@ package io.scanflow.flink;
 import io.scanflow.kernels.Output;
 import io.scanflow.kernels.cpu.CpuEngine;
 import io.scanflow.model.SequenceModel;
-import io.scanflow.model.loader.ModelLoader;
 import io.scanflow.model.testing.Fixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +42,7 @@ class FlinkOverheadBenchmark {
 
     @Test
     void operatorInAJobVersusTheEngineAlone() throws Exception {
-        SequenceModel model = ModelLoader.load(MODEL);
+        SequenceModel model = CpuEngine.loadModel(MODEL);
         List<ScanInput> records = records(model.vocabSize());
         long tokens = (long) RECORDS * CHUNK;
 

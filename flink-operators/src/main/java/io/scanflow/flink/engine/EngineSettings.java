@@ -1,5 +1,6 @@
 package io.scanflow.flink.engine;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  *                    ({@code external-resources: gpu}); empty when none is configured
  * @param subtask     index of the subtask, so a backend can spread subtasks over {@code gpus}
  */
-public record EngineSettings(int threads, int chunkLength, List<String> gpus, int subtask) {
+public record EngineSettings(int threads, int chunkLength, List<String> gpus, int subtask, Path modelDirectory) {
     public EngineSettings {
         gpus = List.copyOf(gpus);
     }

@@ -1,7 +1,7 @@
 package io.scanflow.flink.engine;
 
 import io.scanflow.model.SequenceModel;
-import io.scanflow.model.loader.ModelLoader;
+import io.scanflow.kernels.cpu.CpuEngine;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +17,7 @@ import java.util.function.Function;
  */
 public final class SharedModels {
     private static final Map<Path, Entry> MODELS = new HashMap<>();
-    private static Function<Path, SequenceModel> loader = ModelLoader::load;
+    private static Function<Path, SequenceModel> loader = CpuEngine::loadModel;
 
     private SharedModels() {}
 

@@ -29,12 +29,12 @@ final class ClassifyOperator extends ModelOperator<Prediction> {
     @Override
     protected int pieceEnd(KeyEntry e, ScanInput r, int from) {
         if (mode.emit() != Classify.Emit.WINDOW) {
-            return r.length();
+            return rows(r);
         }
         // Split at the window end so the prediction is taken at exactly the window's last token.
         long window = mode.windowTokens();
         long untilEnd = window - engine.position(e.slot) % window;
-        return (int) Math.min(r.length(), from + untilEnd);
+        return (int) Math.min(rows(r), from + untilEnd);
     }
 
     @Override

@@ -101,14 +101,26 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
     /** Mode setup in {@link #open()}, after the engine exists and before restored work resumes. */
     protected void openMode() throws Exception {}
 
-    /** Where the piece of {@code r} starting at token {@code from} ends (exclusive). */
+    /** Where the piece of {@code r} starting at position {@code from} ends (exclusive). */
     protected int pieceEnd(KeyEntry e, ScanInput r, int from) {
-        return r.length();
+        return rows(r);
+    }
+
+    /** Positions in a record: tokens, or feature rows of the model's input width. */
+    protected final int rows(ScanInput r) {
+        return r.rows(engine.model().inputFeatures());
     }
 
     /** The tokens fed for a piece. */
     protected int[] pieceTokens(KeyEntry e, ScanInput r, int from, int to) {
         return from == 0 && to == r.tokens().length ? r.tokens() : Arrays.copyOfRange(r.tokens(), from, to);
+    }
+
+    /** The feature rows fed for a piece of a feature chunk. */
+    private float[] pieceFeatures(ScanInput r, int from, int to) {
+        int width = engine.model().inputFeatures();
+        float[] f = r.features();
+        return from == 0 && to * width == f.length ? f : Arrays.copyOfRange(f, from * width, to * width);
     }
 
     /** Whether the key's queued records must wait (a generation session runs). */
@@ -149,8 +161,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         lease = SharedModels.acquire(spec.directory());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         engine = Engines.create(spec.engine(), lease.model(),
-                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask));
-        validator = new RecordValidator(engine.model().vocabSize(), engine.model().hiddenSize(), engine.backend());
+                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory()));
+        validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures());
         keyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(KEY_STATE, KeyStateSerializer.INSTANCE)));
         if (keepsBusyKeys()) {
             busyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(BUSY_STATE, BooleanSerializer.INSTANCE)));
@@ -360,11 +372,14 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
             }
             work.set(kept++, e);
             ScanInput r = head.record();
-            if (r.length() == 0) {
-                round.add(e, r, head.timestamp(), 0, null);
+            if (rows(r) == 0) {
+                round.add(e, r, head.timestamp(), 0, null, null);
+            } else if (r.features() != null) {
+                int to = pieceEnd(e, r, e.cursor);
+                round.add(e, r, head.timestamp(), to, null, pieceFeatures(r, e.cursor, to));
             } else {
                 int to = pieceEnd(e, r, e.cursor);
-                round.add(e, r, head.timestamp(), to, pieceTokens(e, r, e.cursor, to));
+                round.add(e, r, head.timestamp(), to, pieceTokens(e, r, e.cursor, to), null);
             }
         }
         work.subList(kept, work.size()).clear();
@@ -375,18 +390,29 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         float[][] outs = null;
         if (requests > 0) {
             int[] slotIds = new int[requests];
-            int[][] tokens = new int[requests][];
+            // A model takes tokens or feature rows, never both (the validator rejects the other kind).
+            boolean featureModel = engine.model().inputFeatures() > 0;
+            int[][] tokens = featureModel ? null : new int[requests][];
+            float[][] features = featureModel ? new float[requests][] : null;
             outs = outputs(requests);
             long fed = 0;
             for (int i = 0, c = 0; i < round.size; i++) {
-                if (round.tokens[i] != null) {
+                if (round.fed(i)) {
                     slotIds[c] = round.entries[i].slot;
-                    tokens[c++] = round.tokens[i];
-                    fed += round.tokens[i].length;
+                    if (featureModel) {
+                        features[c++] = round.features[i];
+                    } else {
+                        tokens[c++] = round.tokens[i];
+                    }
+                    fed += round.to[i] - round.entries[i].cursor;
                 }
             }
             long t0 = System.nanoTime();
-            engine.prefill(slotIds, tokens, outputKind(), outs);
+            if (featureModel) {
+                engine.prefillFeatures(slotIds, features, outputKind(), outs);
+            } else {
+                engine.prefill(slotIds, tokens, outputKind(), outs);
+            }
             metrics.engineLatencyMicros.update((System.nanoTime() - t0) / 1000);
             metrics.tokens.inc(fed);
         }
@@ -394,8 +420,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
             KeyEntry e = round.entries[i];
             ScanInput r = round.records[i];
             long ts = round.timestamps[i];
-            boolean fedPiece = round.tokens[i] != null;
-            boolean recordDone = round.to[i] == r.length();
+            boolean fedPiece = round.fed(i);
+            boolean recordDone = round.to[i] == rows(r);
             if (recordDone) {
                 e.queue.pollFirst();
                 e.cursor = 0;

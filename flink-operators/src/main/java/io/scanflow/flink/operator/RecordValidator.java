@@ -10,16 +10,11 @@ import io.scanflow.flink.ScanInput;
 final class RecordValidator {
     private final int vocab;
     private final int featureWidth;
-    private final String backend;
 
-    /**
-     * @param featureWidth width of a feature row the model would take (its hidden size)
-     * @param backend      the engine's name, for the message on feature chunks
-     */
-    RecordValidator(int vocab, int featureWidth, String backend) {
+    /** @param featureWidth the model's feature row width; 0 for a token model */
+    RecordValidator(int vocab, int featureWidth) {
         this.vocab = vocab;
         this.featureWidth = featureWidth;
-        this.backend = backend;
     }
 
     BadRecord check(String key, ScanInput r) {
@@ -30,13 +25,24 @@ final class RecordValidator {
                     "a chunk holds tokens or features, not both", r);
         }
         if (features != null) {
+            if (featureWidth == 0) {
+                return new BadRecord(key, "features", "float[" + features.length + "]",
+                        "this model takes token ids, not feature rows", r);
+            }
             if (features.length == 0 || features.length % featureWidth != 0) {
                 return new BadRecord(key, "features", "float[" + features.length + "]",
                         "wrong feature width: expected whole rows of " + featureWidth + " floats", r);
             }
-            // The engine interface feeds token ids only; feature rows need an engine with embedding input.
-            return new BadRecord(key, "features", "float[" + features.length + "]",
-                    "feature chunks need an engine with embedding input; engine '" + backend + "' takes token ids", r);
+            for (int i = 0; i < features.length; i++) {
+                if (!Float.isFinite(features[i])) {
+                    return new BadRecord(key, "features[" + i + "]", Float.toString(features[i]), "not a finite number", r);
+                }
+            }
+            return null;
+        }
+        if (tokens != null && featureWidth > 0) {
+            return new BadRecord(key, "tokens", "int[" + tokens.length + "]",
+                    "this model takes feature rows of " + featureWidth + " floats, not token ids", r);
         }
         if (tokens == null) {
             return r.endOfStream() ? null

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** cpu | cuda | auto, providers from the class path, and models shared per JVM. */
 class EnginesTest {
     private static final Path MODEL = Fixture.root().resolve("models").resolve("mamba1-tied");
-    private static final EngineSettings SETTINGS = new EngineSettings(1, 16, List.of(), 0);
+    private static final EngineSettings SETTINGS = new EngineSettings(1, 16, List.of(), 0, null);
 
     /** A stand-in CUDA provider, to check the choice logic without a GPU. */
     private static EngineProvider cuda(boolean available) {
@@ -48,6 +48,22 @@ class EnginesTest {
         try (Engine engine = Engines.create(EngineChoice.CPU, ModelLoader.load(MODEL), SETTINGS)) {
             assertEquals("cpu", engine.backend());
         }
+    }
+
+    /** The CUDA provider is registered too; on a machine without a GPU, auto falls back to the CPU. */
+    @Test
+    void theCudaProviderIsRegisteredAndPicksGpusBySubtask() {
+        List<EngineProvider> providers = Engines.providers();
+        assertTrue(providers.stream().anyMatch(p -> p instanceof CudaEngineProvider), providers.toString());
+        if (!new CudaEngineProvider().isAvailable()) {
+            assertEquals("cpu", Engines.resolve(EngineChoice.AUTO, providers).backend());
+        }
+        assertEquals(0, CudaEngineProvider.device(List.of(), 5));
+        assertEquals(3, CudaEngineProvider.device(List.of("1", "3"), 1));
+        assertEquals(1, CudaEngineProvider.device(List.of("1", "3"), 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CudaEngineProvider.device(List.of("GPU-abc"), 0));
+        assertTrue(e.getMessage().contains("'GPU-abc'"), e.getMessage());
     }
 
     @Test

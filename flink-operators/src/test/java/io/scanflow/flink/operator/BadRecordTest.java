@@ -50,8 +50,8 @@ class BadRecordTest {
             assertEquals(6, bad.size());
             assertBad(bad.get(0), "b", "tokens[1]", "50", "outside the vocabulary [0, 50)");
             assertBad(bad.get(1), "c", "tokens", "[]", "empty chunk");
-            assertBad(bad.get(2), "d", "features", "float[33]", "wrong feature width");
-            assertBad(bad.get(3), "e", "features", "float[64]", "engine with embedding input");
+            assertBad(bad.get(2), "d", "features", "float[33]", "takes token ids, not feature rows");
+            assertBad(bad.get(3), "e", "features", "float[64]", "takes token ids, not feature rows");
             assertBad(bad.get(4), "f", "features", "float[32]", "not both");
             assertBad(bad.get(5), "g", "tokens", "null", "needs a chunk");
             ModelOperator<?> op = (ModelOperator<?>) h.getOneInputOperator();

@@ -38,7 +38,13 @@ final class Harnesses {
     static <OUT> KeyedOneInputStreamOperatorTestHarness<String, ScanInput, OUT> create(Serializable mode, ScanOptions options,
                                                                                    int parallelism, int subtask)
             throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new ModelOperatorFactory<OUT>(spec(), options, mode),
+        return create(spec(), mode, options, parallelism, subtask);
+    }
+
+    static <OUT> KeyedOneInputStreamOperatorTestHarness<String, ScanInput, OUT> create(ModelSpec spec, Serializable mode,
+                                                                                   ScanOptions options, int parallelism,
+                                                                                   int subtask) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new ModelOperatorFactory<OUT>(spec, options, mode),
                 new ScanOperators.StreamKey(), Types.STRING, MAX_PARALLELISM, parallelism, subtask);
     }
 

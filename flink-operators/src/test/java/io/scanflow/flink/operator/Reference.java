@@ -8,7 +8,6 @@ import io.scanflow.flink.ScanInput;
 import io.scanflow.kernels.Output;
 import io.scanflow.kernels.cpu.CpuEngine;
 import io.scanflow.model.SequenceModel;
-import io.scanflow.model.loader.ModelLoader;
 import io.scanflow.model.sampling.RandomState;
 import io.scanflow.model.sampling.Sampler;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ public final class Reference implements AutoCloseable {
     private final Map<String, Integer> slots = new HashMap<>();
 
     public Reference() {
-        this.model = ModelLoader.load(Harnesses.modelDir());
+        this.model = CpuEngine.loadModel(Harnesses.modelDir());
         this.engine = new CpuEngine(model, 1, 16);
     }
 

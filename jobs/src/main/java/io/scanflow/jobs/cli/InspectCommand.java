@@ -4,6 +4,7 @@ import io.scanflow.model.SequenceModel;
 import io.scanflow.model.config.Mamba2Config;
 import io.scanflow.model.config.MambaConfig;
 import io.scanflow.model.config.ModelConfig;
+import io.scanflow.model.config.TransformerPsmConfig;
 import io.scanflow.model.loader.ModelLoader;
 import io.scanflow.model.state.StateCodec;
 import io.scanflow.model.weights.Checkpoint;
@@ -44,7 +45,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         row(out, "model", model.toString());
-        row(out, "architecture", c.architecture() + " (" + c.layout().name().toLowerCase().replace('_', '-') + " layout)");
+        row(out, "architecture", c instanceof TransformerPsmConfig ? c.architecture()
+                : c.architecture() + " (" + c.layout().name().toLowerCase().replace('_', '-') + " layout)");
         row(out, "layers", String.valueOf(c.numLayers()));
         row(out, "hidden size", String.valueOf(c.hiddenSize()));
         row(out, "vocabulary", String.valueOf(c.vocabSize()));
@@ -54,6 +56,12 @@ final class InspectCommand implements Callable<Integer> {
             row(out, "state size", String.valueOf(mc.stateSize()));
             row(out, "conv kernel", String.valueOf(mc.convKernel()));
             row(out, "delta rank", String.valueOf(mc.dtRank()));
+        } else if (c instanceof TransformerPsmConfig) {
+            TransformerPsmConfig pc = (TransformerPsmConfig) c;
+            row(out, "heads", String.valueOf(pc.numHeads()));
+            row(out, "PSM chunk", String.valueOf(pc.chunkSize()));
+            row(out, "blocks", "Enc " + pc.encLayers() + ", Agg " + pc.aggLayers() + ", Inf " + pc.infLayers());
+            row(out, "max stream", String.format("2^%d - 1 chunks", pc.maxChunksLog2()));
         } else {
             Mamba2Config mc = (Mamba2Config) c;
             row(out, "inner size", String.valueOf(mc.intermediateSize()));

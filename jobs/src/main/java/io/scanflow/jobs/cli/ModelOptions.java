@@ -57,7 +57,7 @@ public final class ModelOptions {
         if (Engines.resolve(engine, Engines.providers()).backend().equals("cpu")) {
             return new CpuEngine(m, workers, chunkLength);
         }
-        return Engines.create(engine, m, new EngineSettings(workers, chunkLength, List.of(), 0));
+        return Engines.create(engine, m, new EngineSettings(workers, chunkLength, List.of(), 0, model));
     }
 
     /** The in-process engine as the summary shows it: {@code cpu (4 threads)}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scanflow.model.config.ModelConfig;
 import io.scanflow.model.config.ModelConfigLoader;
+import io.scanflow.model.config.TransformerPsmConfig;
 import io.scanflow.model.weights.Checkpoint;
 import java.io.File;
 import java.io.IOException;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Lists the model folders ScanFlow ships: for each, its task, architecture, parameters, size on disk and
- * accuracy. Task and accuracy come from the folder's {@value #CARD} ({@code {"task": ..., "accuracy": ...,
- * "description": ...}}), written by whoever trained the model; the rest is read from the checkpoint.
+ * accuracy. Task and accuracy come from the files a trained model carries ({@link #card}), or from a
+ * {@value #CARD} ({@code {"task": ..., "accuracy": ...}}); the rest is read from the checkpoint.
  */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = {"List the shipped models: task, architecture, parameters, size and accuracy.",
@@ -97,7 +98,7 @@ final class ModelsCommand implements Callable<Integer> {
     private static String[] describe(Path dir, boolean fixture) throws IOException {
         String name = dir.getFileName().toString();
         try {
-            ModelConfig c = ModelConfigLoader.load(dir);
+            ModelConfig c = config(dir);
             long parameters = 0;
             try (Checkpoint checkpoint = Checkpoint.open(dir)) {
                 for (String tensor : checkpoint.names()) {
@@ -110,19 +111,82 @@ final class ModelsCommand implements Callable<Integer> {
                     bytes += Files.size(f);
                 }
             }
-            String task = fixture ? "next token (test fixture)" : "next token";
-            String accuracy = fixture ? "HF parity, logits <= 1e-4" : "-";
-            Path card = dir.resolve(CARD);
-            if (Files.isRegularFile(card)) {
-                JsonNode json = new ObjectMapper().readTree(card.toFile());
-                task = json.path("task").asText(task);
-                accuracy = json.path("accuracy").asText(accuracy);
-            }
-            String architecture = c.architecture() + " " + c.numLayers() + "x" + c.hiddenSize() + ", vocab " + c.vocabSize();
+            String[] card = card(dir, fixture);
+            String task = card[0];
+            String accuracy = card[1];
+            String input = c.inputFeatures() > 0 ? c.inputFeatures() + " features in" : "vocab " + c.vocabSize();
+            String architecture = c.architecture() + " " + c.numLayers() + "x" + c.hiddenSize() + ", " + input;
             return new String[] {name, task, architecture, humanCount(parameters), humanBytes(bytes), accuracy};
         } catch (RuntimeException e) {
             return new String[] {name, "unreadable: " + Errors.message(e), "", "", "", ""};
         }
+    }
+
+    /** The folder's config, Mamba or Transformer-PSM, without loading the weights. */
+    private static ModelConfig config(Path dir) throws IOException {
+        JsonNode raw = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        return TransformerPsmConfig.MODEL_TYPE.equals(raw.path("model_type").asText())
+                ? TransformerPsmConfig.load(dir) : ModelConfigLoader.load(dir);
+    }
+
+    /**
+     * Task and accuracy of a model folder, from the first of: {@value #CARD}; the files the shipped
+     * models carry (a classification head's {@code head.json}, an audio model's {@code audio.json},
+     * {@code metrics.json}, a PSM's {@code training-results.json}); for the test fixtures, what their
+     * tests hold them to.
+     */
+    static String[] card(Path dir, boolean fixture) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        String task = fixture ? "next token (test fixture)" : "next token";
+        String accuracy = fixture ? "HF parity, logits <= 1e-4" : "-";
+        JsonNode head = read(json, dir.resolve("head.json"));
+        JsonNode audio = read(json, dir.resolve("audio.json"));
+        JsonNode config = read(json, dir.resolve("config.json"));
+        JsonNode metrics = read(json, dir.resolve("metrics.json"));
+        JsonNode training = read(json, dir.resolve("training-results.json"));
+        if (head != null && head.hasNonNull("task")) {
+            task = head.get("task").asText() + " (" + head.path("labels").size() + " classes)";
+        } else if (audio != null && audio.hasNonNull("task")) {
+            task = "audio " + audio.get("task").asText() + " (" + audio.path("encoding").asText("?") + ", "
+                    + audio.path("sample_rate").asInt() / 1000 + " kHz)";
+        } else if (config != null && config.hasNonNull("task")) {
+            task = config.get("task").asText() + " (" + config.path("model_type").asText() + ")";
+        }
+        if (metrics != null) {
+            if (metrics.has("test_accuracy")) {
+                accuracy = percent(metrics.get("test_accuracy")) + " on " + metrics.path("test_clips").asInt() + " test clips";
+            } else if (metrics.has("read_accuracy")) {
+                accuracy = percent(metrics.get("read_accuracy")) + " of " + metrics.path("reads").asInt() + " reads"
+                        + (metrics.has("sample_accuracy_ge50") ? ", " + percent(metrics.get("sample_accuracy_ge50"))
+                        + " of samples" : "");
+            } else if (metrics.has("test_nll_bits_per_sample")) {
+                accuracy = String.format("test NLL %.2f bits/sample (unigram %.2f)",
+                        metrics.get("test_nll_bits_per_sample").asDouble(), metrics.path("unigram_bits_per_sample").asDouble());
+            }
+        } else if (training != null && config != null) {
+            JsonNode attempts = training.path("attempts");
+            String type = config.path("model_type").asText();
+            int length = config.path("trained_length").asInt();
+            JsonNode acc = attempts.size() == 0 ? null
+                    : attempts.get(attempts.size() - 1).path("models").path(type).path("accuracy").path(String.valueOf(length));
+            if (acc != null && acc.has("acc")) {
+                accuracy = percent(acc.get("acc")) + " at length " + length;
+            }
+        }
+        JsonNode own = read(json, dir.resolve(CARD));
+        if (own != null) {
+            task = own.path("task").asText(task);
+            accuracy = own.path("accuracy").asText(accuracy);
+        }
+        return new String[] {task, accuracy};
+    }
+
+    private static JsonNode read(ObjectMapper json, Path file) throws IOException {
+        return Files.isRegularFile(file) ? json.readTree(file.toFile()) : null;
+    }
+
+    private static String percent(JsonNode fraction) {
+        return String.format("%.1f%%", 100 * fraction.asDouble());
     }
 
     private static void table(PrintWriter out, List<String[]> rows) {

@@ -24,6 +24,9 @@ import picocli.CommandLine.Command;
                 + " 3 the Flink job failed.", "Local runs log to the file the launcher names (~/.scanflow/logs/scanflow.log)."},
         subcommands = {
                 // One line per subcommand, in the order `scanflow --help` lists them.
+                DnaClassifyCommand.class,
+                AudioClassifyCommand.class,
+                AudioGenerateCommand.class,
                 InspectCommand.class,
                 ModelsCommand.class,
                 LogitsCommand.class,
@@ -74,7 +77,8 @@ public final class ScanflowCommand implements Runnable {
         subcommands.addAll(cli.getSubcommands().values());
         for (CommandLine sub : subcommands) {
             if (!(sub.getCommandSpec().userObject() instanceof CommandLine.HelpCommand)
-                    && sub.getCommandSpec().findOption("--config") == null) {
+                    && sub.getCommandSpec().findOption("--config") == null
+                    && sub.getCommandSpec().findOption("--verbose") == null) {
                 sub.addMixin(CommonOptions.MIXIN, new CommonOptions());
             }
         }

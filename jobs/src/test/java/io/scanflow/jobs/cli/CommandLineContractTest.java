@@ -93,6 +93,14 @@ class CommandLineContractTest {
     }
 
     @Test
+    void inspectDescribesATransformerPsm() {
+        StringWriter out = new StringWriter();
+        Path model = Fixture.root().resolve("..").resolve("models").resolve("transformer-psm");
+        assertEquals(0, run(out, new StringWriter(), "inspect", "--model", model.toString()));
+        assertTrue(out.toString().contains("PSM chunk"), out.toString());
+    }
+
+    @Test
     void badInputFailsWithOneLineNamingTheProblem() throws IOException {
         Fixture f = Fixture.load("mamba1-tied");
         StringWriter err = new StringWriter();

@@ -59,6 +59,17 @@ class CommandLineTest {
     }
 
     @Test
+    void theShippedModelsShowTheTaskAndAccuracyTheirTrainingRecorded() {
+        Path shipped = Path.of(System.getProperty("scanflow.testdata")).getParent().resolve("models");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shipped), "no shipped models in this checkout");
+        StreamCommandsTest.Run r = run("models", "--dir", shipped.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!r.out().contains("unreadable"), r.out());
+        // Every classifier shows its classes and a measured accuracy.
+        assertTrue(r.out().matches("(?s).*classification \\(\\d+ classes\\).*\\d+\\.\\d%.*"), r.out());
+    }
+
+    @Test
     void aModelCardGivesTaskAndAccuracy() throws IOException {
         Path models = tmp.resolve("models");
         Path copy = models.resolve("tiny-dna");

@@ -14,95 +14,105 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorKernels implements Kernels {
     public static final VectorKernels INSTANCE = new VectorKernels();
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = S.length();
     /** Multiply-adds below which a call stays on the caller's thread. */
     private static final long PARALLEL_WORK = 1L << 18;
 
     private VectorKernels() {}
 
+    /** Weights transposed to [in, out]: a row of outputs is contiguous, so no horizontal sums. */
+    @Override
+    public float[] prepareLinear(float[] w, int out, int in) {
+        float[] t = new float[w.length];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                t[i * out + o] = w[o * in + i];
+            }
+        }
+        return t;
+    }
+
     @Override
     public void linear(float[] x, int xOff, int xStride, int rows, int in,
-                       float[] w, float[] bias, int out, float[] y, int yOff, int yStride) {
+                       float[] wt, float[] bias, int out, float[] y, int yOff, int yStride) {
         long work = (long) rows * in * out;
-        if (work < PARALLEL_WORK) {
-            linearTiled(x, xOff, xStride, rows, in, w, bias, 0, out, y, yOff, yStride);
+        int blocks = (out + L - 1) / L;
+        if (work < PARALLEL_WORK || blocks == 1) {
+            linearColumns(x, xOff, xStride, rows, in, wt, bias, out, 0, blocks, y, yOff, yStride);
             return;
         }
-        // Split the output columns: every task streams its slice of w once for all rows. A few tasks
-        // per worker balance the load without drowning small calls in task overhead.
-        int perWorker = (out + 4 * CpuPool.shared().getParallelism() - 1) / (4 * CpuPool.shared().getParallelism());
-        int grain = (int) Math.max(perWorker, Math.min(out, PARALLEL_WORK / ((long) rows * in)));
-        CpuPool.forRange(out, grain, (from, to) -> linearTiled(x, xOff, xStride, rows, in, w, bias, from, to, y, yOff, yStride));
-    }
-
-    /** Output tiles small enough to stay in L2 while every row block passes over them. */
-    private static void linearTiled(float[] x, int xOff, int xStride, int rows, int in,
-                                    float[] w, float[] bias, int oFrom, int oTo, float[] y, int yOff, int yStride) {
-        int tile = Math.max(4, (64 * 1024) / (4 * Math.max(1, in)));
-        for (int o = oFrom; o < oTo; o += tile) {
-            linearBlock(x, xOff, xStride, rows, in, w, bias, o, Math.min(oTo, o + tile), y, yOff, yStride);
-        }
-    }
-
-    /** Rows four at a time so each weight vector loaded feeds four rows. */
-    private static void linearBlock(float[] x, int xOff, int xStride, int rows, int in,
-                                    float[] w, float[] bias, int oFrom, int oTo, float[] y, int yOff, int yStride) {
-        int vecEnd = in - in % L;
-        int r = 0;
-        for (; r + 3 < rows; r += 4) {
-            int x0 = xOff + r * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-            for (int o = oFrom; o < oTo; o++) {
-                int wo = o * in;
-                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-                for (int i = 0; i < vecEnd; i += L) {
-                    FloatVector wv = FloatVector.fromArray(S, w, wo + i);
-                    a0 = FloatVector.fromArray(S, x, x0 + i).fma(wv, a0);
-                    a1 = FloatVector.fromArray(S, x, x1 + i).fma(wv, a1);
-                    a2 = FloatVector.fromArray(S, x, x2 + i).fma(wv, a2);
-                    a3 = FloatVector.fromArray(S, x, x3 + i).fma(wv, a3);
-                }
-                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-                for (int i = vecEnd; i < in; i++) {
-                    float wv = w[wo + i];
-                    s0 += x[x0 + i] * wv;
-                    s1 += x[x1 + i] * wv;
-                    s2 += x[x2 + i] * wv;
-                    s3 += x[x3 + i] * wv;
-                }
-                float b = bias == null ? 0f : bias[o];
-                int yr = yOff + r * yStride + o;
-                y[yr] = s0 + b;
-                y[yr + yStride] = s1 + b;
-                y[yr + 2 * yStride] = s2 + b;
-                y[yr + 3 * yStride] = s3 + b;
-            }
-        }
-        for (; r < rows; r++) {
-            int xr = xOff + r * xStride;
-            for (int o = oFrom; o < oTo; o++) {
-                y[yOff + r * yStride + o] = dot(x, xr, w, o * in, in) + (bias == null ? 0f : bias[o]);
-            }
-        }
+        // Split the output columns (in whole vectors): each task streams its columns of w once for all
+        // rows. A few tasks per worker balance the load without drowning small calls in overhead.
+        int parallelism = CpuPool.shared().getParallelism();
+        int grain = (int) Math.max((blocks + 4L * parallelism - 1) / (4L * parallelism),
+                Math.min(blocks, PARALLEL_WORK / ((long) rows * in * L)));
+        CpuPool.forRange(blocks, grain, (from, to) ->
+                linearColumns(x, xOff, xStride, rows, in, wt, bias, out, from, to, y, yOff, yStride));
     }
 
     /**
-     * The same summation as one row of the four-row block (one vector accumulator, then the scalar tail),
-     * so a row's result never depends on how many rows share its call: batching and thread count leave
-     * outputs bit-identical, which exactly-once replay relies on.
+     * Output vectors [bFrom, bTo) for all rows, four rows at a time: each weight vector loaded feeds
+     * four rows, each x element is broadcast once. Every output is the same sequence of FMAs over i
+     * whichever rows share its call, so batching and thread count never change a bit.
      */
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int vecEnd = n - n % L;
-        for (int i = 0; i < vecEnd; i += L) {
-            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+    private static void linearColumns(float[] x, int xOff, int xStride, int rows, int in, float[] wt, float[] bias,
+                                      int out, int bFrom, int bTo, float[] y, int yOff, int yStride) {
+        for (int b = bFrom; b < bTo; b++) {
+            int o = b * L;
+            if (o + L > out) {
+                linearTail(x, xOff, xStride, rows, in, wt, bias, out, o, y, yOff, yStride);
+                continue;
+            }
+            FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, o);
+            int r = 0;
+            for (; r + 3 < rows; r += 4) {
+                fourRows(x, xOff + r * xStride, xStride, in, wt, out, o, bv, y, yOff + r * yStride, yStride);
+            }
+            for (; r < rows; r++) {
+                oneRow(x, xOff + r * xStride, in, wt, out, o, bv, y, yOff + r * yStride);
+            }
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (int i = vecEnd; i < n; i++) {
-            s += a[aOff + i] * b[bOff + i];
+    }
+
+    private static void fourRows(float[] x, int x0, int xStride, int in, float[] wt, int out, int o,
+                                 FloatVector bias, float[] y, int y0, int yStride) {
+        int x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            FloatVector w = FloatVector.fromArray(S, wt, i * out + o);
+            a0 = w.fma(FloatVector.broadcast(S, x[x0 + i]), a0);
+            a1 = w.fma(FloatVector.broadcast(S, x[x1 + i]), a1);
+            a2 = w.fma(FloatVector.broadcast(S, x[x2 + i]), a2);
+            a3 = w.fma(FloatVector.broadcast(S, x[x3 + i]), a3);
         }
-        return s;
+        a0.add(bias).intoArray(y, y0 + o);
+        a1.add(bias).intoArray(y, y0 + yStride + o);
+        a2.add(bias).intoArray(y, y0 + 2 * yStride + o);
+        a3.add(bias).intoArray(y, y0 + 3 * yStride + o);
+    }
+
+    private static void oneRow(float[] x, int x0, int in, float[] wt, int out, int o, FloatVector bias, float[] y, int y0) {
+        FloatVector a = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            a = FloatVector.fromArray(S, wt, i * out + o).fma(FloatVector.broadcast(S, x[x0 + i]), a);
+        }
+        a.add(bias).intoArray(y, y0 + o);
+    }
+
+    /** The last, partial vector of outputs: the same FMA sequence in scalar form. */
+    private static void linearTail(float[] x, int xOff, int xStride, int rows, int in, float[] wt, float[] bias,
+                                   int out, int oFrom, float[] y, int yOff, int yStride) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * xStride;
+            for (int o = oFrom; o < out; o++) {
+                float a = 0f;
+                for (int i = 0; i < in; i++) {
+                    a = Math.fma(wt[i * out + o], x[xr + i], a);
+                }
+                y[yOff + r * yStride + o] = a + (bias == null ? 0f : bias[o]);
+            }
+        }
     }
 
     @Override
@@ -163,52 +173,60 @@ public final class VectorKernels implements Kernels {
                 rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA, d, state, stateOff, y));
     }
 
-    /** The recurrence for channels [from, to), vectorised over the state dimension N. */
+    /**
+     * The recurrence for channels [from, to), vectorised over the state dimension N, then the gate.
+     * Kept as small methods on purpose: the Vector API only compiles to SIMD when C2 inlines every
+     * vector call, and one large method runs out of inlining budget and falls back to slow Java paths.
+     */
     private static void scanChannels(int from, int to, int channels, int n, int rows,
                                      float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,
                                      float[] bc, int bOff, int cOff, int bcStride,
                                      float[] negA, float[] d, float[] state, int stateOff, float[] y) {
-        int vecEnd = n - n % L;
         for (int c = from; c < to; c++) {
-            int sc = stateOff + c * n;
-            int ac = c * n;
-            for (int t = 0; t < rows; t++) {
-                int i = rowOff + t * channels + c;
-                float dt = delta[i];
-                float x = u[i];
-                float dtX = dt * x;
-                int b = bOff + t * bcStride;
-                int cc = cOff + t * bcStride;
-                FloatVector yAcc = FloatVector.zero(S);
-                int j = 0;
-                for (; j < vecEnd; j += L) {
-                    FloatVector dA = FloatVector.fromArray(S, negA, ac + j).mul(dt).lanewise(VectorOperators.EXP);
-                    FloatVector s = dA.mul(FloatVector.fromArray(S, state, sc + j))
-                            .add(FloatVector.fromArray(S, bc, b + j).mul(dtX));
-                    s.intoArray(state, sc + j);
-                    yAcc = s.fma(FloatVector.fromArray(S, bc, cc + j), yAcc);
-                }
-                float acc = yAcc.reduceLanes(VectorOperators.ADD);
-                for (; j < n; j++) {
-                    float dA = (float) Math.exp(dt * negA[ac + j]);
-                    float s = dA * state[sc + j] + dtX * bc[b + j];
-                    state[sc + j] = s;
-                    acc += s * bc[cc + j];
-                }
-                y[i] = acc + d[c] * x;
-            }
+            scanChannel(c, channels, n, rows, delta, u, rowOff, bc, bOff, cOff, bcStride, negA, d[c], state,
+                    stateOff + c * n, y);
         }
-        // The gate, vectorised along the channels of each row.
         for (int t = 0; t < rows; t++) {
-            int row = rowOff + t * channels;
-            int zr = zOff + t * zStride;
-            int c = from;
-            for (; c + L <= to; c += L) {
-                FloatVector.fromArray(S, y, row + c).mul(silu(FloatVector.fromArray(S, z, zr + c))).intoArray(y, row + c);
-            }
-            for (; c < to; c++) {
-                y[row + c] *= Ops.silu(z[zr + c]);
-            }
+            INSTANCE.siluGate(y, rowOff + t * channels + from, z, zOff + t * zStride + from, to - from);
         }
+    }
+
+    private static void scanChannel(int c, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
+                                    float[] bc, int bOff, int cOff, int bcStride, float[] negA, float dSkip,
+                                    float[] state, int sc, float[] y) {
+        int ac = c * n;
+        for (int t = 0; t < rows; t++) {
+            int i = rowOff + t * channels + c;
+            float dt = delta[i];
+            float x = u[i];
+            y[i] = stateUpdate(n, dt, dt * x, negA, ac, bc, bOff + t * bcStride, cOff + t * bcStride, state, sc)
+                    + dSkip * x;
+        }
+    }
+
+    /** s = exp(dt A) s + (dt x) B over the N states of one channel; returns sum_n s C. */
+    private static float stateUpdate(int n, float dt, float dtX, float[] negA, int ac, float[] bc, int b, int cc,
+                                     float[] state, int sc) {
+        int vecEnd = n - n % L;
+        float acc = 0f;
+        int j = 0;
+        if (vecEnd > 0) {
+            FloatVector yAcc = FloatVector.zero(S);
+            for (; j < vecEnd; j += L) {
+                FloatVector dA = FloatVector.fromArray(S, negA, ac + j).mul(dt).lanewise(VectorOperators.EXP);
+                FloatVector s = dA.mul(FloatVector.fromArray(S, state, sc + j))
+                        .add(FloatVector.fromArray(S, bc, b + j).mul(dtX));
+                s.intoArray(state, sc + j);
+                yAcc = s.fma(FloatVector.fromArray(S, bc, cc + j), yAcc);
+            }
+            acc = yAcc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < n; j++) {
+            float dA = (float) Math.exp(dt * negA[ac + j]);
+            float s = dA * state[sc + j] + dtX * bc[b + j];
+            state[sc + j] = s;
+            acc += s * bc[cc + j];
+        }
+        return acc;
     }
 }

@@ -43,7 +43,8 @@ class VectorKernelsTest {
         float[] expected = new float[rows * yStride + 4];
         float[] actual = new float[rows * yStride + 4];
         ScalarKernels.INSTANCE.linear(x, 5, xStride, rows, in, w, bias, out, expected, 4, yStride);
-        VectorKernels.INSTANCE.linear(x, 5, xStride, rows, in, w, bias, out, actual, 4, yStride);
+        VectorKernels.INSTANCE.linear(x, 5, xStride, rows, in, VectorKernels.INSTANCE.prepareLinear(w, out, in), bias, out,
+                actual, 4, yStride);
         assertTrue(Fixture.maxRelativeError(actual, expected) <= 1e-5, "error " + Fixture.maxRelativeError(actual, expected));
     }
 
@@ -55,6 +56,7 @@ class VectorKernelsTest {
         float[] x = random(r, 7 * in);
         float[] w = random(r, out * in);
         float[] all = new float[7 * out];
+        w = VectorKernels.INSTANCE.prepareLinear(w, out, in);
         VectorKernels.INSTANCE.linear(x, 0, in, 7, in, w, null, out, all, 0, out);
         for (int row = 0; row < 7; row++) {
             float[] alone = new float[out];

@@ -4,7 +4,7 @@ package io.scanflow.model.config;
  * The architecture of a loadable model: what every model kind shares. Concrete kinds are records so a
  * configuration is an immutable value whose {@code toString} is a complete, canonical description.
  */
-public sealed interface ModelConfig permits MambaConfig, Mamba2Config {
+public sealed interface ModelConfig permits MambaConfig, Mamba2Config, TransformerPsmConfig {
 
     /** Short architecture name as shown by {@code scanflow inspect}, e.g. {@code mamba} or {@code mamba2}. */
     String architecture();

@@ -5,10 +5,12 @@ import io.scanflow.model.config.Mamba2Config;
 import io.scanflow.model.config.MambaConfig;
 import io.scanflow.model.config.ModelConfig;
 import io.scanflow.model.config.ModelConfigLoader;
+import io.scanflow.model.config.TransformerPsmConfig;
 import io.scanflow.model.mamba.Mamba1;
+import io.scanflow.model.mamba.Mamba2;
 import io.scanflow.model.math.Kernels;
 import io.scanflow.model.math.ScalarKernels;
-import io.scanflow.model.mamba.Mamba2;
+import io.scanflow.model.psm.transformer.TransformerPsmModel;
 import io.scanflow.model.weights.Checkpoint;
 import java.nio.file.Path;
 
@@ -21,8 +23,14 @@ public final class ModelLoader {
         return load(directory, ScalarKernels.INSTANCE);
     }
 
-    /** Loads a model whose layers run on the given kernels (a backend's SIMD loops, say). */
+    /**
+     * Loads a model whose layers run on the given kernels (a backend's SIMD loops, say). The
+     * Transformer-PSM keeps its own reference loops: its duality proof needs one fixed operation order.
+     */
     public static SequenceModel load(Path directory, Kernels kernels) {
+        if (TransformerPsmConfig.describes(directory)) {
+            return TransformerPsmModel.load(directory);
+        }
         ModelConfig config = ModelConfigLoader.load(directory);
         // Weights are converted to float32 arrays while loading, so the mapped files can be closed here.
         try (Checkpoint checkpoint = Checkpoint.open(directory)) {

@@ -50,7 +50,7 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         CheckpointLayout layout = cfg.layout();
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize();
         int k = cfg.convKernel(), r = cfg.dtRank();
-        ModelInput input = ModelInput.read(w, cfg);
+        ModelInput input = ModelInput.read(w, cfg, kernels);
         Layer[] layers = new Layer[cfg.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = layout.layerPrefix(i);
@@ -62,16 +62,16 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
             }
             layers[i] = new Layer(
                     w.read(p + "norm.weight", d),
-                    w.read(m + "in_proj.weight", 2L * e, d),
+                    kernels.prepareLinear(w.read(m + "in_proj.weight", 2L * e, d), 2 * e, d),
                     w.readIf(cfg.useBias(), m + "in_proj.bias", 2L * e),
                     w.read(m + "conv1d.weight", e, 1, k),
                     w.readIf(cfg.useConvBias(), m + "conv1d.bias", e),
-                    w.read(m + "x_proj.weight", r + 2L * n, e),
-                    w.read(m + "dt_proj.weight", e, r),
+                    kernels.prepareLinear(w.read(m + "x_proj.weight", r + 2L * n, e), r + 2 * n, e),
+                    kernels.prepareLinear(w.read(m + "dt_proj.weight", e, r), e, r),
                     w.read(m + "dt_proj.bias", e),
                     negA,
                     w.read(m + "D", e),
-                    w.read(m + "out_proj.weight", d, e),
+                    kernels.prepareLinear(w.read(m + "out_proj.weight", d, e), d, e),
                     w.readIf(cfg.useBias(), m + "out_proj.bias", d));
         }
         float[] finalNorm = w.read(layout.finalNormTensor(), d);

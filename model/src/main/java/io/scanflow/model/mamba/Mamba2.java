@@ -48,7 +48,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
         CheckpointLayout layout = cfg.layout();
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), h = cfg.numHeads();
         int conv = cfg.convDim();
-        ModelInput input = ModelInput.read(w, cfg);
+        ModelInput input = ModelInput.read(w, cfg, kernels);
         Layer[] layers = new Layer[cfg.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = layout.layerPrefix(i);
@@ -60,7 +60,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
             }
             layers[i] = new Layer(
                     w.read(p + "norm.weight", d),
-                    w.read(m + "in_proj.weight", cfg.inProjSize(), d),
+                    kernels.prepareLinear(w.read(m + "in_proj.weight", cfg.inProjSize(), d), cfg.inProjSize(), d),
                     w.readIf(cfg.useBias(), m + "in_proj.bias", cfg.inProjSize()),
                     w.read(m + "conv1d.weight", conv, 1, cfg.convKernel()),
                     w.readIf(cfg.useConvBias(), m + "conv1d.bias", conv),
@@ -68,7 +68,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
                     negA,
                     w.read(m + "D", h),
                     w.read(m + "norm.weight", e),
-                    w.read(m + "out_proj.weight", d, e),
+                    kernels.prepareLinear(w.read(m + "out_proj.weight", d, e), d, e),
                     w.readIf(cfg.useBias(), m + "out_proj.bias", d));
         }
         float[] finalNorm = w.read(layout.finalNormTensor(), d);

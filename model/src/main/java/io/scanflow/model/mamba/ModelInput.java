@@ -28,7 +28,7 @@ final class ModelInput {
     }
 
     /** Reads the embedding (token models) or the input projection (feature models). */
-    static ModelInput read(WeightReader w, ModelConfig cfg) {
+    static ModelInput read(WeightReader w, ModelConfig cfg, Kernels kernels) {
         int d = cfg.hiddenSize();
         if (cfg.inputFeatures() == 0) {
             return new ModelInput(d, cfg.vocabSize(), 0,
@@ -36,7 +36,7 @@ final class ModelInput {
         }
         int f = cfg.inputFeatures();
         return new ModelInput(d, cfg.vocabSize(), f, null,
-                w.read(PROJECTION + "weight", d, f), w.read(PROJECTION + "bias", d));
+                kernels.prepareLinear(w.read(PROJECTION + "weight", d, f), d, f), w.read(PROJECTION + "bias", d));
     }
 
     /** The embedding matrix, which a tied LM head shares; null for feature models. */

@@ -10,7 +10,17 @@ package io.scanflow.model.math;
 public interface Kernels {
 
     /**
-     * y[r, o] = sum_i x[r, i] * w[o, i] + bias[o], the PyTorch {@code Linear} convention (w is [out, in]).
+     * The layout {@link #linear} wants its weights in, made once when a model loads: given the PyTorch
+     * {@code Linear} weight [out, in], returns it unchanged (the reference) or repacked (a SIMD backend
+     * that reads it transposed, say). The returned array is the one to pass to {@link #linear}.
+     */
+    default float[] prepareLinear(float[] w, int out, int in) {
+        return w;
+    }
+
+    /**
+     * y[r, o] = sum_i x[r, i] * w[o, i] + bias[o], the PyTorch {@code Linear} convention (w is [out, in]
+     * as returned by {@link #prepareLinear}).
      *
      * @param x    rows of width {@code in} starting at {@code xOff}, consecutive rows {@code xStride} apart
      * @param bias may be null

@@ -41,6 +41,8 @@
  *       {@link io.scanflow.model.psm.AffineScan}: the affine instance and its flat-array scan.</li>
  *   <li>{@link io.scanflow.model.psm.CountingPsm}, {@link io.scanflow.model.psm.PsmCostTable}: cost
  *       accounting.</li>
+ *   <li>{@code io.scanflow.model.psm.transformer}: the Transformer-PSM (transformer Enc, Agg and
+ *       Inf), also as a {@link io.scanflow.model.SequenceModel} for the engines.</li>
  * </ul>
  */
 package io.scanflow.model.psm;

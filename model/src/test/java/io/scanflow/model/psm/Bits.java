@@ -3,12 +3,12 @@ package io.scanflow.model.psm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Bit-for-bit float comparisons (raw bits: -0 differs from 0, NaN payloads count). */
-final class Bits {
+public final class Bits {
 
     private Bits() {
     }
 
-    static boolean equal(float[] x, float[] y) {
+    public static boolean equal(float[] x, float[] y) {
         if (x.length != y.length) {
             return false;
         }
@@ -20,7 +20,7 @@ final class Bits {
         return true;
     }
 
-    static void assertBitsEqual(float[] expected, float[] actual, String what) {
+    public static void assertBitsEqual(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
         for (int i = 0; i < expected.length; i++) {
             if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
@@ -31,14 +31,14 @@ final class Bits {
         }
     }
 
-    static void assertBitsEqual(float[][] expected, float[][] actual, String what) {
+    public static void assertBitsEqual(float[][] expected, float[][] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": rows");
         for (int i = 0; i < expected.length; i++) {
             assertBitsEqual(expected[i], actual[i], what + ", row " + i);
         }
     }
 
-    static String key(float[] x) {
+    public static String key(float[] x) {
         StringBuilder sb = new StringBuilder();
         for (float v : x) {
             sb.append(Integer.toHexString(Float.floatToRawIntBits(v))).append(',');

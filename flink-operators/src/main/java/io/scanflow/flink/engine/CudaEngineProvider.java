@@ -1,0 +1,46 @@
+package io.scanflow.flink.engine;
+
+import io.scanflow.kernels.Engine;
+import io.scanflow.kernels.EngineOptions;
+import io.scanflow.kernels.cuda.CudaAvailability;
+import io.scanflow.kernels.cuda.CudaEngine;
+import io.scanflow.model.SequenceModel;
+import java.util.List;
+
+/**
+ * The CUDA backend for the operators. A subtask takes the GPU Flink's external resource framework gave
+ * its TaskManager ({@code external-resources: gpu}); with several, subtasks spread over them by index.
+ */
+public final class CudaEngineProvider implements EngineProvider {
+    @Override
+    public String backend() {
+        return "cuda";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return CudaAvailability.get().available();
+    }
+
+    @Override
+    public Engine create(SequenceModel model, EngineSettings settings) {
+        EngineOptions options = EngineOptions.defaults()
+                .withCpuThreads(settings.threads())
+                .withChunkLength(settings.chunkLength())
+                .withDevice(device(settings.gpus(), settings.subtask()));
+        return CudaEngine.create(model, settings.modelDirectory(), options);
+    }
+
+    /** The device ordinal for a subtask: Flink's GPU indexes round-robin, device 0 without any. */
+    static int device(List<String> gpus, int subtask) {
+        if (gpus.isEmpty()) {
+            return 0;
+        }
+        String index = gpus.get(subtask % gpus.size()).trim();
+        try {
+            return Integer.parseInt(index);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("GPU index '" + index + "' from the external resource 'gpu' is not a number", e);
+        }
+    }
+}

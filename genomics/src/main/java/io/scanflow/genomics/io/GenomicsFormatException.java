@@ -1,0 +1,16 @@
+package io.scanflow.genomics.io;
+
+/** Bad input under {@link BadRecordPolicy#FAIL}: the message names the file, record and field. */
+public final class GenomicsFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient BadInput bad;
+
+    public GenomicsFormatException(BadInput bad) {
+        super(bad.describe());
+        this.bad = bad;
+    }
+
+    public BadInput bad() {
+        return bad;
+    }
+}

@@ -1,0 +1,37 @@
+package io.scanflow.genomics.source;
+
+import io.scanflow.genomics.io.BadRecordPolicy;
+import io.scanflow.genomics.io.GenomicsFormatException;
+import io.scanflow.genomics.io.SourceRecord;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.connector.base.source.reader.RecordEmitter;
+import org.apache.flink.metrics.Counter;
+
+/** Emits records, applies the bad-record policy, and advances the split's checkpointed position. */
+final class GenomicsRecordEmitter implements RecordEmitter<PositionedRecord, SourceRecord, SplitProgress> {
+    private final BadRecordPolicy policy;
+    private final Counter badRecords;
+
+    GenomicsRecordEmitter(BadRecordPolicy policy, Counter badRecords) {
+        this.policy = policy;
+        this.badRecords = badRecords;
+    }
+
+    @Override
+    public void emitRecord(PositionedRecord element, SourceOutput<SourceRecord> output, SplitProgress state) {
+        SourceRecord r = element.record();
+        if (r.isBad()) {
+            badRecords.inc();
+            if (policy == BadRecordPolicy.FAIL) {
+                throw new GenomicsFormatException(r.bad());
+            }
+            if (policy == BadRecordPolicy.SIDE_OUTPUT) {
+                output.collect(r);
+            }
+        } else {
+            output.collect(r);
+        }
+        state.position = element.position();
+        state.ordinal = element.ordinal();
+    }
+}

@@ -1,0 +1,168 @@
+package io.scanflow.jobs.audio;
+
+import io.scanflow.audio.classify.FeatureWindow;
+import io.scanflow.audio.classify.FeatureWindowFunction;
+import io.scanflow.audio.classify.WindowPrediction;
+import io.scanflow.audio.source.AudioChunk;
+import io.scanflow.audio.source.AudioError;
+import io.scanflow.audio.source.AudioRecords;
+import io.scanflow.audio.source.AudioSource;
+import io.scanflow.flink.Embed;
+import io.scanflow.flink.Embedding;
+import io.scanflow.flink.EngineChoice;
+import io.scanflow.flink.ModelSpec;
+import io.scanflow.flink.ScanInput;
+import io.scanflow.flink.ScanOperators;
+import io.scanflow.flink.ScanOptions;
+import java.io.IOException;
+import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * audio-classify: files -> audio source (decode, mono, resample to the model's rate) -> per stream,
+ * windows -> MFCC frames -> keyed model operator (backbone, mean pool; windows of many files bundled into
+ * one engine call) -> head -> one prediction per window. The job's
+ * results come back to the client, which writes {@code windows.tsv}, {@code streams.tsv} (the mean of a
+ * stream's window probabilities) and {@code errors.tsv} (files that could not be read, named).
+ */
+public final class AudioClassifyJob {
+    private AudioClassifyJob() {}
+
+    /** What the job found. */
+    public record Result(List<WindowPrediction> windows, List<AudioError> errors) {}
+
+    public static Result run(StreamExecutionEnvironment env, Path model, List<Path> inputs, int sampleRate)
+            throws Exception {
+        AudioSource source = AudioSource.forPaths(inputs).sampleRate(sampleRate).chunkSamples(sampleRate / 10).build();
+        SingleOutputStreamOperator<AudioChunk> chunks = AudioRecords.splitErrors(
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "audio files").uid("audio-files"));
+        // Every window is its own model stream: a record that ends the key's stream, so each window starts
+        // from a fresh state, and windows of one file still run in order through the keyed operator.
+        DataStream<ScanInput> windows = chunks.keyBy(c -> c.stream, Types.STRING)
+                .process(new FeatureWindowFunction(model)).uid("feature-windows").name("windows to MFCC frames")
+                .map(AudioClassifyJob::toScanInput).returns(TypeInformation.of(ScanInput.class)).name("model input");
+        ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
+        SingleOutputStreamOperator<Embedding> pooled = ScanOperators.embed(ScanOperators.keyByStream(windows),
+                ModelSpec.of(model).withEngine(EngineChoice.CPU), Embed.meanPooled(), options).uid("embed-windows");
+        DataStream<String> predictions = pooled.map(new ApplyAudioHead(model)).name("classification head")
+                .map(AudioClassifyJob::windowLine).returns(Types.STRING).name("window rows");
+        DataStream<String> errors = chunks.getSideOutput(AudioRecords.ERRORS)
+                .map(AudioClassifyJob::errorLine).returns(Types.STRING).name("error rows");
+        DataStream<String> rejected = pooled.getSideOutput(ScanOperators.BAD_RECORDS)
+                .map(b -> "E\t" + b.key() + "\t" + b.key() + "\t-1\tmodel input " + b.field() + "\t" + b.reason())
+                .returns(Types.STRING).name("rejected windows");
+        List<WindowPrediction> ws = new ArrayList<>();
+        List<AudioError> es = new ArrayList<>();
+        try (CloseableIterator<String> it = predictions.union(errors, rejected).executeAndCollect("scanflow audio-classify")) {
+            while (it.hasNext()) {
+                parse(it.next(), ws, es);
+            }
+        }
+        ws.sort(Comparator.comparing((WindowPrediction w) -> w.stream).thenComparingInt(w -> w.window));
+        es.sort(Comparator.comparing(e -> e.stream));
+        return new Result(ws, es);
+    }
+
+    /** Writes windows.tsv, streams.tsv and errors.tsv into {@code out}. */
+    public static void write(Result r, List<String> labels, Path out) throws IOException {
+        Files.createDirectories(out);
+        StringBuilder w = new StringBuilder("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability\n");
+        Map<String, double[]> sums = new TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
+        for (WindowPrediction p : r.windows()) {
+            w.append(p.stream).append('\t').append(p.window).append('\t').append(fmt(p.startSeconds, 3)).append('\t')
+                    .append(fmt(p.endSeconds, 3)).append('\t').append(p.labelName).append('\t')
+                    .append(fmt(p.probability, 4)).append('\n');
+            double[] s = sums.computeIfAbsent(p.stream, k -> new double[p.probabilities.length]);
+            for (int i = 0; i < s.length; i++) {
+                s[i] += p.probabilities[i];
+            }
+            counts.merge(p.stream, 1, Integer::sum);
+        }
+        StringBuilder s = new StringBuilder("stream\tpredicted\tprobability\n");
+        for (Map.Entry<String, double[]> e : sums.entrySet()) {
+            double[] mean = e.getValue();
+            int best = 0;
+            for (int i = 1; i < mean.length; i++) {
+                if (mean[i] > mean[best]) {
+                    best = i;
+                }
+            }
+            s.append(e.getKey()).append('\t').append(labels.get(best)).append('\t')
+                    .append(fmt(mean[best] / counts.get(e.getKey()), 4)).append('\n');
+        }
+        StringBuilder errs = new StringBuilder("stream\tfile\tbyte_offset\tfield\tproblem\n");
+        for (AudioError e : r.errors()) {
+            errs.append(e.stream).append('\t').append(e.file).append('\t').append(e.byteOffset).append('\t')
+                    .append(e.field).append('\t').append(e.problem.replace('\t', ' ').replace('\n', ' ')).append('\n');
+        }
+        Files.writeString(out.resolve("windows.tsv"), w);
+        Files.writeString(out.resolve("streams.tsv"), s);
+        Files.writeString(out.resolve("errors.tsv"), errs);
+    }
+
+    private static String fmt(double v, int digits) {
+        return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    private static ScanInput toScanInput(FeatureWindow w) {
+        return new ScanInput(w.stream, null, w.features, true, Math.round(w.startSeconds * 1000));
+    }
+
+    // Both kinds of result travel to the client as one string stream (one collect sink, one job).
+    private static String windowLine(WindowPrediction p) {
+        StringBuilder b = new StringBuilder("W\t").append(p.stream).append('\t').append(p.window).append('\t')
+                .append(p.startSeconds).append('\t').append(p.endSeconds).append('\t').append(p.label).append('\t')
+                .append(p.labelName).append('\t').append(p.probability);
+        for (float x : p.probabilities) {
+            b.append('\t').append(x);
+        }
+        return b.toString();
+    }
+
+    private static String errorLine(AudioError e) {
+        return "E\t" + e.stream + "\t" + e.file + "\t" + e.byteOffset + "\t" + e.field + "\t"
+                + e.problem.replace('\t', ' ').replace('\n', ' ');
+    }
+
+    private static void parse(String line, List<WindowPrediction> ws, List<AudioError> es) {
+        String[] f = line.split("\t", -1);
+        if (f[0].equals("W")) {
+            WindowPrediction p = new WindowPrediction();
+            p.stream = f[1];
+            p.window = Integer.parseInt(f[2]);
+            p.startSeconds = Double.parseDouble(f[3]);
+            p.endSeconds = Double.parseDouble(f[4]);
+            p.label = Integer.parseInt(f[5]);
+            p.labelName = f[6];
+            p.probability = Float.parseFloat(f[7]);
+            p.probabilities = new float[f.length - 8];
+            for (int i = 0; i < p.probabilities.length; i++) {
+                p.probabilities[i] = Float.parseFloat(f[8 + i]);
+            }
+            ws.add(p);
+        } else {
+            AudioError e = new AudioError();
+            e.stream = f[1];
+            e.file = f[2];
+            e.byteOffset = Long.parseLong(f[3]);
+            e.field = f[4];
+            e.problem = f[5];
+            es.add(e);
+        }
+    }
+}

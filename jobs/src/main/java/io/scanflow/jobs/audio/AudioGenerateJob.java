@@ -1,0 +1,75 @@
+package io.scanflow.jobs.audio;
+
+import io.scanflow.audio.dsp.MuLaw;
+import io.scanflow.audio.sink.WavSink;
+import io.scanflow.audio.source.AudioChunk;
+import io.scanflow.flink.EngineChoice;
+import io.scanflow.flink.Generate;
+import io.scanflow.flink.GeneratedToken;
+import io.scanflow.flink.ModelSpec;
+import io.scanflow.flink.ScanInput;
+import io.scanflow.flink.ScanOperators;
+import io.scanflow.flink.ScanOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * audio-generate: N sessions, each a key with its prompt (mu-law tokens of a WAV, or one silence token),
+ * through the keyed generate operator (sampling, batched across sessions, at real-time pace or as fast
+ * as possible) -> tokens to audio chunks -> the exactly-once WAV sink ({@code <session>.wav}). The
+ * per-session figures come back to the client.
+ */
+public final class AudioGenerateJob {
+    /** The level closest to silence, the prompt when none is given. */
+    public static final int SILENCE = MuLaw.encode(0f);
+
+    private AudioGenerateJob() {}
+
+    /** One session's figures: samples, audio seconds, real-time factor (audio seconds per wall second). */
+    public record SessionStats(String session, long samples, double seconds, double realtimeFactor) {}
+
+    public static String sessionName(int i, int sessions) {
+        int digits = Math.max(3, String.valueOf(sessions - 1).length());
+        return String.format("session-%0" + digits + "d", i);
+    }
+
+    public static List<SessionStats> run(StreamExecutionEnvironment env, Path model, EngineChoice engine, int threads,
+                                         int sessions, double seconds, int[] prompt, boolean realtime, long seed,
+                                         float temperature, int sampleRate, Path out) throws Exception {
+        List<ScanInput> prompts = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            prompts.add(ScanInput.tokens(sessionName(i, sessions), 0L, prompt));
+        }
+        int samples = (int) Math.round(seconds * sampleRate);
+        Generate mode = Generate.tokens(samples).withSampling(temperature, 0, 1f).withSeed(seed)
+                .atTokensPerSecond(realtime ? sampleRate : 0);
+        ScanOptions options = ScanOptions.defaults().withBundleSize(Math.max(1, sessions))
+                .withBundleTimeout(Duration.ofMillis(5));
+        ModelSpec spec = ModelSpec.of(model).withEngine(engine).withThreads(threads).withChunkLength(Math.max(256, sessions));
+        DataStream<ScanInput> input = env.fromData(prompts, TypeInformation.of(ScanInput.class)).name("session prompts");
+        SingleOutputStreamOperator<GeneratedToken> tokens =
+                ScanOperators.generate(ScanOperators.keyByStream(input), spec, mode, options).uid("generate");
+        SingleOutputStreamOperator<AudioChunk> audio = tokens.keyBy(GeneratedToken::key, Types.STRING)
+                .process(new TokensToAudio(sampleRate, Math.max(1, sampleRate / 20))).uid("tokens-to-audio")
+                .name("mu-law tokens to audio");
+        audio.keyBy(c -> c.stream, Types.STRING).sinkTo(new WavSink(out)).uid("wav-sink").name("WAV files");
+        List<SessionStats> stats = new ArrayList<>();
+        try (CloseableIterator<String> it = audio.getSideOutput(TokensToAudio.STATS)
+                .executeAndCollect("scanflow audio-generate")) {
+            while (it.hasNext()) {
+                String[] f = it.next().split("\t");
+                stats.add(new SessionStats(f[0], Long.parseLong(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])));
+            }
+        }
+        stats.sort(java.util.Comparator.comparing(SessionStats::session));
+        return stats;
+    }
+}

@@ -1,0 +1,62 @@
+package io.scanflow.jobs.cli;
+
+import io.scanflow.audio.classify.AudioInput;
+import io.scanflow.jobs.audio.AudioClassifyJob;
+import io.scanflow.model.SequenceModel;
+import io.scanflow.model.head.ClassificationHead;
+import io.scanflow.model.head.ClassificationHeads;
+import io.scanflow.model.loader.ModelLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Classifies audio files with a feature-input model and its head, on embedded Flink or a cluster. */
+@Command(name = "audio-classify", mixinStandardHelpOptions = true,
+        description = "Classify audio files (WAV; other formats through ffmpeg): per-window and per-file predictions.")
+final class AudioClassifyCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Classifier folder: config.json, model.safetensors, head.json (with \"input\"), head.safetensors.")
+    Path model;
+
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+            description = "Audio files or folders of audio files (one stream per file).")
+    List<Path> inputs;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Writes streams.tsv, windows.tsv and errors.tsv here.")
+    Path out;
+
+    @Option(names = "--parallelism", paramLabel = "P", description = "Flink parallelism (default: the environment's).")
+    Integer parallelism;
+
+    @Override
+    public Integer call() throws Exception {
+        for (Path p : inputs) {
+            if (!Files.exists(p)) {
+                throw new IllegalArgumentException("--input " + p + ": no such file or folder");
+            }
+        }
+        // Checked here, so a bad model folder fails before any job starts, with the file and field named.
+        SequenceModel m = ModelLoader.load(model);
+        ClassificationHead head = ClassificationHeads.load(model, m.hiddenSize());
+        AudioInput input = AudioInput.load(model);
+        if (m.inputFeatures() != input.features().width()) {
+            throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
+                    + " features per frame, head.json's input makes " + input.features().width());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (parallelism != null) {
+            env.setParallelism(parallelism);
+        }
+        AudioClassifyJob.Result r = AudioClassifyJob.run(env, model, inputs, input.sampleRate());
+        AudioClassifyJob.write(r, head.labels(), out);
+        long streams = r.windows().stream().map(w -> w.stream).distinct().count();
+        System.out.println("audio-classify: " + streams + " streams, " + r.windows().size() + " windows, "
+                + r.errors().size() + " unreadable files -> " + out);
+        return 0;
+    }
+}

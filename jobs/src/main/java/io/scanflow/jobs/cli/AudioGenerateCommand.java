@@ -1,0 +1,123 @@
+package io.scanflow.jobs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scanflow.audio.dsp.MuLaw;
+import io.scanflow.audio.io.AudioFiles;
+import io.scanflow.audio.io.SpectrogramImage;
+import io.scanflow.flink.EngineChoice;
+import io.scanflow.jobs.audio.AudioGenerateJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs N concurrent sample-level generation sessions and writes one WAV per session. */
+@Command(name = "audio-generate", mixinStandardHelpOptions = true,
+        description = "Generate audio with a sample-level mu-law model: N concurrent sessions, one WAV each.")
+final class AudioGenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Generator folder: config.json, model.safetensors, audio.json (sample rate, encoding).")
+    Path model;
+
+    @Option(names = "--sessions", required = true, paramLabel = "N", description = "Concurrent sessions (keys).")
+    int sessions;
+
+    @Option(names = "--seconds", required = true, paramLabel = "S", description = "Audio seconds per session.")
+    double seconds;
+
+    @Option(names = "--prompt", paramLabel = "WAV", description = "Audio every session continues (default: silence).")
+    Path prompt;
+
+    @Option(names = "--realtime", description = "Emit samples at real-time pace (default: as fast as possible).")
+    boolean realtime;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--temperature", defaultValue = "1.0", paramLabel = "T",
+            description = "Sampling temperature (default: ${DEFAULT-VALUE}: the model's distribution).")
+    float temperature;
+
+    @Option(names = "--reference", paramLabel = "WAV",
+            description = "Real clip drawn next to a generated one in spectrogram.png (default: the prompt).")
+    Path reference;
+
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "cpu|cuda|auto",
+            description = "Compute backend (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "CPU engine threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Writes <session>.wav, generation.tsv and spectrogram.png here.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sessions < 1 || !(seconds > 0)) {
+            throw new IllegalArgumentException("--sessions must be >= 1 and --seconds > 0");
+        }
+        int rate = sampleRate(model);
+        int[] promptTokens = {AudioGenerateJob.SILENCE};
+        if (prompt != null) {
+            float[] s = AudioFiles.readAll(prompt, rate);
+            promptTokens = new int[Math.max(1, s.length)];
+            promptTokens[0] = AudioGenerateJob.SILENCE;
+            MuLaw.encode(s, 0, s.length, promptTokens, 0);
+        }
+        EngineChoice choice = EngineChoice.valueOf(engine.toUpperCase(Locale.ROOT));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1); // one operator instance batches every session into one engine call per step
+        Files.createDirectories(out);
+        List<AudioGenerateJob.SessionStats> stats = AudioGenerateJob.run(env, model, choice, threads, sessions, seconds,
+                promptTokens, realtime, seed, temperature, rate, out);
+        StringBuilder tsv = new StringBuilder("session\tsamples\tseconds\trealtime_factor\n");
+        for (AudioGenerateJob.SessionStats s : stats) {
+            tsv.append(s.session()).append('\t').append(s.samples()).append('\t')
+                    .append(String.format(Locale.ROOT, "%.3f\t%.3f", s.seconds(), s.realtimeFactor())).append('\n');
+        }
+        Files.writeString(out.resolve("generation.tsv"), tsv);
+        writeSpectrogram(rate);
+        double slowest = stats.stream().mapToDouble(AudioGenerateJob.SessionStats::realtimeFactor).min().orElse(0);
+        System.out.println(String.format(Locale.ROOT, "audio-generate: %d sessions x %.2f s at %d Hz, slowest session at "
+                + "%.2fx real time -> %s", stats.size(), seconds, rate, slowest, out));
+        return 0;
+    }
+
+    private void writeSpectrogram(int rate) {
+        String first = AudioGenerateJob.sessionName(0, sessions);
+        List<SpectrogramImage.Panel> panels = new ArrayList<>();
+        panels.add(new SpectrogramImage.Panel("generated: " + first,
+                AudioFiles.readAll(out.resolve(first + ".wav"), rate), rate));
+        Path real = reference != null ? reference : prompt;
+        if (real != null) {
+            panels.add(new SpectrogramImage.Panel("real: " + real.getFileName(), AudioFiles.readAll(real, rate), rate));
+        }
+        SpectrogramImage.write(out.resolve("spectrogram.png"), panels);
+    }
+
+    /** {@code sample_rate} from the model's audio.json. */
+    static int sampleRate(Path model) throws java.io.IOException {
+        Path json = model.resolve("audio.json");
+        if (!Files.isRegularFile(json)) {
+            throw new IllegalArgumentException(model + ": no audio.json (sample rate and encoding of the generator)");
+        }
+        JsonNode root = new ObjectMapper().readTree(Files.readString(json));
+        if (!"mu-law-8".equals(root.path("encoding").asText())) {
+            throw new IllegalArgumentException(json + ": field encoding: expected 'mu-law-8', found '"
+                    + root.path("encoding").asText() + "'");
+        }
+        int rate = root.path("sample_rate").asInt(0);
+        if (rate <= 0) {
+            throw new IllegalArgumentException(json + ": field sample_rate: expected a positive integer");
+        }
+        return rate;
+    }
+}

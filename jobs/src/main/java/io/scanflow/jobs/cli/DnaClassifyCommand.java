@@ -1,0 +1,154 @@
+package io.scanflow.jobs.cli;
+
+import io.scanflow.flink.EngineChoice;
+import io.scanflow.genomics.io.BadRecordPolicy;
+import io.scanflow.genomics.source.ReadOptions;
+import io.scanflow.jobs.dna.DnaClassify;
+import io.scanflow.jobs.dna.DnaClassifyJob;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code scanflow dna-classify}: species of DNA reads, per read and per sample, in a Flink job. */
+@Command(name = "dna-classify", mixinStandardHelpOptions = true,
+        description = {"Classify DNA reads (BAM, SAM, CRAM, FASTQ or FASTA) with a Mamba read classifier in a Flink job;",
+            "writes DIR/predictions.tsv, DIR/samples.tsv, DIR/report.md and DIR/confusion.png.",
+            "With no --model and no --input it runs the shipped ape classifier on the demo BAM.",
+            "Runs on embedded Flink; submitted with 'flink run' the same jar runs on the cluster."})
+public final class DnaClassifyCommand implements Callable<Integer> {
+    static final String SHIPPED_MODEL = "models/dna-apes";
+    static final String DEMO_INPUT = "testdata/genomics/ape-demo.bam";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model folder: config.json + model.safetensors (backbone) + head.json + head.safetensors (default: the shipped "
+                    + SHIPPED_MODEL + ").")
+    Path model;
+
+    @Option(names = "--input", arity = "1..*", paramLabel = "FILE",
+            description = "Reads: .bam .sam .cram .fastq/.fq(.gz) .fasta/.fa/.fna(.gz) (default: the demo " + DEMO_INPUT + ").")
+    List<Path> inputs;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "dna-classify-out",
+            description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--truth", paramLabel = "FILE",
+            description = "Known labels: TSV with header 'read_id<TAB>label' or 'sample<TAB>label' (else taken from read names like 'human.*').")
+    Path truth;
+
+    @Option(names = "--reference", paramLabel = "FASTA", description = "Reference for CRAM input (else the CRAM's embedded reference).")
+    Path reference;
+
+    @Option(names = "--bad-records", defaultValue = "side-output", paramLabel = "fail|side-output|skip",
+            description = "Unreadable input: fail the job, report it and go on, or drop it (default: ${DEFAULT-VALUE}).")
+    String badRecords;
+
+    @Option(names = "--window", defaultValue = "150", paramLabel = "N", description = "FASTA: bases per window (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--stride", defaultValue = "150", paramLabel = "N", description = "FASTA: bases between windows (default: ${DEFAULT-VALUE}).")
+    int stride;
+
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Compute backend (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Engine threads per subtask (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Flink parallelism (default: the environment's).")
+    Integer parallelism;
+
+    @Override
+    public Integer call() throws Exception {
+        Path modelDir = model != null ? model : shipped(SHIPPED_MODEL);
+        List<Path> files = inputs != null ? inputs : List.of(shipped(DEMO_INPUT));
+        ReadOptions readOptions = ReadOptions.defaults().withWindow(window, stride).withPolicy(policy(badRecords));
+        if (reference != null) {
+            readOptions = readOptions.withReference(reference.toAbsolutePath().toString());
+        }
+        DnaClassifyJob.Settings defaults = DnaClassifyJob.settings(files, modelDir);
+        DnaClassifyJob.Settings settings = new DnaClassifyJob.Settings(files, modelDir, readOptions,
+                defaults.modelSpec().withEngine(engine(engine)).withThreads(threads), defaults.scanOptions());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (parallelism != null) {
+            env.setParallelism(parallelism);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        var s = DnaClassify.run(env, settings, truth, out, err);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "dna-classify: %d reads in %d samples", s.reads(), s.samples()));
+        if (s.readsWithTruth() > 0) {
+            sb.append(String.format(Locale.ROOT, "; per-read accuracy %.2f%% (%d/%d)", 100 * s.readAccuracy(), s.correct(), s.readsWithTruth()));
+        }
+        if (s.samplesScored() > 0) {
+            sb.append(String.format(Locale.ROOT, "; per-sample accuracy %.1f%% (%d/%d samples of >= 50 reads)",
+                    100 * s.sampleAccuracy(), s.samplesCorrect(), s.samplesScored()));
+        }
+        stdout.println(sb);
+        stdout.println("wrote " + out.resolve("predictions.tsv") + ", samples.tsv, report.md, confusion.png");
+        stdout.flush();
+        return 0;
+    }
+
+    static BadRecordPolicy policy(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "fail":
+                return BadRecordPolicy.FAIL;
+            case "side-output":
+                return BadRecordPolicy.SIDE_OUTPUT;
+            case "skip":
+                return BadRecordPolicy.SKIP;
+            default:
+                throw new IllegalArgumentException("--bad-records must be fail, side-output or skip, found '" + name + "'");
+        }
+    }
+
+    static EngineChoice engine(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "cpu":
+                return EngineChoice.CPU;
+            case "cuda":
+                return EngineChoice.CUDA;
+            case "auto":
+                return EngineChoice.AUTO;
+            default:
+                throw new IllegalArgumentException("--engine must be cpu, cuda or auto, found '" + name + "'");
+        }
+    }
+
+    /**
+     * A shipped file, found from the working directory upwards, then from the jar's folder upwards
+     * (the launcher runs the jar in jobs/target of the checkout).
+     */
+    static Path shipped(String relative) {
+        List<Path> starts = new ArrayList<>();
+        starts.add(Path.of("").toAbsolutePath());
+        try {
+            starts.add(Path.of(DnaClassifyCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (Exception | Error e) {
+            // no code source: the working directory only
+        }
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.exists(p.resolve(relative))) {
+                    return p.resolve(relative);
+                }
+            }
+        }
+        throw new IllegalArgumentException("cannot find the shipped " + relative
+                + " from the working directory or the jar: run from the ScanFlow checkout or pass --model and --input");
+    }
+}

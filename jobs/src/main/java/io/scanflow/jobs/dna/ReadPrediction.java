@@ -1,0 +1,13 @@
+package io.scanflow.jobs.dna;
+
+/**
+ * One read's classification.
+ *
+ * @param readId      the read's name (or FASTA window id)
+ * @param sample      its read group's sample, or the file name where there is none
+ * @param predicted   the most probable label
+ * @param probability that label's softmax probability
+ * @param bases       the read's length
+ */
+public record ReadPrediction(String readId, String sample, String predicted, float probability, int bases) {
+}

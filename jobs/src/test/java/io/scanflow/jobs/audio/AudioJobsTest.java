@@ -1,0 +1,115 @@
+package io.scanflow.jobs.audio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scanflow.audio.io.AudioFiles;
+import io.scanflow.audio.io.WavWriter;
+import io.scanflow.jobs.cli.ScanflowCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The two audio subcommands end to end on embedded Flink, with the shipped models and demo clips. */
+class AudioJobsTest {
+    static final Path TESTDATA = Path.of(System.getProperty("scanflow.testdata", "../testdata"));
+    static final Path MODELS = TESTDATA.resolveSibling("models");
+
+    @TempDir
+    Path dir;
+
+    static int run(String... args) {
+        return ScanflowCommand.newCommandLine().execute(args);
+    }
+
+    @Test
+    void audioClassifyLabelsTheDemoClipsAndNamesTheUnreadableFile() throws IOException {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        try (var clips = Files.list(TESTDATA.resolve("audio/digits"))) {
+            for (Path c : clips.toList()) {
+                Files.copy(c, in.resolve(c.getFileName()));
+            }
+        }
+        Files.writeString(in.resolve("broken.wav"), "RIFF\u0000\u0000");
+        // One 3 s file saying "two", "five", "nine": five windows of 1 s every 0.5 s.
+        float[] three = new float[48000];
+        String[] parts = {"two_en-029-pablo_p62_s179.wav", "five_en-gb-x-gbcwmd-Diogo_p61_s144.wav",
+            "nine_en-029-grandpa_p62_s179.wav"};
+        for (int i = 0; i < 3; i++) {
+            float[] clip = AudioFiles.readAll(TESTDATA.resolve("audio/digits").resolve(parts[i]), 16000);
+            System.arraycopy(clip, 0, three, i * 16000, 16000);
+        }
+        WavWriter.write(dir.resolve("two-five-nine.wav"), 16000, three);
+        Path longFile = dir.resolve("two-five-nine.wav");
+        Path out = dir.resolve("out");
+        assertEquals(0, run("audio-classify", "--model", MODELS.resolve("digit-classifier").toString(),
+                "--input", in.toString(), longFile.toString(), "--out", out.toString()));
+
+        Map<String, String> truth = new HashMap<>();
+        for (String line : Files.readAllLines(TESTDATA.resolve("audio/digits-labels.tsv")).subList(1, 31)) {
+            String[] f = line.split("\t");
+            truth.put(f[0], f[1]);
+        }
+        List<String> streams = Files.readAllLines(out.resolve("streams.tsv"));
+        assertEquals("stream\tpredicted\tprobability", streams.get(0));
+        assertEquals(32, streams.size(), "one row per readable file");
+        int correct = 0;
+        for (String row : streams.subList(1, streams.size())) {
+            String[] f = row.split("\t");
+            if (f[0].equals("two-five-nine.wav")) {
+                continue;
+            }
+            assertTrue(truth.containsKey(f[0]), "stream is the bare file name: " + f[0]);
+            float p = Float.parseFloat(f[2]);
+            assertTrue(p > 0 && p <= 1, row);
+            correct += truth.get(f[0]).equals(f[1]) ? 1 : 0;
+        }
+        System.out.println("audio-classify on the demo clips: " + correct + "/30 correct");
+        assertTrue(correct >= 28, "demo accuracy " + correct + "/30");
+
+        List<String> windows = Files.readAllLines(out.resolve("windows.tsv"));
+        assertEquals("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability", windows.get(0));
+        assertEquals(36, windows.size(), "1 s clips make one window each, the 3 s file five");
+        List<String> longRows = windows.stream().filter(w -> w.startsWith("two-five-nine.wav\t")).toList();
+        assertEquals(5, longRows.size());
+        assertTrue(longRows.get(0).startsWith("two-five-nine.wav\t0\t0.000\t1.000\ttwo\t"), longRows.get(0));
+        assertTrue(longRows.get(2).startsWith("two-five-nine.wav\t2\t1.000\t2.000\tfive\t"), longRows.get(2));
+        assertTrue(longRows.get(4).startsWith("two-five-nine.wav\t4\t2.000\t3.000\tnine\t"), longRows.get(4));
+        List<String> errors = Files.readAllLines(out.resolve("errors.tsv"));
+        assertEquals(2, errors.size());
+        assertTrue(errors.get(1).startsWith("broken.wav\t"), errors.get(1));
+        assertTrue(errors.get(1).contains("\tRIFF header\t"), errors.get(1));
+    }
+
+    @Test
+    void audioGenerateWritesOneWavPerSessionAndIsReproducible() throws IOException {
+        String model = MODELS.resolve("mulaw-generator").toString();
+        String prompt = TESTDATA.resolve("audio/digits/seven_en-029-aunty_p71_s203.wav").toString();
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        for (Path out : List.of(a, b)) {
+            assertEquals(0, run("audio-generate", "--model", model, "--sessions", "3", "--seconds", "0.25",
+                    "--prompt", prompt, "--seed", "7", "--engine", "cpu", "--out", out.toString()));
+        }
+        List<String> tsv = Files.readAllLines(a.resolve("generation.tsv"));
+        assertEquals("session\tsamples\tseconds\trealtime_factor", tsv.get(0));
+        assertEquals(4, tsv.size());
+        for (int i = 0; i < 3; i++) {
+            String session = AudioGenerateJob.sessionName(i, 3);
+            assertTrue(tsv.get(i + 1).startsWith(session + "\t2000\t0.250\t"), tsv.get(i + 1));
+            byte[] wav = Files.readAllBytes(a.resolve(session + ".wav"));
+            assertEquals(44 + 2000 * 2, wav.length);
+            assertArrayEquals(wav, Files.readAllBytes(b.resolve(session + ".wav")), "same seed, same audio");
+        }
+        assertTrue(Files.size(a.resolve("spectrogram.png")) > 1000);
+        try (var listing = Files.list(a)) {
+            assertEquals(5, listing.count(), "3 WAVs, generation.tsv, spectrogram.png, no in-progress files");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// Shared helpers for the ScanFlow kernels. Every kernel is float32 with float32 or float64 accumulation;
+// the math functions are the accurate CUDA ones (no fast-math), except exp2f on pre-scaled exponents,
+// whose error (2 ulp plus |x| * 2^-24 from the scaling) stays far below the 1e-5 parity bound.
+#pragma once
+
+#include <stdint.h>
+
+#define SF_LOG2E 1.4426950408889634f
+
+// PyTorch's softplus with its default threshold (linear above 20), as Ops.softplus.
+__device__ __forceinline__ float sf_softplus(float x) {
+    return x > 20.f ? x : log1pf(expf(x));
+}
+
+__device__ __forceinline__ float sf_silu(float x) {
+    return x / (1.f + expf(-x));
+}
+
+__device__ __forceinline__ float sf_warp_sum(float v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, o);
+    }
+    return v;
+}
+
+__device__ __forceinline__ double sf_warp_sum_d(double v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, o);
+    }
+    return v;
+}
+
+// Sum over a whole block (blockDim.x a multiple of 32, at most 1024); every thread gets the result.
+__device__ __forceinline__ double sf_block_sum_d(double v, double* scratch /* >= 33 */) {
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    v = sf_warp_sum_d(v);
+    if (lane == 0) {
+        scratch[warp] = v;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        int warps = blockDim.x >> 5;
+        double w = lane < warps ? scratch[lane] : 0.0;
+        w = sf_warp_sum_d(w);
+        if (lane == 0) {
+            scratch[32] = w;
+        }
+    }
+    __syncthreads();
+    double total = scratch[32];
+    __syncthreads();
+    return total;
+}
+
+// Base of one slot's state for one layer part: slot * stateFloats + offset, in 64-bit arithmetic
+// (thousands of slots of a large model pass 2^31 floats).
+__device__ __forceinline__ float* sf_slot_ptr(float* states, int slot, long long stateFloats, long long offset) {
+    return states + (long long)slot * stateFloats + offset;
+}

@@ -1,0 +1,419 @@
+// Dense layers: C[m, n] = sum_k A[m, k] * W[n, k] + bias[n]   (PyTorch Linear: W is [out, in], row-major)
+//
+// "NT" products with float32 accumulation. Kernels:
+//   sgemm_nt_128 / sgemm_nt_64: FFMA (plain float32), shared-memory tiles of 128x128 (64x64) outputs, K in
+//     steps of 8 double-buffered through registers, 8x8 (4x4) outputs per thread.
+//   tf32x3_nt_128 / tf32x3_nt_64: tensor cores (mma.sync m16n8k8 TF32) with the 3xTF32 split: each operand
+//     x = big + small with big = tf32(x), small = tf32(x - big), and a*b ~ big_a big_b + big_a small_b +
+//     small_a big_b, accumulated in float32. The dropped small*small term and the TF32 rounding of the
+//     small parts leave ~2^-21 relative error per product, float32-like (plain TF32 would be ~2^-11).
+//     128x128 (64x128) outputs per block, 8 warps of 64x32 (32x32), K in steps of 16.
+//   gemv_nt: one warp per output column, for up to 8 rows (a step of a few slots): reads each weight
+//     once, coalesced, which is what bounds a small batch.
+// Split K: when the tiles would not fill the GPU, blockIdx.z takes a slice of K (kChunk wide) and writes
+// its partial product to partial[z] (no bias); splitk_reduce then sums the slices in a fixed order
+// (deterministic, unlike atomics) and applies bias and accumulate.
+// accumulate != 0 adds the result to C (C += A W^T + bias): the residual add fused into out_proj, in the
+// same order as the reference (the product and bias first, then the add).
+#pragma once
+
+#include "common.cuh"
+
+namespace sf_gemm {
+
+template <int BM, int BN, int TM, int TN>
+__device__ __forceinline__ void sgemm_nt_tile(const float* __restrict__ A, int lda,
+                                              const float* __restrict__ W, int ldw,
+                                              const float* __restrict__ bias,
+                                              float* C, int ldc, int M, int N, int K, int accumulate,
+                                              int kChunk, float* partial) {
+    constexpr int BK = 8;
+    constexpr int TX = BN / TN;             // threads along n
+    constexpr int TY = BM / TM;             // threads along m
+    constexpr int THREADS = TX * TY;
+    constexpr int A_LOADS = BM * BK / THREADS;
+    constexpr int W_LOADS = BN * BK / THREADS;
+    constexpr int PAD = 4;                  // keeps the transposed stores free of bank conflicts
+    static_assert(THREADS == 256, "tiles are laid out for 256 threads");
+    static_assert(TM % 4 == 0 && TN % 4 == 0, "thread tiles are made of float4 groups");
+
+    __shared__ __align__(16) float As[2][BK][BM + PAD];
+    __shared__ __align__(16) float Ws[2][BK][BN + PAD];
+
+    const int tid = threadIdx.x;
+    const int tx = tid % TX;
+    const int ty = tid / TX;
+    const long long m0 = (long long)blockIdx.y * BM;
+    const long long n0 = (long long)blockIdx.x * BN;
+    {
+        int k0 = blockIdx.z * kChunk;
+        A += k0;
+        W += k0;
+        K = min(K - k0, kChunk);
+    }
+
+    float acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+#pragma unroll
+        for (int j = 0; j < TN; j++) {
+            acc[i][j] = 0.f;
+        }
+    }
+    float ra[A_LOADS];
+    float rw[W_LOADS];
+
+    auto load = [&](int k0) {
+#pragma unroll
+        for (int i = 0; i < A_LOADS; i++) {
+            int e = tid + i * THREADS;
+            int r = e / BK;
+            int kk = e % BK;
+            long long m = m0 + r;
+            int k = k0 + kk;
+            ra[i] = (m < M && k < K) ? A[m * lda + k] : 0.f;
+        }
+#pragma unroll
+        for (int i = 0; i < W_LOADS; i++) {
+            int e = tid + i * THREADS;
+            int r = e / BK;
+            int kk = e % BK;
+            long long n = n0 + r;
+            int k = k0 + kk;
+            rw[i] = (n < N && k < K) ? W[n * ldw + k] : 0.f;
+        }
+    };
+    auto store = [&](int buf) {
+#pragma unroll
+        for (int i = 0; i < A_LOADS; i++) {
+            int e = tid + i * THREADS;
+            As[buf][e % BK][e / BK] = ra[i];
+        }
+#pragma unroll
+        for (int i = 0; i < W_LOADS; i++) {
+            int e = tid + i * THREADS;
+            Ws[buf][e % BK][e / BK] = rw[i];
+        }
+    };
+
+    const int tiles = (K + BK - 1) / BK;
+    load(0);
+    store(0);
+    __syncthreads();
+    for (int t = 0; t < tiles; t++) {
+        const int cur = t & 1;
+        if (t + 1 < tiles) {
+            load((t + 1) * BK);
+        }
+#pragma unroll
+        for (int k = 0; k < BK; k++) {
+            float a[TM];
+            float b[TN];
+#pragma unroll
+            for (int i = 0; i < TM / 4; i++) {
+                float4 v = *reinterpret_cast<const float4*>(&As[cur][k][i * (TY * 4) + ty * 4]);
+                a[i * 4 + 0] = v.x;
+                a[i * 4 + 1] = v.y;
+                a[i * 4 + 2] = v.z;
+                a[i * 4 + 3] = v.w;
+            }
+#pragma unroll
+            for (int j = 0; j < TN / 4; j++) {
+                float4 v = *reinterpret_cast<const float4*>(&Ws[cur][k][j * (TX * 4) + tx * 4]);
+                b[j * 4 + 0] = v.x;
+                b[j * 4 + 1] = v.y;
+                b[j * 4 + 2] = v.z;
+                b[j * 4 + 3] = v.w;
+            }
+#pragma unroll
+            for (int i = 0; i < TM; i++) {
+#pragma unroll
+                for (int j = 0; j < TN; j++) {
+                    acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+                }
+            }
+        }
+        if (t + 1 < tiles) {
+            store(cur ^ 1);
+        }
+        __syncthreads();
+    }
+
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+        long long m = m0 + (i / 4) * (TY * 4) + ty * 4 + (i % 4);
+        if (m >= M) {
+            continue;
+        }
+#pragma unroll
+        for (int j = 0; j < TN; j++) {
+            long long n = n0 + (j / 4) * (TX * 4) + tx * 4 + (j % 4);
+            if (n < N) {
+                if (partial != nullptr) {
+                    partial[(long long)blockIdx.z * M * N + m * N + n] = acc[i][j];
+                } else {
+                    float v = acc[i][j] + (bias != nullptr ? bias[n] : 0.f);
+                    float* c = C + m * ldc + n;
+                    *c = accumulate ? *c + v : v;
+                }
+            }
+        }
+    }
+}
+
+__device__ __forceinline__ uint32_t to_tf32(float x) {
+    uint32_t r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+    return r;
+}
+
+__device__ __forceinline__ void split_tf32(float x, uint32_t& big, uint32_t& small) {
+    big = to_tf32(x);
+    small = to_tf32(x - __uint_as_float(big));
+}
+
+__device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint32_t* b) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+// BM x 128 outputs per block; 8 warps as 2 (m) x 4 (n), each (BM/2) x 32 = MT m16 tiles x 4 n8 tiles.
+// Fragment layouts of mma.m16n8k8 (PTX ISA), g = lane / 4, t = lane % 4: A a0 (g, t), a1 (g+8, t),
+// a2 (g, t+4), a3 (g+8, t+4); B b0 (k t, n g), b1 (k t+4, n g); C c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t),
+// c3 (g+8, 2t+1). Shared tiles are k-major with 8 floats of padding: fragment reads are conflict-free.
+template <int BM>
+__device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda, const float* __restrict__ W, int ldw,
+                                            const float* __restrict__ bias, float* C, int ldc, int M, int N, int K,
+                                            int accumulate, int kChunk, float* partial) {
+    constexpr int BN = 128, BK = 16, PAD = 8, THREADS = 256;
+    constexpr int WM = BM / 2;
+    constexpr int MT = WM / 16;
+    constexpr int NT = 4;
+    constexpr int A_LOADS = BM * BK / THREADS;
+    constexpr int W_LOADS = BN * BK / THREADS;
+    __shared__ __align__(16) float As[2][BK][BM + PAD];
+    __shared__ __align__(16) float Ws[2][BK][BN + PAD];
+
+    const int tid = threadIdx.x;
+    const int warp = tid >> 5, lane = tid & 31;
+    const int g = lane >> 2, t = lane & 3;
+    const int wm = warp >> 2, wn = warp & 3;
+    const long long m0 = (long long)blockIdx.y * BM;
+    const long long n0 = (long long)blockIdx.x * BN;
+    {
+        int k0 = blockIdx.z * kChunk;
+        A += k0;
+        W += k0;
+        K = min(K - k0, kChunk);
+    }
+
+    float acc[MT][NT][4];
+#pragma unroll
+    for (int i = 0; i < MT; i++) {
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+#pragma unroll
+            for (int q = 0; q < 4; q++) {
+                acc[i][j][q] = 0.f;
+            }
+        }
+    }
+    float ra[A_LOADS];
+    float rw[W_LOADS];
+    auto load = [&](int k0) {
+#pragma unroll
+        for (int i = 0; i < A_LOADS; i++) {
+            int e = tid + i * THREADS;
+            long long m = m0 + e / BK;
+            int k = k0 + e % BK;
+            ra[i] = (m < M && k < K) ? A[m * lda + k] : 0.f;
+        }
+#pragma unroll
+        for (int i = 0; i < W_LOADS; i++) {
+            int e = tid + i * THREADS;
+            long long n = n0 + e / BK;
+            int k = k0 + e % BK;
+            rw[i] = (n < N && k < K) ? W[n * ldw + k] : 0.f;
+        }
+    };
+    auto store = [&](int buf) {
+#pragma unroll
+        for (int i = 0; i < A_LOADS; i++) {
+            int e = tid + i * THREADS;
+            As[buf][e % BK][e / BK] = ra[i];
+        }
+#pragma unroll
+        for (int i = 0; i < W_LOADS; i++) {
+            int e = tid + i * THREADS;
+            Ws[buf][e % BK][e / BK] = rw[i];
+        }
+    };
+
+    const int tiles = (K + BK - 1) / BK;
+    load(0);
+    store(0);
+    __syncthreads();
+    for (int tk = 0; tk < tiles; tk++) {
+        const int cur = tk & 1;
+        if (tk + 1 < tiles) {
+            load((tk + 1) * BK);
+        }
+#pragma unroll
+        for (int ks = 0; ks < BK; ks += 8) {
+            uint32_t bBig[NT][2], bSmall[NT][2];
+#pragma unroll
+            for (int j = 0; j < NT; j++) {
+                int cb = wn * 32 + j * 8;
+                split_tf32(Ws[cur][ks + t][cb + g], bBig[j][0], bSmall[j][0]);
+                split_tf32(Ws[cur][ks + t + 4][cb + g], bBig[j][1], bSmall[j][1]);
+            }
+#pragma unroll
+            for (int i = 0; i < MT; i++) {
+                int rb = wm * WM + i * 16;
+                uint32_t aBig[4], aSmall[4];
+                split_tf32(As[cur][ks + t][rb + g], aBig[0], aSmall[0]);
+                split_tf32(As[cur][ks + t][rb + g + 8], aBig[1], aSmall[1]);
+                split_tf32(As[cur][ks + t + 4][rb + g], aBig[2], aSmall[2]);
+                split_tf32(As[cur][ks + t + 4][rb + g + 8], aBig[3], aSmall[3]);
+#pragma unroll
+                for (int j = 0; j < NT; j++) {
+                    mma_tf32(acc[i][j], aSmall, bBig[j]);
+                    mma_tf32(acc[i][j], aBig, bSmall[j]);
+                    mma_tf32(acc[i][j], aBig, bBig[j]);
+                }
+            }
+        }
+        if (tk + 1 < tiles) {
+            store(cur ^ 1);
+        }
+        __syncthreads();
+    }
+
+#pragma unroll
+    for (int i = 0; i < MT; i++) {
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+#pragma unroll
+            for (int q = 0; q < 4; q++) {
+                long long m = m0 + wm * WM + i * 16 + g + (q >> 1) * 8;
+                long long n = n0 + wn * 32 + j * 8 + t * 2 + (q & 1);
+                if (m < M && n < N) {
+                    if (partial != nullptr) {
+                        partial[(long long)blockIdx.z * M * N + m * N + n] = acc[i][j][q];
+                    } else {
+                        float v = acc[i][j][q] + (bias != nullptr ? bias[n] : 0.f);
+                        float* c = C + m * ldc + n;
+                        *c = accumulate ? *c + v : v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace sf_gemm
+
+#define SF_GEMM_ARGS                                                                                          \
+    const float* __restrict__ A, int lda, const float* __restrict__ W, int ldw, const float* __restrict__ bias,  \
+        float *C, int ldc, int M, int N, int K, int accumulate, int kChunk, float *partial
+#define SF_GEMM_PASS A, lda, W, ldw, bias, C, ldc, M, N, K, accumulate, kChunk, partial
+
+// grid (ceil(N / BN), ceil(M / BM), splits), block 256; kChunk = K when splits == 1 (partial null)
+extern "C" __global__ void __launch_bounds__(256) sgemm_nt_128(SF_GEMM_ARGS) {
+    sf_gemm::sgemm_nt_tile<128, 128, 8, 8>(SF_GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256) sgemm_nt_64(SF_GEMM_ARGS) {
+    sf_gemm::sgemm_nt_tile<64, 64, 4, 4>(SF_GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256) tf32x3_nt_128(SF_GEMM_ARGS) {
+    sf_gemm::tf32x3_tile<128>(SF_GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256) tf32x3_nt_64(SF_GEMM_ARGS) {
+    sf_gemm::tf32x3_tile<64>(SF_GEMM_PASS);
+}
+
+// C[m, n] (+)= sum_z partial[z, m, n] + bias[n], z in order. grid (ceil(M * N / 256)), block 256
+extern "C" __global__ void splitk_reduce(const float* __restrict__ partial, int splits, int M, int N,
+                                         const float* __restrict__ bias, float* C, int ldc, int accumulate) {
+    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long total = (long long)M * N;
+    if (i >= total) {
+        return;
+    }
+    long long m = i / N;
+    int n = (int)(i - m * N);
+    float s = 0.f;
+    for (int z = 0; z < splits; z++) {
+        s += partial[z * total + i];
+    }
+    float v = s + (bias != nullptr ? bias[n] : 0.f);
+    float* c = C + m * ldc + n;
+    *c = accumulate ? *c + v : v;
+}
+
+// One warp per output column n (8 per block), M <= 8 rows. vec4 != 0 promises K % 4 == 0, lda % 4 == 0,
+// ldw % 4 == 0 and 16-byte aligned A and W, so rows are read as float4.
+extern "C" __global__ void __launch_bounds__(256)
+gemv_nt(const float* __restrict__ A, int lda, const float* __restrict__ W, int ldw,
+        const float* __restrict__ bias, float* C, int ldc, int M, int N, int K, int accumulate, int vec4) {
+    const int lane = threadIdx.x & 31;
+    const long long n = (long long)blockIdx.x * 8 + (threadIdx.x >> 5);
+    if (n >= N) {
+        return;
+    }
+    const float* w = W + n * ldw;
+    float acc[8];
+#pragma unroll
+    for (int m = 0; m < 8; m++) {
+        acc[m] = 0.f;
+    }
+    if (vec4) {
+        const int k4 = K / 4;
+        const float4* w4 = reinterpret_cast<const float4*>(w);
+#pragma unroll 4
+        for (int k = lane; k < k4; k += 32) {
+            float4 wv = w4[k];
+#pragma unroll
+            for (int m = 0; m < 8; m++) {
+                if (m < M) {
+                    float4 av = reinterpret_cast<const float4*>(A + (long long)m * lda)[k];
+                    acc[m] = fmaf(av.x, wv.x, acc[m]);
+                    acc[m] = fmaf(av.y, wv.y, acc[m]);
+                    acc[m] = fmaf(av.z, wv.z, acc[m]);
+                    acc[m] = fmaf(av.w, wv.w, acc[m]);
+                }
+            }
+        }
+    } else {
+#pragma unroll 4
+        for (int k = lane; k < K; k += 32) {
+            float wv = w[k];
+#pragma unroll
+            for (int m = 0; m < 8; m++) {
+                if (m < M) {
+                    acc[m] = fmaf(A[(long long)m * lda + k], wv, acc[m]);
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int m = 0; m < 8; m++) {
+        acc[m] = sf_warp_sum(acc[m]);
+    }
+    if (lane == 0) {
+        float b = bias != nullptr ? bias[n] : 0.f;
+#pragma unroll
+        for (int m = 0; m < 8; m++) {
+            if (m < M) {
+                float* c = C + (long long)m * ldc + n;
+                float v = acc[m] + b;
+                *c = accumulate ? *c + v : v;
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.scanflow.kernels;
+
+/**
+ * How an engine is built. Fields a backend does not use are ignored by it.
+ *
+ * @param cpuThreads     CPU backend: workers
+ * @param chunkLength    both: most tokens of one request per model pass (prefill chunk; the state is
+ *                       carried between chunks)
+ * @param maxSlots       CUDA backend: state slots allocated on the device up front (most open slots)
+ * @param maxRowsPerPass CUDA backend: most token rows of all requests in one prefill pass (the device
+ *                       workspace is sized for {@code max(maxRowsPerPass, maxSlots)} rows)
+ * @param device         CUDA backend: device ordinal
+ * @param cudaGraphs     CUDA backend: replay a captured graph for each batched-step shape
+ */
+public record EngineOptions(int cpuThreads, int chunkLength, int maxSlots, int maxRowsPerPass, int device,
+                            boolean cudaGraphs) {
+
+    public EngineOptions {
+        if (cpuThreads < 1 || chunkLength < 1 || maxSlots < 1 || maxRowsPerPass < 1 || device < 0) {
+            throw new IllegalArgumentException("engine options must be positive: " + this);
+        }
+    }
+
+    public static EngineOptions defaults() {
+        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 2048, 256, 8192, 0, true);
+    }
+
+    public EngineOptions withCpuThreads(int v) {
+        return new EngineOptions(v, chunkLength, maxSlots, maxRowsPerPass, device, cudaGraphs);
+    }
+
+    public EngineOptions withChunkLength(int v) {
+        return new EngineOptions(cpuThreads, v, maxSlots, maxRowsPerPass, device, cudaGraphs);
+    }
+
+    public EngineOptions withMaxSlots(int v) {
+        return new EngineOptions(cpuThreads, chunkLength, v, maxRowsPerPass, device, cudaGraphs);
+    }
+
+    public EngineOptions withMaxRowsPerPass(int v) {
+        return new EngineOptions(cpuThreads, chunkLength, maxSlots, v, device, cudaGraphs);
+    }
+
+    public EngineOptions withDevice(int v) {
+        return new EngineOptions(cpuThreads, chunkLength, maxSlots, maxRowsPerPass, v, cudaGraphs);
+    }
+
+    public EngineOptions withCudaGraphs(boolean v) {
+        return new EngineOptions(cpuThreads, chunkLength, maxSlots, maxRowsPerPass, device, v);
+    }
+}

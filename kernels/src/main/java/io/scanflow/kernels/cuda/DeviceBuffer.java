@@ -1,0 +1,117 @@
+package io.scanflow.kernels.cuda;
+
+import static io.scanflow.kernels.cuda.Cuda.check;
+
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * One device allocation. Kernels get raw addresses ({@link #address}, plus byte offsets computed in
+ * Java), copies get {@link CUdeviceptr}s ({@link #at}).
+ */
+public final class DeviceBuffer implements AutoCloseable {
+    /** A CUdeviceptr whose raw address Java can read (the field is protected in JCuda). */
+    private static final class Ptr extends CUdeviceptr {
+        long address() {
+            return getNativePointer();
+        }
+    }
+
+    private final Ptr ptr = new Ptr();
+    private final long bytes;
+    private final String what;
+    private boolean freed;
+
+    private DeviceBuffer(long bytes, String what) {
+        this.bytes = bytes;
+        this.what = what;
+        check(JCudaDriver.cuMemAlloc(ptr, Math.max(bytes, 16)), "cuMemAlloc(" + bytes + " bytes for " + what + ")");
+    }
+
+    public static DeviceBuffer allocate(long bytes, String what) {
+        return new DeviceBuffer(bytes, what);
+    }
+
+    public static DeviceBuffer floats(long count, String what) {
+        return new DeviceBuffer(count * Sizeof.FLOAT, what);
+    }
+
+    public static DeviceBuffer ints(long count, String what) {
+        return new DeviceBuffer(count * Sizeof.INT, what);
+    }
+
+    public static DeviceBuffer upload(float[] data, String what) {
+        DeviceBuffer b = floats(data.length, what);
+        b.write(data, 0, data.length, 0);
+        return b;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Raw device address of the first byte. */
+    public long address() {
+        return ptr.address();
+    }
+
+    /** Raw device address of float (or int) element {@code index}. */
+    public long at4(long index) {
+        return ptr.address() + 4 * index;
+    }
+
+    public CUdeviceptr at(long byteOffset) {
+        return byteOffset == 0 ? ptr : ptr.withByteOffset(byteOffset);
+    }
+
+    /** Synchronous copy of {@code count} floats from {@code src[srcOff..]} to element {@code dstIndex}. */
+    public void write(float[] src, int srcOff, int count, long dstIndex) {
+        check(JCudaDriver.cuMemcpyHtoD(at(4 * dstIndex), Pointer.to(src).withByteOffset(4L * srcOff), 4L * count),
+                "cuMemcpyHtoD(" + count + " floats to " + what + ")");
+    }
+
+    public void write(int[] src, int srcOff, int count, long dstIndex) {
+        check(JCudaDriver.cuMemcpyHtoD(at(4 * dstIndex), Pointer.to(src).withByteOffset(4L * srcOff), 4L * count),
+                "cuMemcpyHtoD(" + count + " ints to " + what + ")");
+    }
+
+    public void write(long[] src) {
+        check(JCudaDriver.cuMemcpyHtoD(at(0), Pointer.to(src), 8L * src.length), "cuMemcpyHtoD(" + src.length + " longs to " + what + ")");
+    }
+
+    /** Synchronous copy of {@code count} floats from element {@code srcIndex} into {@code dst[dstOff..]}. */
+    public void read(long srcIndex, float[] dst, int dstOff, int count) {
+        check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * dstOff), at(4 * srcIndex), 4L * count),
+                "cuMemcpyDtoH(" + count + " floats from " + what + ")");
+    }
+
+    public void read(long srcIndex, int[] dst, int dstOff, int count) {
+        check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * dstOff), at(4 * srcIndex), 4L * count),
+                "cuMemcpyDtoH(" + count + " ints from " + what + ")");
+    }
+
+    public void read(long srcByte, double[] dst, int dstOff, int count) {
+        check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(8L * dstOff), at(srcByte), 8L * count),
+                "cuMemcpyDtoH(" + count + " doubles from " + what + ")");
+    }
+
+    /** Sets {@code count} 32-bit words from element {@code index} to {@code bits} (synchronous). */
+    public void fill(long index, long count, int bits) {
+        check(JCudaDriver.cuMemsetD32(at(4 * index), bits, count), "cuMemsetD32(" + count + " words of " + what + ")");
+    }
+
+    @Override
+    public void close() {
+        if (!freed) {
+            freed = true;
+            check(JCudaDriver.cuMemFree(ptr), "cuMemFree(" + what + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return what + " (" + bytes + " bytes)";
+    }
+}

@@ -1,0 +1,145 @@
+package io.scanflow.kernels.cuda;
+
+import static io.scanflow.kernels.cuda.Launcher.args;
+import static io.scanflow.kernels.cuda.Launcher.ceilDiv;
+
+import io.scanflow.model.config.MambaConfig;
+
+/**
+ * The Mamba-1 block on the device (see {@code io.scanflow.model.mamba.Mamba1} for the math):
+ * in_proj GEMM, causal conv + SiLU (window from/to the slot), x_proj and dt_proj GEMMs, the fused
+ * selective scan (softplus, discretization, scan, C contraction, D skip, SiLU(z) gate; state from/to the
+ * slot), and out_proj GEMM with the residual add fused. Seven launches per layer and pass (eight in
+ * prefill, where the conv window update is its own launch).
+ *
+ * <p>State layout per slot and layer, as the reference: conv window [E, K-1], then SSM state [E, N].
+ */
+final class Mamba1Mixer extends DeviceMixer {
+    private final MambaConfig cfg;
+    private final Launcher l;
+    private final int d, e, n, k, r, xw, tpc;
+    private final long layerState;
+    private final long[] inProj, inBias, convW, convB, xProj, dtProj, dtBias, a2, dSkip, outProj, outBias;
+    private final DeviceBuffer xz, u, xdbl, dt, y;
+
+    Mamba1Mixer(MambaConfig cfg, DeviceWeights w, Launcher launcher, int maxRows) {
+        this.cfg = cfg;
+        this.l = launcher;
+        d = cfg.hiddenSize();
+        e = cfg.intermediateSize();
+        n = cfg.stateSize();
+        k = cfg.convKernel();
+        r = cfg.dtRank();
+        xw = r + 2 * n;
+        tpc = Launcher.threadsPerChannel(n);
+        layerState = (long) e * (k - 1 + n);
+        int layers = cfg.numLayers();
+        inProj = new long[layers];
+        inBias = new long[layers];
+        convW = new long[layers];
+        convB = new long[layers];
+        xProj = new long[layers];
+        dtProj = new long[layers];
+        dtBias = new long[layers];
+        a2 = new long[layers];
+        dSkip = new long[layers];
+        outProj = new long[layers];
+        outBias = new long[layers];
+        for (int i = 0; i < layers; i++) {
+            inProj[i] = w.require(i + ".in_proj");
+            inBias[i] = w.ptr(i + ".in_proj_bias");
+            convW[i] = w.require(i + ".conv_w");
+            convB[i] = w.ptr(i + ".conv_b");
+            xProj[i] = w.require(i + ".x_proj");
+            dtProj[i] = w.require(i + ".dt_proj");
+            dtBias[i] = w.require(i + ".dt_bias");
+            a2[i] = w.require(i + ".A2");
+            dSkip[i] = w.require(i + ".D");
+            outProj[i] = w.require(i + ".out_proj");
+            outBias[i] = w.ptr(i + ".out_proj_bias");
+        }
+        if (k < 1 || k > 64) {
+            throw new IllegalArgumentException("conv kernel " + k + " unsupported");
+        }
+        DeviceBuffer[] made = new DeviceBuffer[5];
+        try {
+            made[0] = DeviceBuffer.floats((long) maxRows * 2 * e, "xz");
+            made[1] = DeviceBuffer.floats((long) maxRows * e, "u");
+            made[2] = DeviceBuffer.floats((long) maxRows * xw, "x_proj out");
+            made[3] = DeviceBuffer.floats((long) maxRows * e, "dt");
+            made[4] = DeviceBuffer.floats((long) maxRows * e, "y");
+        } catch (RuntimeException ex) {
+            for (DeviceBuffer b : made) {
+                if (b != null) {
+                    b.close();
+                }
+            }
+            throw ex;
+        }
+        xz = made[0];
+        u = made[1];
+        xdbl = made[2];
+        dt = made[3];
+        y = made[4];
+    }
+
+    @Override
+    long stateFloats() {
+        return layerState * cfg.numLayers();
+    }
+
+    private long convOffset(int layer) {
+        return layer * layerState;
+    }
+
+    private long ssmOffset(int layer) {
+        return layer * layerState + (long) e * (k - 1);
+    }
+
+    @Override
+    void prefill(int layer, long normed, long residual, int rows, Pass p) {
+        l.gemm(normed, d, inProj[layer], d, inBias[layer], xz.address(), 2 * e, rows, 2 * e, d, false);
+        l.launch("conv_fwd", ceilDiv(e, 128), ceilDiv(p.maxLen, 16), p.requests, 128, 0,
+                args().ptr(xz.address()).i(2 * e).ptr(p.states).l(p.stateFloats).l(convOffset(layer))
+                        .ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).ptr(convW[layer]).ptr(convB[layer])
+                        .ptr(u.address()).i(e).i(e).i(k));
+        l.launch("conv_window_update", ceilDiv(e, 128), p.requests, 1, 128, 0,
+                args().ptr(xz.address()).i(2 * e).ptr(p.states).l(p.stateFloats).l(convOffset(layer))
+                        .ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(k));
+        l.gemm(u.address(), e, xProj[layer], e, 0L, xdbl.address(), xw, rows, xw, e, false);
+        l.gemm(xdbl.address(), xw, dtProj[layer], r, 0L, dt.address(), e, rows, e, r, false);
+        l.launch("m1_scan_fwd_t" + tpc, ceilDiv(e, 32), p.requests, 1, 32 * tpc, 0,
+                scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n));
+        l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, rows, d, e, true);
+    }
+
+    @Override
+    void step(int layer, long normed, long residual, int count, Pass p) {
+        l.gemm(normed, d, inProj[layer], d, inBias[layer], xz.address(), 2 * e, count, 2 * e, d, false);
+        l.launch("conv_step", ceilDiv(e, 128), count, 1, 128, 0,
+                args().ptr(xz.address()).i(2 * e).ptr(p.states).l(p.stateFloats).l(convOffset(layer))
+                        .ptr(p.slots).ptr(convW[layer]).ptr(convB[layer]).ptr(u.address()).i(e).i(e).i(k));
+        l.gemm(u.address(), e, xProj[layer], e, 0L, xdbl.address(), xw, count, xw, e, false);
+        l.gemm(xdbl.address(), xw, dtProj[layer], r, 0L, dt.address(), e, count, e, r, false);
+        l.launch("m1_scan_step", ceilDiv(e, 32), count, 1, 32 * tpc, 0,
+                scanArgs(layer, p).ptr(p.slots).i(e).i(n).i(tpc));
+        l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, count, d, e, true);
+    }
+
+    /** The arguments m1_scan_fwd and m1_scan_step share, up to the state offset. */
+    private Launcher.Args scanArgs(int layer, Pass p) {
+        return args().ptr(u.address()).i(e).ptr(dt.address()).i(e).ptr(dtBias[layer]).ptr(a2[layer])
+                .ptr(xdbl.address()).i(xw).i(r).i(r + n).ptr(dSkip[layer])
+                .ptr(xz.at4(e)).i(2 * e).ptr(y.address()).i(e)
+                .ptr(p.states).l(p.stateFloats).l(ssmOffset(layer));
+    }
+
+    @Override
+    public void close() {
+        xz.close();
+        u.close();
+        xdbl.close();
+        dt.close();
+        y.close();
+    }
+}

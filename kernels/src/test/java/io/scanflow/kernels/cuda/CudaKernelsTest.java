@@ -1,0 +1,190 @@
+package io.scanflow.kernels.cuda;
+
+import static io.scanflow.kernels.cuda.Launcher.args;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scanflow.kernels.EngineOptions;
+import io.scanflow.model.SequenceModel;
+import io.scanflow.model.loader.ModelLoader;
+import io.scanflow.model.math.Ops;
+import io.scanflow.model.sampling.RandomState;
+import io.scanflow.model.sampling.Sampler;
+import io.scanflow.model.sampling.SamplingConfig;
+import io.scanflow.model.testing.Fixture;
+import java.util.Random;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Single kernels against scalar references on fresh random inputs (outputs poisoned with NaN first, so
+ * an unwritten element fails), the error path and weight sharing. Skipped without a CUDA device.
+ */
+class CudaKernelsTest {
+    static CudaDevice device;
+    static Launcher l;
+    static CUstream stream;
+
+    @BeforeAll
+    static void setUp() {
+        CudaAvailability a = CudaAvailability.get();
+        Assumptions.assumeTrue(a.available(), a.toString());
+        device = CudaDevice.get(0);
+        stream = new CUstream();
+        Cuda.check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
+        l = new Launcher(device, stream);
+        System.out.println("cuda device: " + device);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (stream != null) {
+            JCudaDriver.cuStreamDestroy(stream);
+        }
+    }
+
+    static float[] random(Random r, int n, float scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * scale);
+        }
+        return x;
+    }
+
+    @Test
+    void gemmMatchesFloat64ReferenceOnEveryPath() {
+        // {M, N, K}: gemv (M <= 8, scalar and float4), 64x64 tiles, 128x128 tiles; odd edges everywhere.
+        // {M, N, K}: gemv (M <= 8, scalar and float4), 64- and 128-row tiles, split K (few tiles, long K).
+        int[][] shapes = {{1, 7, 5}, {3, 64, 32}, {8, 100, 33}, {8, 96, 64}, {9, 130, 70}, {100, 257, 129},
+                {333, 50, 2}, {2048, 1100, 64}, {64, 768, 1536}, {16, 3072, 768}, {300, 80, 1536}, {40, 37, 700}};
+        Random rnd = new Random(1);
+        for (Launcher.GemmMode mode : Launcher.GemmMode.values()) {
+        double worst = 0;
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] a = random(rnd, m * k, 1f);
+                float[] w = random(rnd, n * k, 0.2f);
+                float[] bias = random(rnd, n, 0.5f);
+                float[] c0 = random(rnd, m * n, 1f);
+                double[] ref = new double[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double acc = 0;
+                        for (int t = 0; t < k; t++) {
+                            acc += (double) a[i * k + t] * w[j * k + t];
+                        }
+                        ref[i * n + j] = acc + bias[j] + (accumulate ? c0[i * n + j] : 0);
+                    }
+                }
+                float[] got = new float[m * n];
+                try (DeviceBuffer da = DeviceBuffer.upload(a, "a"); DeviceBuffer dw = DeviceBuffer.upload(w, "w");
+                     DeviceBuffer db = DeviceBuffer.upload(bias, "bias");
+                     DeviceBuffer dc = DeviceBuffer.floats((long) m * n, "c")) {
+                    if (accumulate) {
+                        dc.write(c0, 0, m * n, 0);
+                    } else {
+                        dc.fill(0, (long) m * n, Float.floatToRawIntBits(Float.NaN));
+                    }
+                    l.gemm(mode, da.address(), k, dw.address(), k, db.address(), dc.address(), n, m, n, k, accumulate);
+                    l.sync("gemm test");
+                    dc.read(0, got, 0, m * n);
+                }
+                double err = Fixture.maxRelativeError(got, 0, ref, 0, m * n);
+                worst = Math.max(worst, err);
+                assertTrue(err <= 1e-5, mode + " gemm " + m + "x" + n + "x" + k + " accumulate=" + accumulate + ": " + err);
+            }
+        }
+        System.out.printf("gemm %s: worst relative error vs float64 %.2e%n", mode, worst);
+        }
+    }
+
+    @Test
+    void rmsnormMatchesOps() {
+        Random rnd = new Random(2);
+        int rows = 37, d = 300;
+        float[] x = random(rnd, rows * d, 2f);
+        float[] w = random(rnd, d, 1f);
+        float[] ref = new float[rows * d];
+        Ops.rmsNorm(x, 0, w, 1e-5f, ref, 0, rows, d);
+        float[] got = new float[rows * d];
+        try (DeviceBuffer dx = DeviceBuffer.upload(x, "x"); DeviceBuffer dw = DeviceBuffer.upload(w, "w");
+             DeviceBuffer dy = DeviceBuffer.floats((long) rows * d, "y")) {
+            dy.fill(0, (long) rows * d, Float.floatToRawIntBits(Float.NaN));
+            l.rmsnorm(dx.address(), 0L, dw.address(), 1e-5f, dy.address(), rows, d);
+            l.sync("rmsnorm test");
+            dy.read(0, got, 0, rows * d);
+        }
+        assertTrue(Fixture.maxRelativeError(got, ref) <= 1e-6, "rmsnorm " + Fixture.maxRelativeError(got, ref));
+    }
+
+    @Test
+    void samplingOnTheDeviceDrawsWhatSamplerDraws() {
+        Random rnd = new Random(3);
+        int rows = 41, v = 1000;
+        float[] logits = random(rnd, rows * v, 3f);
+        for (int r = 0; r < rows; r += 5) {
+            logits[r * v + 17] = logits[r * v + 400] = 50f; // ties at the top: the lower index wins
+        }
+        SamplingConfig[] configs = {SamplingConfig.of(0.7f, 1, 1f), SamplingConfig.of(1f, 40, 0.9f),
+                SamplingConfig.of(1.3f, 64, 1f), SamplingConfig.of(0.5f, 10, 0.3f), SamplingConfig.of(2f, 64, 0.99f)};
+        try (DeviceBuffer dl = DeviceBuffer.upload(logits, "logits"); DeviceBuffer out = DeviceBuffer.ints(rows, "out");
+             DeviceBuffer du = DeviceBuffer.allocate(8L * rows, "uniforms")) {
+            int[] got = new int[rows];
+            l.launch("argmax_rows", rows, 1, 1, 256, 0, args().ptr(dl.address()).l(v).i(v).ptr(out.address()));
+            l.sync("argmax test");
+            out.read(0, got, 0, rows);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Sampler.argmax(logits, r * v, v), got[r], "argmax row " + r);
+            }
+            for (SamplingConfig c : configs) {
+                Sampler sampler = new Sampler(c, v);
+                double[] u = new double[rows];
+                int[] expected = new int[rows];
+                for (int r = 0; r < rows; r++) {
+                    u[r] = new RandomState(1000 + r).nextDouble();
+                    expected[r] = sampler.sample(logits, r * v, v, new RandomState(1000 + r));
+                }
+                jcuda.Pointer host = jcuda.Pointer.to(u);
+                Cuda.check(JCudaDriver.cuMemcpyHtoD(du.at(0), host, 8L * rows), "upload uniforms");
+                l.launch("sample_rows", rows, 1, 1, 256, 0, args().ptr(dl.address()).l(v).i(v).d(1.0 / c.temperature())
+                        .i(c.topK()).f(c.topP()).ptr(du.address()).ptr(out.address()));
+                l.sync("sample test");
+                out.read(0, got, 0, rows);
+                assertArrayEquals(expected, got, "sampling " + c);
+            }
+        }
+    }
+
+    @Test
+    void aFailedLaunchNamesTheKernelShapeAndError() {
+        CudaException e = assertThrows(CudaException.class,
+                () -> l.launch("embed_rows", 1, 1, 1, 4096, 0, args().ptr(0L).ptr(0L).ptr(0L).i(1).i(1)));
+        assertTrue(e.getMessage().contains("embed_rows grid(1,1,1) block(4096,1,1)"), e.getMessage());
+        assertTrue(e.getMessage().contains("CUDA_ERROR_"), e.getMessage());
+        System.out.println("error message example: " + e.getMessage());
+    }
+
+    @Test
+    void enginesOnOneDeviceShareTheWeightsAndSlotsAreBounded() {
+        Fixture f = Fixture.load("mamba1-tied");
+        SequenceModel model = ModelLoader.load(f.modelDir);
+        EngineOptions o = EngineOptions.defaults().withMaxSlots(2);
+        try (CudaEngine a = CudaEngine.create(model, f.modelDir, o); CudaEngine b = CudaEngine.create(model, f.modelDir, o)) {
+            assertSame(a.weights(), b.weights());
+            assertEquals(2, a.weights().users());
+            a.openSlot();
+            a.openSlot();
+            assertThrows(IllegalStateException.class, a::openSlot);
+            assertThrows(IllegalArgumentException.class,
+                    () -> a.prefill(new int[] {0}, new int[][] {{model.vocabSize()}}, io.scanflow.kernels.Output.NONE, null));
+        }
+    }
+}

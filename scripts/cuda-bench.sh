@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The CUDA backend's proof on a GPU machine: the GPU tests, then the benchmarks next to HF transformers, in
+# one go, printing markdown tables. The GPU machine needs an NVIDIA driver, python3 with torch and
+# transformers, and nothing else: `pack` builds everything Java needs into one folder (a jlink'ed Java
+# runtime, the jars, the kernels' fatbin inside the kernels jar, the fixtures, the Python peer).
+#
+#   scripts/cuda-bench.sh pack DIR              on a build machine (JDK 17 + Maven; nvcc optional)
+#   DIR/cuda-bench.sh run DIR RESULTS [quick]   on the GPU machine, from a checkout root or anywhere
+#
+# RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark.
+set -euo pipefail
+
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,12p' "$0"; exit 2; }
+
+pack() {
+    local root
+    root=$(cd "$(dirname "$0")/.." && pwd)
+    mkdir -p "$dir/lib"
+    (cd "$root" && mvn -q -pl kernels -am package dependency:build-classpath -DskipTests \
+        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime)
+    rm -f "$dir"/lib/*.jar
+    cp "$root"/model/target/scanflow-model-*-tests.jar "$dir/lib/model-tests.jar"
+    cp "$(ls "$root"/model/target/scanflow-model-*.jar | grep -v tests)" "$dir/lib/model.jar"
+    cp "$(ls "$root"/kernels/target/scanflow-kernels-*.jar | grep -v tests)" "$dir/lib/kernels.jar"
+    jar cf "$dir/lib/kernels-tests.jar" -C "$root/kernels/target/test-classes" .
+    tr ':' '\n' < "$root/kernels/target/classpath.txt" | while read -r j; do
+        case "$(basename "$j")" in
+            jackson-*|jcuda-12*) cp "$j" "$dir/lib/" ;;
+            jcuda-natives-*linux-x86_64*)
+                # Only the driver library is used: leave out the PTX compiler (24 MB) and NVRTC.
+                cp "$j" "$dir/lib/"
+                zip -q -d "$dir/lib/$(basename "$j")" 'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*' || true ;;
+        esac
+    done
+    (cd "$root" && mvn -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 \
+        -DoutputDirectory="$dir/lib")
+    if [ ! -x "$dir/jre/bin/java" ]; then
+        local jdk
+        jdk=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+        "$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.incubator.vector \
+            --strip-debug --no-header-files --no-man-pages --compress=2 --output "$dir/jre"
+    fi
+    rm -rf "$dir/testdata"
+    mkdir -p "$dir/testdata"
+    cp -r "$root/testdata/models" "$dir/testdata/"
+    cp "$root/kernels/bench/hf_bench.py" "$root/scripts/cuda-bench.sh" "$dir/"
+    du -sh "$dir"
+}
+
+run() {
+    local results=${3:?results folder}
+    local quick=${4:-}
+    mkdir -p "$results"
+    exec > >(tee "$results/run.log") 2>&1
+    local java=("$dir/jre/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC)
+    local cp
+    cp=$(ls "$dir"/lib/*.jar | grep -v console-standalone | tr '\n' ':')
+    local work=${SCANFLOW_BENCH_WORK:-/tmp/scanflow-bench}
+    mkdir -p "$work"
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv || true
+    echo "== GPU tests"
+    local t0=$SECONDS
+    set +e
+    timeout 90 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
+        -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+        --select-class io.scanflow.kernels.cuda.CudaKernelsTest --select-class io.scanflow.kernels.cuda.CudaParityTest \
+        --select-class io.scanflow.kernels.EnginesFallbackTest --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
+    echo "tests exit $? ($((SECONDS - t0)) s)"
+    grep -E "cuda-parity|cuda device|error message example|tests (successful|failed|skipped|aborted)|containers failed|✘" \
+        "$results/tests.log" | head -60
+    if [ "$quick" = quick ]; then
+        timeout 150 python3 "$dir/hf_bench.py" "$work/models" "$results/hf.json" models,copy
+        timeout 100 "${java[@]}" -Xmx24g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
+            "$results/bench.md" copy,scan,check
+    else
+        echo "== HF transformers (PyTorch float32)"
+        t0=$SECONDS
+        PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error timeout 160 \
+            python3 "$dir/hf_bench.py" "$work/models" "$results/hf.json"
+        echo "python exit $? ($((SECONDS - t0)) s)"
+        echo "== CUDA backend benchmarks"
+        t0=$SECONDS
+        timeout 150 "${java[@]}" -Xmx40g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
+            "$results/bench.md" > "$results/bench.log" 2>&1
+        echo "bench exit $? ($((SECONDS - t0)) s)"
+        grep -E "failed|Exception|section|Caused" "$results/bench.log" | head -20
+    fi
+    set -e
+    echo "== tables"
+    cat "$results/bench.md" 2>/dev/null || true
+}
+
+case "$cmd" in
+    pack) pack ;;
+    run) run "$@" ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
+esac
