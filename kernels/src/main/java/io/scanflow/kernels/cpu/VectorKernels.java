@@ -1,7 +1,6 @@
 package io.scanflow.kernels.cpu;
 
 import io.scanflow.model.math.Kernels;
-import io.scanflow.model.math.Ops;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * SIMD versions of the model kernels (Java Vector API), threaded on {@link CpuPool} when a call is big
  * enough to pay for it. Tested against {@link io.scanflow.model.math.ScalarKernels}: results differ only
- * by summation order (lanes, accumulators) and the vector exp's rounding.
+ * by summation order and by {@link ExactMath}'s exp, whose bits, unlike the Vector API's own EXP, do not
+ * depend on whether HotSpot has compiled the code yet.
  */
 public final class VectorKernels implements Kernels {
     public static final VectorKernels INSTANCE = new VectorKernels();
@@ -123,7 +123,7 @@ public final class VectorKernels implements Kernels {
             silu(FloatVector.fromArray(S, a, i)).intoArray(a, i);
         }
         for (; i < end; i++) {
-            a[i] = Ops.silu(a[i]);
+            a[i] = ExactMath.silu(a[i]);
         }
     }
 
@@ -134,7 +134,7 @@ public final class VectorKernels implements Kernels {
             FloatVector.fromArray(S, y, yOff + i).mul(silu(FloatVector.fromArray(S, z, zOff + i))).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            y[yOff + i] *= Ops.silu(z[zOff + i]);
+            y[yOff + i] *= ExactMath.silu(z[zOff + i]);
         }
     }
 
@@ -143,17 +143,15 @@ public final class VectorKernels implements Kernels {
         int end = off + n;
         int i = off;
         for (; i + L <= end; i += L) {
-            FloatVector x = FloatVector.fromArray(S, a, i);
-            FloatVector soft = x.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-            soft.blend(x, x.compare(VectorOperators.GT, 20f)).intoArray(a, i);
+            ExactMath.softplus(FloatVector.fromArray(S, a, i)).intoArray(a, i);
         }
         for (; i < end; i++) {
-            a[i] = Ops.softplus(a[i]);
+            a[i] = ExactMath.softplus(a[i]);
         }
     }
 
     private static FloatVector silu(FloatVector x) {
-        return x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+        return ExactMath.silu(x);
     }
 
     @Override
@@ -213,7 +211,7 @@ public final class VectorKernels implements Kernels {
         if (vecEnd > 0) {
             FloatVector yAcc = FloatVector.zero(S);
             for (; j < vecEnd; j += L) {
-                FloatVector dA = FloatVector.fromArray(S, negA, ac + j).mul(dt).lanewise(VectorOperators.EXP);
+                FloatVector dA = ExactMath.exp(FloatVector.fromArray(S, negA, ac + j).mul(dt));
                 FloatVector s = dA.mul(FloatVector.fromArray(S, state, sc + j))
                         .add(FloatVector.fromArray(S, bc, b + j).mul(dtX));
                 s.intoArray(state, sc + j);
@@ -222,7 +220,7 @@ public final class VectorKernels implements Kernels {
             acc = yAcc.reduceLanes(VectorOperators.ADD);
         }
         for (; j < n; j++) {
-            float dA = (float) Math.exp(dt * negA[ac + j]);
+            float dA = ExactMath.exp(dt * negA[ac + j]);
             float s = dA * state[sc + j] + dtX * bc[b + j];
             state[sc + j] = s;
             acc += s * bc[cc + j];

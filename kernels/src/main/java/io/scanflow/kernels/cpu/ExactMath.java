@@ -1,0 +1,128 @@
+package io.scanflow.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * exp and log1p built only from IEEE-exact operations (add, multiply, fused multiply-add, divide, bit
+ * casts), each in a vector form and a scalar twin that give the same bits.
+ *
+ * <p>Why: the Vector API's own {@code EXP} / {@code LOG1P} round differently when HotSpot runs them
+ * compiled (SIMD math stubs) and before compilation (per-lane {@code Math} calls). The same key could
+ * then get different logits depending on JIT timing, which breaks exactly-once replay and
+ * bundle-independence. Basic IEEE operations round the same everywhere, so these do not.
+ *
+ * <p>Accuracy: within 2 ulp of {@code Math.exp} / {@code Math.log1p} over the ranges the models use
+ * (tests pin it); exp flushes below -87.3 to 0 and saturates above 88 to +infinity (exp(88) = 1.7e38).
+ */
+final class ExactMath {
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693145751953125f;
+    private static final float LN2_LO = 1.42860682030941723212e-6f;
+    /** 1.5 * 2^23: adding it rounds a float to the nearest integer in its low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+    private static final float MIN_ARG = -87.3f;
+    private static final float MAX_ARG = 88.0f;
+    // exp(r) on |r| <= ln2/2: Taylor coefficients 1/6! .. 1/2!, then 1, 1 (Horner, fused).
+    private static final float C6 = 1.3888889e-3f;
+    private static final float C5 = 8.3333333e-3f;
+    private static final float C4 = 4.1666667e-2f;
+    private static final float C3 = 1.6666667e-1f;
+    private static final float C2 = 0.5f;
+
+    private ExactMath() {}
+
+    static float exp(float x) {
+        if (x < MIN_ARG) {
+            return 0f;
+        }
+        if (x > MAX_ARG) {
+            return Float.POSITIVE_INFINITY;
+        }
+        float t = Math.fma(x, LOG2E, ROUNDER);
+        float k = t - ROUNDER;
+        int ki = Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER);
+        float r = Math.fma(-k, LN2_HI, x);
+        r = Math.fma(-k, LN2_LO, r);
+        float p = Math.fma(C6, r, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        return p * Float.intBitsToFloat((ki + 127) << 23);
+    }
+
+    static FloatVector exp(FloatVector x) {
+        VectorSpecies<Float> s = x.species();
+        FloatVector clamped = x.max(MIN_ARG).min(MAX_ARG);
+        FloatVector t = clamped.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, ROUNDER));
+        FloatVector k = t.sub(ROUNDER);
+        IntVector ki = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
+        FloatVector r = k.neg().fma(FloatVector.broadcast(s, LN2_HI), clamped);
+        r = k.neg().fma(FloatVector.broadcast(s, LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(s, C6).fma(r, FloatVector.broadcast(s, C5));
+        p = p.fma(r, FloatVector.broadcast(s, C4));
+        p = p.fma(r, FloatVector.broadcast(s, C3));
+        p = p.fma(r, FloatVector.broadcast(s, C2));
+        p = p.fma(r, FloatVector.broadcast(s, 1f));
+        p = p.fma(r, FloatVector.broadcast(s, 1f));
+        FloatVector scale = ki.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = p.mul(scale);
+        e = e.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
+        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
+    }
+
+    /** SiLU(x) = x / (1 + exp(-x)). */
+    static float silu(float x) {
+        return x / (1f + exp(-x));
+    }
+
+    static FloatVector silu(FloatVector x) {
+        return x.div(exp(x.neg()).add(1f));
+    }
+
+    /**
+     * softplus(x) = max(x, 0) + log1p(exp(-|x|)); linear above 20 as PyTorch. log1p(u) for u in [0, 1]
+     * is 2 atanh(s) with s = u / (2 + u) in [0, 1/3], a short odd series.
+     */
+    static float softplus(float x) {
+        if (x > 20f) {
+            return x;
+        }
+        float u = exp(-Math.abs(x));
+        float s = u / (2f + u);
+        float s2 = s * s;
+        float q = Math.fma(S13, s2, S11);
+        q = Math.fma(q, s2, S9);
+        q = Math.fma(q, s2, S7);
+        q = Math.fma(q, s2, S5);
+        q = Math.fma(q, s2, S3);
+        q = Math.fma(q, s2, 1f);
+        return Math.max(x, 0f) + 2f * s * q;
+    }
+
+    static FloatVector softplus(FloatVector x) {
+        VectorSpecies<Float> sp = x.species();
+        FloatVector u = exp(x.abs().neg());
+        FloatVector s = u.div(u.add(2f));
+        FloatVector s2 = s.mul(s);
+        FloatVector q = FloatVector.broadcast(sp, S13).fma(s2, FloatVector.broadcast(sp, S11));
+        q = q.fma(s2, FloatVector.broadcast(sp, S9));
+        q = q.fma(s2, FloatVector.broadcast(sp, S7));
+        q = q.fma(s2, FloatVector.broadcast(sp, S5));
+        q = q.fma(s2, FloatVector.broadcast(sp, S3));
+        q = q.fma(s2, FloatVector.broadcast(sp, 1f));
+        FloatVector soft = x.max(0f).add(s.mul(q).mul(2f));
+        return soft.blend(x, x.compare(VectorOperators.GT, 20f));
+    }
+
+    private static final float S3 = 1f / 3;
+    private static final float S5 = 1f / 5;
+    private static final float S7 = 1f / 7;
+    private static final float S9 = 1f / 9;
+    private static final float S11 = 1f / 11;
+    private static final float S13 = 1f / 13;
+}

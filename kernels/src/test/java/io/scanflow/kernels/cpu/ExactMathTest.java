@@ -1,0 +1,66 @@
+package io.scanflow.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scanflow.model.math.Ops;
+import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.api.Test;
+
+/** The exact-operation transcendentals: vector and scalar twins agree bit for bit, and are accurate. */
+class ExactMathTest {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    private static float[] inputs() {
+        Random r = new Random(1);
+        float[] x = new float[4096];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * (i % 3 == 0 ? 40 : 4));
+        }
+        float[] edges = {0f, -0f, 1e-30f, -1e-30f, 20f, 20.0001f, -87.3f, -87.31f, 88f, 88.01f, -200f, 200f, 0.34657f, -0.34657f};
+        System.arraycopy(edges, 0, x, 0, edges.length);
+        return x;
+    }
+
+    @Test
+    void vectorAndScalarTwinsGiveTheSameBits() {
+        float[] x = inputs();
+        float[] v = new float[S.length()];
+        for (int i = 0; i + S.length() <= x.length; i += S.length()) {
+            FloatVector in = FloatVector.fromArray(S, x, i);
+            ExactMath.exp(in).intoArray(v, 0);
+            for (int j = 0; j < S.length(); j++) {
+                assertEquals(Float.floatToRawIntBits(ExactMath.exp(x[i + j])), Float.floatToRawIntBits(v[j]), "exp " + x[i + j]);
+            }
+            ExactMath.silu(in).intoArray(v, 0);
+            for (int j = 0; j < S.length(); j++) {
+                assertEquals(Float.floatToRawIntBits(ExactMath.silu(x[i + j])), Float.floatToRawIntBits(v[j]), "silu " + x[i + j]);
+            }
+            ExactMath.softplus(in).intoArray(v, 0);
+            for (int j = 0; j < S.length(); j++) {
+                assertEquals(Float.floatToRawIntBits(ExactMath.softplus(x[i + j])), Float.floatToRawIntBits(v[j]),
+                        "softplus " + x[i + j]);
+            }
+        }
+    }
+
+    /** Within a few float32 ulps of the double-precision functions where the models use them. */
+    @Test
+    void accurateToAFewUlps() {
+        for (float x : inputs()) {
+            if (x >= -87.3f && x <= 88f) {
+                double e = Math.exp(x);
+                assertTrue(Math.abs(ExactMath.exp(x) - e) <= 4 * Math.ulp((float) e), "exp " + x + ": " + ExactMath.exp(x) + " vs " + e);
+            }
+            assertTrue(Math.abs(ExactMath.silu(x) - Ops.silu(x)) <= 4 * Math.ulp(Math.max(Math.abs(Ops.silu(x)), 1e-30f)) + 1e-37,
+                    "silu " + x);
+            float sp = Ops.softplus(x);
+            assertTrue(Math.abs(ExactMath.softplus(x) - sp) <= 4 * Math.ulp(Math.max(sp, Float.MIN_NORMAL)) + 1e-37,
+                    "softplus " + x + ": " + ExactMath.softplus(x) + " vs " + sp);
+        }
+        assertEquals(0f, ExactMath.exp(-100f));
+        assertEquals(Float.POSITIVE_INFINITY, ExactMath.exp(100f));
+    }
+}
