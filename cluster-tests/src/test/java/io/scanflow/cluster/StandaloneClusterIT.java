@@ -159,7 +159,7 @@ class StandaloneClusterIT {
                 "--batch", String.valueOf(SEQUENCES), "--max-new", String.valueOf(MAX_NEW),
                 "--temperature", "1.5", "--top-k", "20", "--seed", "11", "--engine", "cpu",
                 "--parallelism", "2", "--checkpoint-interval", "1s", "--records-per-second", "3",
-                "--tokens-per-second", "8", "--progress", "off", "--out", out.toString());
+                "--tokens-per-second", "8", "--out", out.toString());
     }
 
     @Test
@@ -168,6 +168,7 @@ class StandaloneClusterIT {
         Path out = work.resolve("embedded");
         List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("scanflow").toString()));
         cmd.addAll(jobArgs(out));
+        cmd.addAll(List.of("--progress", "off"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
                 .redirectOutput(cluster.logs.resolve("embedded.out").toFile())
                 .redirectError(cluster.logs.resolve("embedded.err").toFile());
@@ -187,11 +188,14 @@ class StandaloneClusterIT {
     @Order(2)
     void theClusterRunEqualsTheEmbeddedRun() throws Exception {
         Path out = work.resolve("cluster");
-        Process client = submit("client-undisturbed", out);
+        // The progress bar on a cluster follows the job's accumulators (it does not change the outputs).
+        Process client = submit("client-undisturbed", out, "--progress", "on");
         assertTrue(client.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the cluster run did not end");
         String output = clientOutput("client-undisturbed");
         assertEquals(0, client.exitValue(), output);
         assertTrue(output.matches("(?s).*engine\\s+cpu \\(2 subtasks\\).*"), output);
+        assertTrue(output.contains(SEQUENCES * MAX_NEW + "/" + SEQUENCES * MAX_NEW + " generated tokens"),
+                "the progress bar reached the total\n" + output);
         assertTrue(output.matches("(?s).*GPUs\\s+indexes 0 \\(Flink external resource 'gpu'\\).*"),
                 "each TaskManager's GPU reached the job through Flink's external resource framework\n" + output);
         assertArrayEquals(embedded, Files.readAllBytes(out.resolve("tokens.i32")), "cluster vs embedded");
@@ -202,7 +206,7 @@ class StandaloneClusterIT {
     @Order(3)
     void killingATaskManagerMidJobRecoversFromTheCheckpointWithIdenticalOutputs() throws Exception {
         Path out = work.resolve("killed");
-        Process client = submit("client-killed", out);
+        Process client = submit("client-killed", out, "--progress", "off");
         String jobId = awaitRunningJob();
         StandaloneCluster.await(Duration.ofSeconds(60), "a completed checkpoint", () -> completedCheckpoints(jobId) >= 1);
         String state = cluster.get("/jobs/" + jobId).path("state").asText();
@@ -231,9 +235,10 @@ class StandaloneClusterIT {
         assertEquals(embeddedLines, sortedLines(out), "killed vs undisturbed, output lines");
     }
 
-    private static Process submit(String name, Path out) throws IOException {
+    private static Process submit(String name, Path out, String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", System.getProperty("scanflow.jobjar")));
         args.addAll(jobArgs(out));
+        args.addAll(List.of(more));
         return cluster.client(name, args.toArray(String[]::new));
     }
 
