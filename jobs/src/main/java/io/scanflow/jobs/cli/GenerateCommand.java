@@ -8,10 +8,11 @@ import io.scanflow.model.sampling.Sampler;
 import io.scanflow.model.sampling.SamplingConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Continues a batch of prompts: one prefill bundle, then one batched step per new token. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -32,43 +33,23 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--chunk", defaultValue = "256", paramLabel = "N", description = "Prefill chunk length (default: ${DEFAULT-VALUE}).")
     int chunk;
 
-    @ArgGroup(exclusive = true)
-    Decoding decoding = new Decoding();
+    @Mixin
+    DecodingOptions decoding;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Raw little-endian int32 [B, L+N].")
     Path out;
 
-    static final class Decoding {
-        @Option(names = "--greedy", description = "Pick the most likely token (the default).")
-        boolean greedy;
-
-        @ArgGroup(exclusive = false)
-        Sampling sampling;
-    }
-
-    static final class Sampling {
-        @Option(names = "--temperature", required = true, paramLabel = "T", description = "Softmax temperature (> 0).")
-        float temperature;
-
-        @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "Keep the K most likely tokens (0: all).")
-        int topK;
-
-        @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Nucleus mass to keep (1: all).")
-        float topP;
-
-        @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Random seed (default: ${DEFAULT-VALUE}).")
-        long seed;
-    }
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         if (maxNew < 0) {
             throw new IllegalArgumentException("--max-new must be >= 0, found " + maxNew);
         }
-        SamplingConfig config = decoding.sampling == null
-                ? SamplingConfig.greedyDecoding()
-                : SamplingConfig.of(decoding.sampling.temperature, decoding.sampling.topK, decoding.sampling.topP);
-        long seed = decoding.sampling == null ? 0 : decoding.sampling.seed;
+        SamplingConfig config = decoding.config();
+        long seed = decoding.sampling() ? decoding.seed() : 0;
+        long start = System.nanoTime();
         SequenceModel model = modelOptions.load();
         int v = model.vocabSize();
         int[][] prompts = TokenFiles.readTokens(tokens, batch, v);
@@ -104,6 +85,17 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         TokenFiles.writeInts(out, result);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long generated = (long) batch * maxNew;
+        new Summary("scanflow generate: done")
+                .row("sequences", String.valueOf(batch))
+                .row("prompt tokens", String.format("%,d", (long) batch * promptLength))
+                .row("generated tokens", String.format("%,d", generated))
+                .row("time", String.format("%.2f s", seconds))
+                .row("throughput", Summary.rate(generated, seconds) + " generated tokens/s")
+                .row("engine", modelOptions.describeEngine())
+                .row("output", out.toString())
+                .print(spec.commandLine().getOut());
         return 0;
     }
 }

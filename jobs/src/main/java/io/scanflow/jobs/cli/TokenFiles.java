@@ -1,5 +1,6 @@
 package io.scanflow.jobs.cli;
 
+import io.scanflow.jobs.stream.TokenFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,24 +18,7 @@ final class TokenFiles {
         if (batch <= 0) {
             throw new IllegalArgumentException("--batch must be positive, found " + batch);
         }
-        long size = Files.size(file);
-        if (size % 4 != 0 || size / 4 % batch != 0 || size == 0) {
-            throw new IllegalArgumentException(file + ": " + size + " bytes is not int32 [" + batch + ", L] for any L >= 1");
-        }
-        int length = Math.toIntExact(size / 4 / batch);
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int[][] tokens = new int[batch][length];
-        for (int i = 0; i < batch; i++) {
-            for (int t = 0; t < length; t++) {
-                int v = b.getInt();
-                if (v < 0 || v >= vocab) {
-                    throw new IllegalArgumentException(file + ": record " + i + ", position " + t + ": token " + v
-                            + " is outside the model's vocabulary [0, " + vocab + ")");
-                }
-                tokens[i][t] = v;
-            }
-        }
-        return tokens;
+        return TokenFile.parse(file.toString(), Files.readAllBytes(file), batch, vocab);
     }
 
     static void writeFloats(Path file, float[][] rows) throws IOException {

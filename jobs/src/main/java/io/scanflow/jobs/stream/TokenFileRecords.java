@@ -1,0 +1,87 @@
+package io.scanflow.jobs.stream;
+
+import io.scanflow.flink.ScanInput;
+import java.util.Arrays;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The records of a token file, int32 {@code [B, L]}: each sequence is one key (its index, {@code "0"} to
+ * {@code "B-1"}), cut into records of {@code recordTokens} tokens; the last record of a sequence ends
+ * its stream. Record {@code i} is chunk {@code i / B} of sequence {@code i % B}, so all keys advance
+ * together and their records share bundles.
+ *
+ * <p>The source is Flink's {@link DataGeneratorSource}: its only state is the next record index, in
+ * every checkpoint, so a restored job replays exactly the records after the checkpoint. It runs with
+ * parallelism 1, which keeps each key's records in order. The file is read (through Flink's file
+ * systems) when the source opens, on the TaskManager, so it must be reachable there.
+ */
+public final class TokenFileRecords implements GeneratorFunction<Long, ScanInput> {
+    private static final long serialVersionUID = 1L;
+
+    private final String uri;
+    private final int batch;
+    private final int length;
+    private final int recordTokens;
+    private final int vocab;
+    private transient int[][] sequences;
+
+    public TokenFileRecords(String uri, int batch, int length, int recordTokens, int vocab) {
+        if (recordTokens < 1) {
+            throw new IllegalArgumentException("tokens per record must be positive, found " + recordTokens);
+        }
+        this.uri = uri;
+        this.batch = batch;
+        this.length = length;
+        this.recordTokens = recordTokens;
+        this.vocab = vocab;
+    }
+
+    /** Records of a file of {@code batch} sequences of {@code length} tokens. */
+    public static long records(int batch, int length, int recordTokens) {
+        return (long) batch * chunksPerSequence(length, recordTokens);
+    }
+
+    static int chunksPerSequence(int length, int recordTokens) {
+        return (length + recordTokens - 1) / recordTokens;
+    }
+
+    /**
+     * The source stream: {@code recordsPerSecond} paces it (0: as fast as the job takes them), so a
+     * finite file can stand in for a live stream.
+     */
+    public static DataStream<ScanInput> stream(StreamExecutionEnvironment env, TokenFileRecords records,
+                                               double recordsPerSecond) {
+        RateLimiterStrategy<?> rate = recordsPerSecond > 0
+                ? RateLimiterStrategy.perSecond(recordsPerSecond) : RateLimiterStrategy.noOp();
+        DataGeneratorSource<ScanInput> source = new DataGeneratorSource<>(records,
+                records(records.batch, records.length, records.recordTokens), rate, TypeInformation.of(ScanInput.class));
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "token file")
+                .setParallelism(1).uid("token-file");
+    }
+
+    @Override
+    public void open(SourceReaderContext readerContext) throws Exception {
+        sequences = TokenFile.parse(uri, Locations.readAll(uri), batch, vocab);
+        if (sequences[0].length != length) {
+            throw new IllegalStateException(uri + " changed since the job was submitted: sequences of "
+                    + sequences[0].length + " tokens, expected " + length);
+        }
+    }
+
+    @Override
+    public ScanInput map(Long index) {
+        int i = Math.toIntExact(index);
+        int sequence = i % batch;
+        int from = i / batch * recordTokens;
+        int to = Math.min(length, from + recordTokens);
+        int[] tokens = Arrays.copyOfRange(sequences[sequence], from, to);
+        return new ScanInput(Integer.toString(sequence), tokens, null, to == length, i);
+    }
+}

@@ -1,0 +1,156 @@
+package io.scanflow.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scanflow.model.testing.Fixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command's surface: help and common options everywhere, version, models, the config file's rules. */
+class CommandLineTest {
+    @TempDir
+    Path tmp;
+
+    private static StreamCommandsTest.Run run(String... args) {
+        return StreamCommandsTest.run(args);
+    }
+
+    @Test
+    void everySubcommandHasHelpAndTheCommonOptions() {
+        picocli.CommandLine cli = ScanflowCommand.newCommandLine();
+        for (String name : cli.getSubcommands().keySet()) {
+            StreamCommandsTest.Run r = run(name, "--help");
+            assertEquals(0, r.code(), name + ": " + r.err());
+            if (!name.equals("help")) {
+                assertTrue(r.out().contains("--config=FILE.yaml") && r.out().contains("--verbose"), name + ":\n" + r.out());
+            }
+        }
+        StreamCommandsTest.Run top = run("--help");
+        assertTrue(top.out().contains("stream-generate") && top.out().contains("Exit codes"), top.out());
+    }
+
+    @Test
+    void versionNamesScanflowFlinkAndJava() {
+        StreamCommandsTest.Run r = run("--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("scanflow ") && r.out().contains("Flink 2.2") && r.out().contains("Java 17")
+                || r.out().contains("Java "), r.out());
+    }
+
+    @Test
+    void theJobJarMainThrowsInsteadOfExiting() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ScanflowJob.main(new String[] {"inspect", "--model", tmp.resolve("missing").toString()}));
+        assertTrue(e.getMessage().contains("ended with exit code 1"), e.getMessage());
+    }
+
+    @Test
+    void modelsListsTheShippedModelsWithTheirTaskAndSize() {
+        StreamCommandsTest.Run r = run("models", "--dir", Fixture.root().resolve("models").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test fixtures"), r.out());
+        assertTrue(r.out().matches("(?s).*mamba1-tied +next token \\(test fixture\\) +mamba 2x32, vocab 50 +18\\.5k +74\\.2 KiB.*"),
+                r.out());
+        assertTrue(r.out().contains("mamba2-groups-sharded"), r.out());
+    }
+
+    @Test
+    void theShippedModelsShowTheTaskAndAccuracyTheirTrainingRecorded() {
+        Path shipped = Path.of(System.getProperty("scanflow.testdata")).getParent().resolve("models");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shipped), "no shipped models in this checkout");
+        StreamCommandsTest.Run r = run("models", "--dir", shipped.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!r.out().contains("unreadable"), r.out());
+        // Every classifier shows its classes and a measured accuracy.
+        assertTrue(r.out().matches("(?s).*classification \\(\\d+ classes\\).*\\d+\\.\\d%.*"), r.out());
+    }
+
+    @Test
+    void aModelCardGivesTaskAndAccuracy() throws IOException {
+        Path models = tmp.resolve("models");
+        Path copy = models.resolve("tiny-dna");
+        Files.createDirectories(copy);
+        Path source = Fixture.root().resolve("models").resolve("mamba1-tied");
+        Files.copy(source.resolve("config.json"), copy.resolve("config.json"));
+        Files.copy(source.resolve("model.safetensors"), copy.resolve("model.safetensors"));
+        Files.writeString(copy.resolve(ModelsCommand.CARD), "{\"task\": \"promoter classification\", \"accuracy\": \"0.91 (held out)\"}");
+        StreamCommandsTest.Run r = run("models", "--dir", models.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("promoter classification") && r.out().contains("0.91 (held out)"), r.out());
+    }
+
+    @Test
+    void theConfigFileSetsAnyOptionAndTheCommandLineWins() throws IOException {
+        Path tied = Fixture.load("mamba1-tied").modelDir;
+        Path untied = Fixture.load("mamba1-untied-bias").modelDir;
+        Path bf16 = Fixture.load("mamba1-tied-bf16").modelDir;
+        Path config = tmp.resolve("c.yaml");
+        Files.writeString(config, "model: " + tied + "\n");
+        assertTrue(run("inspect", "--config", config.toString()).out().contains("vocabulary     50"));
+
+        Files.writeString(config, "model: " + tied + "\ninspect:\n  model: " + untied + "\n");
+        assertTrue(run("inspect", "--config", config.toString()).out().contains("vocabulary     37"),
+                "a subcommand's section wins over the top level");
+        StreamCommandsTest.Run explicit = run("inspect", "--config", config.toString(), "--model", bf16.toString());
+        assertTrue(explicit.out().contains("BF16="), "the command line wins over the file");
+    }
+
+    @Test
+    void samplingOptionsFromTheConfigFileSampleAsOnTheCommandLine() throws IOException {
+        Fixture f = Fixture.load("mamba1-untied-bias");
+        Path prompts = Fixture.root().resolve("models").resolve(f.name).resolve("reference").resolve("prompt.i32");
+        String[] common = {"generate", "--model", f.modelDir.toString(), "--tokens", prompts.toString(),
+                "--batch", String.valueOf(f.batch), "--max-new", "12"};
+        Path config = tmp.resolve("c.yaml");
+        Files.writeString(config, "generate:\n  temperature: 2.0\n  top-k: 10\n  seed: 3\n");
+        Path fromFile = tmp.resolve("file.i32");
+        assertEquals(0, run(concat(common, "--config", config.toString(), "--out", fromFile.toString())).code());
+        Path fromFlags = tmp.resolve("flags.i32");
+        assertEquals(0, run(concat(common, "--temperature", "2.0", "--top-k", "10", "--seed", "3", "--out",
+                fromFlags.toString())).code());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(fromFlags), Files.readAllBytes(fromFile));
+        Path greedy = tmp.resolve("greedy.i32");
+        assertEquals(0, run(concat(common, "--out", greedy.toString())).code());
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(greedy), Files.readAllBytes(fromFile)), "the file's sampling applied");
+
+        StreamCommandsTest.Run both = run(concat(common, "--greedy", "--temperature", "1", "--out", greedy.toString()));
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--greedy and --temperature exclude each other"), both.err());
+        StreamCommandsTest.Run alone = run(concat(common, "--top-k", "3", "--out", greedy.toString()));
+        assertEquals(2, alone.code());
+        assertTrue(alone.err().contains("need --temperature"), alone.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
+    void aConfigFileMistakeIsAUsageError() throws IOException {
+        Path config = tmp.resolve("c.yaml");
+        Files.writeString(config, "paralelism: 2\n");
+        StreamCommandsTest.Run typo = run("inspect", "--config", config.toString(), "--model", "x");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("'paralelism' is not an option of any scanflow subcommand"), typo.err());
+
+        Files.writeString(config, "inspect:\n  max-new: 3\n");
+        StreamCommandsTest.Run wrong = run("inspect", "--config", config.toString(), "--model", "x");
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("'max-new' is not an option of inspect"), wrong.err());
+
+        StreamCommandsTest.Run missing = run("inspect", "--config", tmp.resolve("none.yaml").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("none.yaml: no such file"), missing.err());
+
+        Files.writeString(config, "model: [a, b\n");
+        StreamCommandsTest.Run broken = run("inspect", "--config", config.toString());
+        assertEquals(2, broken.code());
+        assertTrue(broken.err().contains("not valid YAML"), broken.err());
+    }
+}
