@@ -25,7 +25,6 @@ import io.scanflow.model.weights.Checkpoint;
 public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
     private final MambaConfig cfg;
     private final Layer[] layers;
-    private final int layerStateFloats;
 
     /** One block's weights, as views of the checkpoint converted to float32. */
     record Layer(float[] norm, float[] inProj, float[] inProjBias, float[] convWeight, float[] convBias,
@@ -34,10 +33,10 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
 
     private Mamba1(MambaConfig cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead,
                    long fingerprint, Kernels kernels) {
-        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint, kernels);
+        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint, kernels, cfg.intermediateSize(),
+                cfg.convKernel());
         this.cfg = cfg;
         this.layers = layers;
-        this.layerStateFloats = cfg.intermediateSize() * (cfg.convKernel() - 1 + cfg.stateSize());
     }
 
     /**
@@ -107,15 +106,6 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
     @Override
     float[] layerNorm(int layer) {
         return layers[layer].norm;
-    }
-
-    /** Offset of layer {@code layer}'s conv window in a state; its SSM state follows the window. */
-    int convWindowOffset(int layer) {
-        return layer * layerStateFloats;
-    }
-
-    int ssmStateOffset(int layer) {
-        return layer * layerStateFloats + cfg.intermediateSize() * (cfg.convKernel() - 1);
     }
 
     @Override

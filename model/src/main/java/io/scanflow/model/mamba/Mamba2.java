@@ -29,17 +29,15 @@ import io.scanflow.model.weights.Checkpoint;
 public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
     private final Mamba2Config cfg;
     private final Layer[] layers;
-    private final int layerStateFloats;
 
     record Layer(float[] norm, float[] inProj, float[] inProjBias, float[] convWeight, float[] convBias,
                  float[] dtBias, float[] negA, float[] d, float[] gatedNorm, float[] outProj, float[] outProjBias) {}
 
     private Mamba2(Mamba2Config cfg, Layer[] layers, ModelInput input, float[] finalNorm, float[] lmHead,
                    long fingerprint, Kernels kernels) {
-        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint, kernels);
+        super(cfg, input, finalNorm, lmHead, cfg.normEpsilon(), fingerprint, kernels, cfg.convDim(), cfg.convKernel());
         this.cfg = cfg;
         this.layers = layers;
-        this.layerStateFloats = cfg.convDim() * (cfg.convKernel() - 1) + cfg.intermediateSize() * cfg.stateSize();
     }
 
     /** Reads every tensor the config implies, with its expected shape; leftovers are an error. */
@@ -105,14 +103,6 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
     @Override
     float[] layerNorm(int layer) {
         return layers[layer].norm;
-    }
-
-    int convWindowOffset(int layer) {
-        return layer * layerStateFloats;
-    }
-
-    int ssmStateOffset(int layer) {
-        return layer * layerStateFloats + cfg.convDim() * (cfg.convKernel() - 1);
     }
 
     @Override

@@ -28,11 +28,19 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     private final long fingerprint;
     /** The loops the layers run with (scalar reference or a backend's SIMD version). */
     protected final Kernels kernels;
+    /** Per layer, a state holds the conv window [convChannels, K-1], then the SSM state. */
+    private final int convWindowFloats;
+    private final int layerStateFloats;
 
-    /** @param lmHead null for a feature-input model without a language-model head */
+    /**
+     * @param lmHead       null for a feature-input model without a language-model head
+     * @param convChannels channels through the causal conv (its window is kept per key)
+     */
     MambaLanguageModel(ModelConfig config, ModelInput input, float[] finalNorm, float[] lmHead,
-                       float normEpsilon, long fingerprint, Kernels kernels) {
+                       float normEpsilon, long fingerprint, Kernels kernels, int convChannels, int convKernel) {
         this.kernels = kernels;
+        this.convWindowFloats = convChannels * (convKernel - 1);
+        this.layerStateFloats = Math.toIntExact(config.stateFloats() / config.numLayers());
         this.config = config;
         this.input = input;
         this.finalNorm = finalNorm;
@@ -183,6 +191,16 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
                 }
             }
         }
+    }
+
+    /** Offset of layer {@code layer}'s conv window in a state. */
+    final int convWindowOffset(int layer) {
+        return layer * layerStateFloats;
+    }
+
+    /** Offset of layer {@code layer}'s SSM state, right after its conv window. */
+    final int ssmStateOffset(int layer) {
+        return layer * layerStateFloats + convWindowFloats;
     }
 
     /** The pre-norm weight of block {@code layer}. */
