@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Classifies audio files with a feature-input model and its head, on embedded Flink or a cluster. */
 @Command(name = "audio-classify", mixinStandardHelpOptions = true,
@@ -30,8 +33,12 @@ final class AudioClassifyCommand implements Callable<Integer> {
             description = "Writes streams.tsv, windows.tsv and errors.tsv here.")
     Path out;
 
-    @Option(names = "--parallelism", paramLabel = "P", description = "Flink parallelism (default: the environment's).")
-    Integer parallelism;
+    /** Parallelism, checkpointing, web UI and progress: the options every Flink job subcommand shares. */
+    @Mixin
+    JobOptions jobOptions;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -48,9 +55,10 @@ final class AudioClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
                     + " features per frame, head.json's input makes " + input.features().width());
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        if (parallelism != null) {
-            env.setParallelism(parallelism);
+        JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
+        StreamExecutionEnvironment env = flink.env();
+        if (flink.webUi() != null) {
+            System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
         AudioClassifyJob.Result r = AudioClassifyJob.run(env, model, inputs, input.sampleRate());
         AudioClassifyJob.write(r, head.labels(), out);

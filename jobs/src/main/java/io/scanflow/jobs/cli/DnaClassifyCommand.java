@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,8 +68,9 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Engine threads per subtask (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Flink parallelism (default: the environment's).")
-    Integer parallelism;
+    /** Parallelism, checkpointing, web UI and progress: the options every Flink job subcommand shares. */
+    @Mixin
+    JobOptions jobOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -81,11 +83,12 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         DnaClassifyJob.Settings defaults = DnaClassifyJob.settings(files, modelDir);
         DnaClassifyJob.Settings settings = new DnaClassifyJob.Settings(files, modelDir, readOptions,
                 defaults.modelSpec().withEngine(engine(engine)).withThreads(threads), defaults.scanOptions());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        if (parallelism != null) {
-            env.setParallelism(parallelism);
-        }
+        JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
+        StreamExecutionEnvironment env = flink.env();
         PrintWriter err = spec.commandLine().getErr();
+        if (flink.webUi() != null) {
+            err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         var s = DnaClassify.run(env, settings, truth, out, err);
         StringBuilder sb = new StringBuilder();
