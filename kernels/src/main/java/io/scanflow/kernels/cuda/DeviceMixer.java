@@ -18,8 +18,49 @@ abstract class DeviceMixer implements AutoCloseable {
         long slots;         // step: int[count]
     }
 
+    /** Per layer, a slot holds the conv window, then the SSM state (the reference layout). */
+    private final long convWindowFloats;
+    private final long layerStateFloats;
+    private final int layers;
+
+    DeviceMixer(long convWindowFloats, long ssmFloats, int layers) {
+        this.convWindowFloats = convWindowFloats;
+        this.layerStateFloats = convWindowFloats + ssmFloats;
+        this.layers = layers;
+    }
+
     /** Floats of state per slot. */
-    abstract long stateFloats();
+    final long stateFloats() {
+        return layerStateFloats * layers;
+    }
+
+    /** Offset of layer {@code layer}'s conv window in a slot. */
+    final long convOffset(int layer) {
+        return layer * layerStateFloats;
+    }
+
+    /** Offset of layer {@code layer}'s SSM state, right after its conv window. */
+    final long ssmOffset(int layer) {
+        return layer * layerStateFloats + convWindowFloats;
+    }
+
+    /** Scratch buffers of the given float counts, all or none: a failed allocation frees the others. */
+    static DeviceBuffer[] scratch(String[] names, long... counts) {
+        DeviceBuffer[] made = new DeviceBuffer[counts.length];
+        try {
+            for (int i = 0; i < counts.length; i++) {
+                made[i] = DeviceBuffer.floats(counts[i], names[i]);
+            }
+        } catch (RuntimeException ex) {
+            for (DeviceBuffer b : made) {
+                if (b != null) {
+                    b.close();
+                }
+            }
+            throw ex;
+        }
+        return made;
+    }
 
     /** Prefill rows of {@code pass.requests} requests packed in rows [0, rows). */
     abstract void prefill(int layer, long normed, long residual, int rows, Pass pass);

@@ -18,11 +18,12 @@ final class Mamba1Mixer extends DeviceMixer {
     private final MambaConfig cfg;
     private final Launcher l;
     private final int d, e, n, k, r, xw, tpc;
-    private final long layerState;
     private final long[] inProj, inBias, convW, convB, xProj, dtProj, dtBias, a2, dSkip, outProj, outBias;
     private final DeviceBuffer xz, u, xdbl, dt, y;
 
     Mamba1Mixer(MambaConfig cfg, DeviceWeights w, Launcher launcher, int maxRows) {
+        super((long) cfg.intermediateSize() * (cfg.convKernel() - 1), (long) cfg.intermediateSize() * cfg.stateSize(),
+                cfg.numLayers());
         this.cfg = cfg;
         this.l = launcher;
         d = cfg.hiddenSize();
@@ -32,7 +33,6 @@ final class Mamba1Mixer extends DeviceMixer {
         r = cfg.dtRank();
         xw = r + 2 * n;
         tpc = Launcher.threadsPerChannel(n);
-        layerState = (long) e * (k - 1 + n);
         int layers = cfg.numLayers();
         inProj = new long[layers];
         inBias = new long[layers];
@@ -61,39 +61,13 @@ final class Mamba1Mixer extends DeviceMixer {
         if (k < 1 || k > 64) {
             throw new IllegalArgumentException("conv kernel " + k + " unsupported");
         }
-        DeviceBuffer[] made = new DeviceBuffer[5];
-        try {
-            made[0] = DeviceBuffer.floats((long) maxRows * 2 * e, "xz");
-            made[1] = DeviceBuffer.floats((long) maxRows * e, "u");
-            made[2] = DeviceBuffer.floats((long) maxRows * xw, "x_proj out");
-            made[3] = DeviceBuffer.floats((long) maxRows * e, "dt");
-            made[4] = DeviceBuffer.floats((long) maxRows * e, "y");
-        } catch (RuntimeException ex) {
-            for (DeviceBuffer b : made) {
-                if (b != null) {
-                    b.close();
-                }
-            }
-            throw ex;
-        }
+        DeviceBuffer[] made = scratch(new String[] {"xz", "u", "x_proj out", "dt", "y"},
+                (long) maxRows * 2 * e, (long) maxRows * e, (long) maxRows * xw, (long) maxRows * e, (long) maxRows * e);
         xz = made[0];
         u = made[1];
         xdbl = made[2];
         dt = made[3];
         y = made[4];
-    }
-
-    @Override
-    long stateFloats() {
-        return layerState * cfg.numLayers();
-    }
-
-    private long convOffset(int layer) {
-        return layer * layerState;
-    }
-
-    private long ssmOffset(int layer) {
-        return layer * layerState + (long) e * (k - 1);
     }
 
     @Override

@@ -21,11 +21,12 @@ final class Mamba2Mixer extends DeviceMixer {
     private final Mamba2Config cfg;
     private final Launcher l;
     private final int d, e, n, k, h, p, g, conv, proj, tpc, ssdSmem;
-    private final long layerState;
     private final long[] inProj, inBias, convW, convB, dtBias, negA, negA2, dSkip, gnorm, outProj, outBias;
     private final DeviceBuffer zx, xbc, y;
 
     Mamba2Mixer(Mamba2Config cfg, DeviceWeights w, Launcher launcher, int maxRows) {
+        super((long) cfg.convDim() * (cfg.convKernel() - 1), (long) cfg.intermediateSize() * cfg.stateSize(),
+                cfg.numLayers());
         this.cfg = cfg;
         this.l = launcher;
         d = cfg.hiddenSize();
@@ -38,7 +39,6 @@ final class Mamba2Mixer extends DeviceMixer {
         conv = cfg.convDim();
         proj = cfg.inProjSize();
         tpc = Launcher.threadsPerChannel(n);
-        layerState = (long) conv * (k - 1) + (long) e * n;
         long smem = 4L * ((long) p * n + 2L * Q * n + (long) Q * p + (long) Q * Q + 4L * Q);
         if (smem > MAX_SMEM) {
             throw new IllegalArgumentException("Mamba-2 head state " + p + "x" + n + " needs " + smem
@@ -73,35 +73,11 @@ final class Mamba2Mixer extends DeviceMixer {
             outProj[i] = w.require(i + ".out_proj");
             outBias[i] = w.ptr(i + ".out_proj_bias");
         }
-        DeviceBuffer[] made = new DeviceBuffer[3];
-        try {
-            made[0] = DeviceBuffer.floats((long) maxRows * proj, "zxbcdt");
-            made[1] = DeviceBuffer.floats((long) maxRows * conv, "xBC");
-            made[2] = DeviceBuffer.floats((long) maxRows * e, "y");
-        } catch (RuntimeException ex) {
-            for (DeviceBuffer b : made) {
-                if (b != null) {
-                    b.close();
-                }
-            }
-            throw ex;
-        }
+        DeviceBuffer[] made = scratch(new String[] {"zxbcdt", "xBC", "y"},
+                (long) maxRows * proj, (long) maxRows * conv, (long) maxRows * e);
         zx = made[0];
         xbc = made[1];
         y = made[2];
-    }
-
-    @Override
-    long stateFloats() {
-        return layerState * cfg.numLayers();
-    }
-
-    private long convOffset(int layer) {
-        return layer * layerState;
-    }
-
-    private long ssmOffset(int layer) {
-        return layer * layerState + (long) conv * (k - 1);
     }
 
     @Override
