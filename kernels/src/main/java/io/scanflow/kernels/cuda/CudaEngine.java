@@ -54,7 +54,9 @@ public final class CudaEngine implements Engine {
         "splitk_reduce", "m1_small_step", "transpose", "gemv_nt", "embed_rows", "rmsnorm_rows",
         "gated_rmsnorm", "mean_accumulate", "gather_rows", "conv_fwd", "conv_window_update", "conv_step", "m1_scan_fwd_t1", "m1_scan_fwd_t2",
         "m1_scan_fwd_t4", "m1_scan_fwd_t8", "m1_scan_fwd_t16", "m1_scan_fwd_t32",
-        "m1_scan_step", "m2_ssd_fwd", "m2_scan_step", "argmax_rows", "sample_rows"};
+        "m1_scan_step", "m2_ssd_fwd", "m2_scan_step", "argmax_rows", "sample_rows", "m1_generate", "transpose_pad"};
+    /** {@code -Dscanflow.cuda.deviceGenerate=false} makes {@link #generate} loop over the step kernels. */
+    private static final String DEVICE_GENERATE = "scanflow.cuda.deviceGenerate";
 
     private final SequenceModel model;
     private final ModelConfig cfg;
@@ -65,6 +67,7 @@ public final class CudaEngine implements Engine {
     private final Launcher l;
     private final DeviceMixer mixer;
     private final Mamba1SmallStep small;
+    private final Mamba1Generator generator;
     private final int d, v, layers, maxSlots, maxRows, logitRows;
     private final float eps;
     private final long stateFloats;
@@ -72,7 +75,8 @@ public final class CudaEngine implements Engine {
     private final long[] layerNorm;
 
     private final DeviceBuffer states, residual, normed, tokens, requests, rowIndex, lastHidden, logits, meanAcc,
-            stepIo, sampled, uniforms;
+            stepIo, sampled, uniforms, rngStates;
+    private DeviceBuffer generated;
     private final Pointer pinnedIn = new Pointer();
     private final Pointer pinnedOut = new Pointer();
     private final Pointer pinnedUniforms = new Pointer();
@@ -109,6 +113,7 @@ public final class CudaEngine implements Engine {
         this.eps = normEpsilon(cfg);
         this.weights = DeviceWeights.acquire(device, model, modelDir);
         DeviceMixer mx = null;
+        Mamba1Generator gen = null;
         Launcher launcher = null;
         java.util.List<DeviceBuffer> made = new java.util.ArrayList<>();
         boolean ok = false;
@@ -138,6 +143,10 @@ public final class CudaEngine implements Engine {
             }
             this.small = cfg instanceof MambaConfig && Mamba1SmallStep.eligible((MambaConfig) cfg)
                     ? new Mamba1SmallStep((MambaConfig) cfg, weights, lmHead, l) : null;
+            gen = cfg instanceof MambaConfig && Mamba1Generator.supports((MambaConfig) cfg)
+                    && !"false".equalsIgnoreCase(System.getProperty(DEVICE_GENERATE))
+                    ? new Mamba1Generator((MambaConfig) cfg, weights, lmHead, l) : null;
+            this.generator = gen;
             states = track(made, DeviceBuffer.floats((long) maxSlots * stateFloats, "state slots"));
             residual = track(made, DeviceBuffer.floats((long) maxRows * d, "residual"));
             normed = track(made, DeviceBuffer.floats((long) maxRows * d, "normed"));
@@ -150,6 +159,7 @@ public final class CudaEngine implements Engine {
             stepIo = track(made, DeviceBuffer.ints(2L * maxSlots, "step tokens and slots"));
             sampled = track(made, DeviceBuffer.ints(maxSlots, "sampled tokens"));
             uniforms = track(made, DeviceBuffer.allocate(8L * maxSlots, "sampling uniforms"));
+            rngStates = track(made, DeviceBuffer.allocate(8L * maxSlots, "random states"));
             check(JCudaDriver.cuMemAllocHost(pinnedIn, 8L * maxSlots), "cuMemAllocHost(step input)");
             check(JCudaDriver.cuMemAllocHost(pinnedOut, 4L * maxSlots), "cuMemAllocHost(step output)");
             check(JCudaDriver.cuMemAllocHost(pinnedUniforms, 8L * maxSlots), "cuMemAllocHost(uniforms)");
@@ -162,6 +172,9 @@ public final class CudaEngine implements Engine {
                 made.forEach(DeviceBuffer::close);
                 if (mx != null) {
                     mx.close();
+                }
+                if (gen != null) {
+                    gen.close();
                 }
                 if (launcher != null) {
                     launcher.close();
@@ -658,6 +671,96 @@ public final class CudaEngine implements Engine {
         }
     }
 
+    // ---- generation ----------------------------------------------------------------------------------
+
+    /**
+     * Generates {@code steps} tokens for each of {@code count} slots: {@code firstTokens[i]} is fed to
+     * {@code slots[i]}, the token chosen from the resulting logits is fed next, and so on; each slot's
+     * position advances by {@code steps}. Tokens are chosen as {@code Sampler} does with {@code sampling}
+     * (greedy: argmax, lowest index on ties) and, when not greedy, one {@code RandomState.nextDouble} per
+     * token from the slot's state {@code rngStates[i]}, which is replaced by the advanced state.
+     *
+     * <p>Mamba-1 models within {@link Mamba1Generator}'s limits run it as one kernel launch per call with
+     * no host work between tokens ({@link #deviceGenerate()}); other models loop over {@link #stepGreedy} /
+     * {@link #stepSample} (or, where those cannot express the sampling, a logits step and the host
+     * {@code Sampler}), with the same results as the caller's own loop.
+     *
+     * @param outTokens receives slot i's token of step t at {@code [i * steps + t]}
+     */
+    public void generate(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling, long[] rngStates,
+                         int[] outTokens) {
+        if (count < 0 || count > maxSlots || count > slots.length || count > firstTokens.length) {
+            throw new IllegalArgumentException("generate for " + count + " slots (" + slots.length + " slots, "
+                    + firstTokens.length + " tokens given; this engine has " + maxSlots + ")");
+        }
+        if (steps < 0 || (long) count * steps > outTokens.length) {
+            throw new IllegalArgumentException("generate of " + steps + " steps for " + count + " slots needs "
+                    + (long) count * steps + " output tokens, found room for " + outTokens.length);
+        }
+        if (!sampling.greedy() && (rngStates == null || rngStates.length < count)) {
+            throw new IllegalArgumentException("sampled generation needs one random state per slot");
+        }
+        boolean[] seen = new boolean[maxSlots];
+        for (int i = 0; i < count; i++) {
+            checkSlot(slots[i]);
+            if (seen[slots[i]]) {
+                throw new IllegalArgumentException("slot " + slots[i] + " appears twice in one generate call");
+            }
+            seen[slots[i]] = true;
+        }
+        checkTokens(firstTokens, 0, count, "the first tokens");
+        if (count == 0 || steps == 0) {
+            return;
+        }
+        if (generator != null) {
+            generateOnDevice(slots, firstTokens, count, steps, sampling, rngStates, outTokens);
+        } else {
+            StepLoopGenerator.run(this, slots, firstTokens, count, steps, sampling, rngStates, outTokens);
+        }
+    }
+
+    private void generateOnDevice(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling,
+                                  long[] rng, int[] outTokens) {
+        device.makeCurrent();
+        long total = (long) count * steps;
+        if (generated == null || generated.bytes() < 4 * total) {
+            if (generated != null) {
+                generated.close();
+                generated = null;
+            }
+            generated = DeviceBuffer.ints(total, "generated tokens");
+        }
+        stepIn.clear();
+        stepIn.put(firstTokens, 0, count);
+        stepIn.put(slots, 0, count);
+        check(JCudaDriver.cuMemcpyHtoDAsync(stepIo.at(0), pinnedIn, 8L * count, stream), "cuMemcpyHtoDAsync(generate input)");
+        if (!sampling.greedy()) {
+            rngStates.write(rng, count);
+        }
+        generator.enqueue(count, steps, stepIo.address(), stepIo.at4(count), states.address(), stateFloats, sampling,
+                rngStates.address(), generated.address());
+        l.sync("generate of " + steps + " steps for " + count + " slots");
+        generated.read(0, outTokens, 0, (int) total);
+        if (!sampling.greedy()) {
+            rngStates.read(rng, count);
+        }
+        for (int i = 0; i < count; i++) {
+            positions[slots[i]] += steps;
+        }
+    }
+
+    /** Whether {@link #generate} runs as one on-device launch per call (else a loop of steps). */
+    public boolean deviceGenerate() {
+        return generator != null;
+    }
+
+    /** Benchmarks only: slots per block of the generate kernel (0: chosen by the slot count). */
+    void setGenerateSlotsPerBlock(int s) {
+        if (generator != null) {
+            generator.setSlotsPerBlock(s);
+        }
+    }
+
     // ---- benchmarking hooks ---------------------------------------------------------------------------
 
     /** Waits for all work of this engine. */
@@ -707,9 +810,15 @@ public final class CudaEngine implements Engine {
             if (small != null) {
                 small.close();
             }
+            if (generator != null) {
+                generator.close();
+            }
+            if (generated != null) {
+                generated.close();
+            }
             l.close();
             for (DeviceBuffer b : new DeviceBuffer[] {states, residual, normed, tokens, requests, rowIndex, lastHidden,
-                    logits, meanAcc, stepIo, sampled, uniforms}) {
+                    logits, meanAcc, stepIo, sampled, uniforms, rngStates}) {
                 b.close();
             }
             JCudaDriver.cuMemFreeHost(pinnedIn);

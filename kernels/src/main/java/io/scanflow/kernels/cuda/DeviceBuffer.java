@@ -81,6 +81,16 @@ public final class DeviceBuffer implements AutoCloseable {
         check(JCudaDriver.cuMemcpyHtoD(at(0), Pointer.to(src), 8L * src.length), "cuMemcpyHtoD(" + src.length + " longs to " + what + ")");
     }
 
+    /** Synchronous copy of {@code count} longs from {@code src[0..]} to the start of the buffer. */
+    public void write(long[] src, int count) {
+        check(JCudaDriver.cuMemcpyHtoD(at(0), Pointer.to(src), 8L * count), "cuMemcpyHtoD(" + count + " longs to " + what + ")");
+    }
+
+    /** Synchronous copy of {@code count} longs from the start of the buffer into {@code dst[0..]}. */
+    public void read(long[] dst, int count) {
+        check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), at(0), 8L * count), "cuMemcpyDtoH(" + count + " longs from " + what + ")");
+    }
+
     /** Synchronous copy of {@code count} floats from element {@code srcIndex} into {@code dst[dstOff..]}. */
     public void read(long srcIndex, float[] dst, int dstOff, int count) {
         check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * dstOff), at(4 * srcIndex), 4L * count),
