@@ -10,6 +10,7 @@ import java.util.List;
 /**
  * The CUDA backend for the operators. A subtask takes the GPU Flink's external resource framework gave
  * its TaskManager ({@code external-resources: gpu}); with several, subtasks spread over them by index.
+ * Small models get large prefill passes, so bundles of short requests (DNA reads) take few passes.
  */
 public final class CudaEngineProvider implements EngineProvider {
     @Override
@@ -27,6 +28,7 @@ public final class CudaEngineProvider implements EngineProvider {
         EngineOptions options = EngineOptions.defaults()
                 .withCpuThreads(settings.threads())
                 .withChunkLength(settings.chunkLength())
+                .withMaxRowsPerPass(CudaEngine.suggestedRowsPerPass(model.config()))
                 .withDevice(device(settings.gpus(), settings.subtask()));
         return CudaEngine.create(model, settings.modelDirectory(), options);
     }

@@ -50,6 +50,9 @@ public final class CudaEngine implements Engine {
     private static final int NONE = 0, HIDDEN = 1, LOGITS = 2, ARGMAX = 3, SAMPLE = 4;
     private static final long LOGITS_BYTES = 512L << 20;
     private static final int GRAPH_CACHE = 32;
+    /** Prefill workspace that small models get at least (see {@link #suggestedRowsPerPass}). */
+    private static final long WORKSPACE_FLOOR_BYTES = 512L << 20;
+    private static final int MAX_AUTO_ROWS = 1 << 18;
     private static final String[] KERNELS = {"sgemm_nt_128", "sgemm_nt_64", "tf32x3_nt_128", "tf32x3_nt_64",
         "splitk_reduce", "m1_small_step", "transpose", "gemv_nt", "embed_rows", "rmsnorm_rows",
         "gated_rmsnorm", "mean_accumulate", "gather_rows", "conv_fwd", "conv_window_update", "conv_step", "m1_scan_fwd_t1", "m1_scan_fwd_t2",
@@ -194,6 +197,28 @@ public final class CudaEngine implements Engine {
         freeCount = maxSlots;
         hostTokens = new int[maxRows];
         hostRequests = new int[4 * maxSlots];
+    }
+
+    /**
+     * A {@code maxRowsPerPass} for {@code cfg}: the default, raised for small models to what
+     * {@link #WORKSPACE_FLOOR_BYTES} of prefill workspace holds. Each pass costs a fixed ~0.5 ms of launches
+     * and scan latency, so many short requests (150-base DNA reads: 54 per default 8192-row pass) need
+     * large passes; the operators' engines use this.
+     */
+    public static int suggestedRowsPerPass(ModelConfig cfg) {
+        long perRow;
+        if (cfg instanceof MambaConfig) {
+            MambaConfig m = (MambaConfig) cfg;
+            perRow = 5L * m.intermediateSize() + m.dtRank() + 2L * m.stateSize();
+        } else if (cfg instanceof Mamba2Config) {
+            Mamba2Config m = (Mamba2Config) cfg;
+            perRow = (long) m.inProjSize() + m.convDim() + m.intermediateSize();
+        } else {
+            return EngineOptions.defaults().maxRowsPerPass();
+        }
+        perRow = 4 * (perRow + 2L * cfg.hiddenSize() + 1);
+        long floor = Math.min(MAX_AUTO_ROWS, WORKSPACE_FLOOR_BYTES / perRow);
+        return (int) Math.max(EngineOptions.defaults().maxRowsPerPass(), floor);
     }
 
     private static DeviceBuffer track(java.util.List<DeviceBuffer> made, DeviceBuffer b) {
