@@ -5,9 +5,10 @@
 # runtime, the jars, the kernels' fatbin inside the kernels jar, the fixtures, the Python peer).
 #
 #   scripts/cuda-bench.sh pack DIR              on a build machine (JDK 17 + Maven; nvcc optional)
-#   DIR/cuda-bench.sh run DIR RESULTS [quick]   on the GPU machine, from a checkout root or anywhere
+#   DIR/cuda-bench.sh run DIR RESULTS [quick|generate]   on the GPU machine, from a checkout root or anywhere
 #
-# RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark.
+# RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
+# `generate` runs only the on-device generation tests and the generation and DNA benchmarks (no Python).
 set -euo pipefail
 
 cmd=${1:-}
@@ -45,6 +46,9 @@ pack() {
     rm -rf "$dir/testdata"
     mkdir -p "$dir/testdata"
     cp -r "$root/testdata/models" "$dir/testdata/"
+    rm -rf "$dir/models"
+    mkdir -p "$dir/models"
+    cp -r "$root/models/mulaw-generator" "$root/models/dna-apes" "$dir/models/"
     cp "$root/kernels/bench/hf_bench.py" "$root/scripts/cuda-bench.sh" "$dir/"
     du -sh "$dir"
 }
@@ -59,21 +63,53 @@ run() {
     cp=$(ls "$dir"/lib/*.jar | grep -v console-standalone | tr '\n' ':')
     local work=${SCANFLOW_BENCH_WORK:-/tmp/scanflow-bench}
     mkdir -p "$work"
+    java+=(-Dscanflow.models="$dir/models")
     nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv || true
+    if [ "$quick" = generate ]; then
+        echo "== on-device generation tests"
+        local t0=$SECONDS
+        set +e
+        timeout 200 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
+            -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+            --select-class io.scanflow.kernels.cuda.CudaGenerateTest --details=tree --disable-banner \
+            --disable-ansi-colors > "$results/tests.log" 2>&1
+        echo "tests exit $? ($((SECONDS - t0)) s)"
+        grep -E "cuda-generate|tests (successful|failed|skipped|aborted)|containers failed|✘|Exception|expected" \
+            "$results/tests.log" | head -60
+        echo "== generation and DNA benchmarks"
+        t0=$SECONDS
+        timeout 240 "${java[@]}" -Xmx24g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
+            "$results/bench.md" copy,generate,dna > "$results/bench.log" 2>&1
+        echo "bench exit $? ($((SECONDS - t0)) s)"
+        grep -E "failed|Exception|section|Caused|at io" "$results/bench.log" | head -20
+        if command -v ncu >/dev/null && [ -n "${SCANFLOW_PROFILE:-}" ]; then
+            echo "== profile of one m1_generate launch (2048 slots, 100 steps)"
+            timeout 150 ncu --clock-control none --target-processes all -k m1_generate --launch-count 1 \
+                --section SpeedOfLight --section WarpStateStats --section SchedulerStats --section Occupancy \
+                --section MemoryWorkloadAnalysis "${java[@]}" -Xmx8g -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
+                "$work/models" "$results/hf.json" "$results/profile.md" profile > "$results/ncu.txt" 2>&1
+            echo "ncu exit $?"
+        fi
+        set -e
+        echo "== tables"
+        cat "$results/bench.md" 2>/dev/null || true
+        return
+    fi
     echo "== GPU tests"
     local t0=$SECONDS
     set +e
-    timeout 90 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
+    timeout 300 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
         -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
         --select-class io.scanflow.kernels.cuda.CudaKernelsTest --select-class io.scanflow.kernels.cuda.CudaParityTest \
+        --select-class io.scanflow.kernels.cuda.CudaGenerateTest \
         --select-class io.scanflow.kernels.EnginesFallbackTest --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
     echo "tests exit $? ($((SECONDS - t0)) s)"
     grep -E "cuda-parity|cuda device|error message example|tests (successful|failed|skipped|aborted)|containers failed|✘" \
         "$results/tests.log" | head -60
     if [ "$quick" = quick ]; then
         timeout 150 python3 "$dir/hf_bench.py" "$work/models" "$results/hf.json" models,copy
-        timeout 100 "${java[@]}" -Xmx24g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
-            "$results/bench.md" copy,scan,check
+        timeout 200 "${java[@]}" -Xmx24g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
+            "$results/bench.md" copy,scan,check,generate,dna
     else
         echo "== HF transformers (PyTorch float32)"
         t0=$SECONDS

@@ -84,7 +84,7 @@ public final class CudaDevice {
         return f;
     }
 
-    private int attribute(int attr) {
+    int attribute(int attr) {
         int[] v = new int[1];
         check(JCudaDriver.cuDeviceGetAttribute(v, attr, device), "cuDeviceGetAttribute(" + attr + ")");
         return v[0];

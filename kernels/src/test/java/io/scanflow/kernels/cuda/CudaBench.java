@@ -31,7 +31,8 @@ import jcuda.driver.JCudaDriver;
  *   java ... io.scanflow.kernels.cuda.CudaBench MODELS_DIR HF_JSON OUT_MD [sections]
  * </pre>
  * MODELS_DIR holds the random-weight checkpoints the Python side saved (mamba-130m, mamba-370m, audio);
- * sections: copy,gemm,scan,prefill,step,audio,check (default all).
+ * sections: copy,gemm,scan,prefill,step,audio,check,generate,dna (default all). The shipped models
+ * (mulaw-generator, dna-apes) are read from {@code -Dscanflow.models} (default {@code models}).
  *
  * <p>Method: device work timed with CUDA events (kernels) or the host clock around a synchronous engine
  * call (whole model); warm-up runs first; medians over repeats; inputs are random (never zeros).
@@ -61,7 +62,7 @@ public final class CudaBench {
         Path models = Path.of(a[0]);
         Path hfJson = Path.of(a[1]);
         Path outMd = Path.of(a[2]);
-        List<String> sections = Arrays.asList((a.length > 3 ? a[3] : "copy,gemm,scan,prefill,step,audio,check").split(","));
+        List<String> sections = Arrays.asList((a.length > 3 ? a[3] : "copy,gemm,scan,prefill,step,audio,check,generate,dna").split(","));
         JsonNode hf = Files.exists(hfJson) ? new ObjectMapper().readTree(hfJson.toFile()) : new ObjectMapper().createObjectNode();
         CudaAvailability av = CudaAvailability.get();
         if (!av.available()) {
@@ -81,6 +82,9 @@ public final class CudaBench {
                     case "step": b.step(); break;
                     case "audio": b.audio(); break;
                     case "check": b.check(); break;
+                    case "generate": b.generate(); break;
+                    case "dna": b.dna(); break;
+                    case "profile": b.profileOnce(); break;
                     default: System.out.println("unknown section " + s);
                 }
             } catch (RuntimeException | Error e) {
@@ -531,6 +535,224 @@ public final class CudaBench {
         }
         table("Parity at benchmark scale: last-position logits after 2048 tokens (random weights)",
                 "| model | tokens | ours: dense layers | ours vs HF float64 | ours vs HF float32 (GPU) | HF float32 vs HF float64 |", rows);
+    }
+
+    // ---- 4. on-device generation: real-time audio streams ---------------------------------------------
+
+    private static Path shippedModel(String name) {
+        return Path.of(System.getProperty("scanflow.models", "models")).resolve(name);
+    }
+
+    /**
+     * The audio-sized model (hidden 64, 2 layers, state 16, expand 2, conv 4, vocab 256): the shipped mu-law
+     * generator's first two layers' shapes and config, every tensor redrawn from a normal distribution
+     * with that tensor's own mean and standard deviation (random weights, realistic ranges).
+     */
+    private static Path randomAudioModel(Path dir) throws IOException {
+        Path src = shippedModel("mulaw-generator");
+        Files.createDirectories(dir);
+        io.scanflow.model.weights.SafetensorsWriter w = io.scanflow.model.weights.SafetensorsWriter.create();
+        Random rnd = new Random(17);
+        try (io.scanflow.model.weights.Checkpoint c = io.scanflow.model.weights.Checkpoint.open(src)) {
+            for (String name : c.names()) {
+                if (name.startsWith("backbone.layers.") && !name.startsWith("backbone.layers.0.")
+                        && !name.startsWith("backbone.layers.1.")) {
+                    continue;
+                }
+                float[] x = c.floats(name);
+                double mean = 0, sq = 0;
+                for (float f : x) {
+                    mean += f;
+                    sq += (double) f * f;
+                }
+                mean /= x.length;
+                double sd = Math.sqrt(Math.max(0, sq / x.length - mean * mean));
+                float[] y = new float[x.length];
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = (float) (mean + sd * rnd.nextGaussian());
+                }
+                w.f32(name, c.info(name).shape(), y);
+            }
+        }
+        w.write(dir.resolve("model.safetensors"));
+        String config = Files.readString(src.resolve("config.json")).replaceAll("\"num_hidden_layers\"\\s*:\\s*3",
+                "\"num_hidden_layers\": 2");
+        if (!config.contains("\"num_hidden_layers\": 2")) {
+            throw new IllegalStateException("could not derive the audio model's config from " + src);
+        }
+        Files.writeString(dir.resolve("config.json"), config);
+        return dir;
+    }
+
+    /** FP32 peak: SMs x 128 FMA lanes x 2 FLOP x the maximum SM clock. */
+    private double fp32PeakTflops() {
+        int khz = device.attribute(jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
+        return device.multiprocessors() * 128.0 * 2 * khz * 1e3 / 1e12;
+    }
+
+    /** Multiply-adds x 2 per generated token of a Mamba-1 model (dense layers, conv, scan ~5 per state, head). */
+    private static double flopPerToken(io.scanflow.model.config.MambaConfig c) {
+        double d = c.hiddenSize(), e = c.intermediateSize(), n = c.stateSize(), r = c.dtRank(), k = c.convKernel();
+        double layer = 2 * (d * 2 * e + e * (r + 2 * n) + r * e + e * d) + 2 * e * k + 5 * e * n;
+        return c.numLayers() * layer + 2 * d * c.vocabSize();
+    }
+
+    private void generate() throws IOException {
+        if (Double.isNaN(copyGBs)) {
+            copy();
+        }
+        double peak = fp32PeakTflops();
+        int[] counts = {1, 64, 256, 1024, 2048, 4096, 8192, 16384};
+        List<String> rows = new ArrayList<>();
+        List<String> tune = new ArrayList<>();
+        List<String> summary = new ArrayList<>();
+        Path audio = randomAudioModel(Files.createTempDirectory("scanflow-audio"));
+        String[] names = {"audio (random, 2 layers)", "mulaw-generator (3 layers)"};
+        Path[] dirs = {audio, shippedModel("mulaw-generator")};
+        int[] rates = {16000, 8000};
+        for (int m = 0; m < 2; m++) {
+            SequenceModel model = ModelLoader.load(dirs[m]);
+            io.scanflow.model.config.MambaConfig cfg = (io.scanflow.model.config.MambaConfig) model.config();
+            int rate = rates[m];
+            int steps = rate / 20;  // 50 ms of audio per launch
+            double flop = flopPerToken(cfg);
+            long stateBytes = 4L * model.newState().data().length;
+            int max = counts[counts.length - 1];
+            try (CudaEngine e = CudaEngine.create(model, dirs[m], EngineOptions.defaults().withMaxSlots(max).withMaxRowsPerPass(256))) {
+                if (!e.deviceGenerate()) {
+                    throw new IllegalStateException(names[m] + " does not run on the on-device generator");
+                }
+                int[] slots = new int[max];
+                for (int i = 0; i < max; i++) {
+                    slots[i] = e.openSlot();
+                }
+                Random rnd = new Random(23);
+                int[] first = new int[max];
+                for (int i = 0; i < max; i++) {
+                    first[i] = rnd.nextInt(model.vocabSize());
+                }
+                int[] out = new int[max * steps];
+                int best = 0;
+                for (int count : counts) {
+                    double ms = hostMs(() -> { }, () -> e.generate(slots, first, count, steps,
+                            io.scanflow.model.sampling.SamplingConfig.greedyDecoding(), null, out), 1, count >= 8192 ? 3 : 5);
+                    double budget = 1e3 * steps / rate;
+                    boolean rt = ms <= budget;
+                    if (rt) {
+                        best = Math.max(best, count);
+                    }
+                    double tokens = (double) count * steps;
+                    double gbs = tokens * 2 * stateBytes / (ms * 1e6);
+                    double tflops = tokens * flop / (ms * 1e9);
+                    rows.add(String.format(L, "| %s | %d | %d | %.3f | %.2f | %,.0f | %s | %.0f | %.0f%% | %.2f | %.1f%% |", names[m],
+                            count, steps, ms, 1e3 * ms / steps, tokens / (ms / 1e3), rt ? "yes" : "no", gbs, 100 * gbs / copyGBs,
+                            tflops, 100 * tflops / peak));
+                }
+                summary.add(String.format(L, "%s at %d Hz: largest real-time slot count measured %d (of %s)", names[m], rate,
+                        best, Arrays.toString(counts)));
+                if (m == 0) {
+                    // Slot-group size sweep at two counts (the default picks ceil(count / (2 x SMs)), at most 32).
+                    for (int count : new int[] {2048, 16384}) {
+                        for (int s : new int[] {2, 4, 8, 16, 32}) {
+                            e.setGenerateSlotsPerBlock(s);
+                            double ms = hostMs(() -> { }, () -> e.generate(slots, first, count, steps,
+                                    io.scanflow.model.sampling.SamplingConfig.greedyDecoding(), null, out), 1, 3);
+                            tune.add(String.format(L, "| %d | %d | %.3f | %,.0f |", count, s, ms, count * (double) steps / (ms / 1e3)));
+                        }
+                    }
+                    e.setGenerateSlotsPerBlock(0);
+                    // Sampled generation (temperature 1, top-k 40, top-p 0.95) and the old per-step path, for comparison.
+                    long[] rng = new long[max];
+                    for (int count : new int[] {2048}) {
+                        double ms = hostMs(() -> { }, () -> e.generate(slots, first, count, steps,
+                                io.scanflow.model.sampling.SamplingConfig.of(1f, 40, 0.95f), rng, out), 1, 3);
+                        rows.add(String.format(L, "| %s, sampled (T 1, top-k 40, top-p 0.95) | %d | %d | %.3f | %.2f | %,.0f | %s | | | | |",
+                                names[m], count, steps, ms, 1e3 * ms / steps, count * (double) steps / (ms / 1e3),
+                                ms <= 1e3 * steps / rate ? "yes" : "no"));
+                    }
+                    int[] next = new int[max];
+                    for (int count : new int[] {1, 2048}) {
+                        double ms = hostMs(() -> { }, () -> e.stepGreedy(slots, first, count, next), 3, 30);
+                        rows.add(String.format(L, "| %s, old path: one stepGreedy (graph) per sample | %d | 1 | %.3f | %.2f | %,.0f | %s | | | | |",
+                                names[m], count, ms, 1e3 * ms, count / (ms / 1e3), ms <= 1e3 / rate ? "yes" : "no"));
+                    }
+                }
+            }
+        }
+        table(String.format(L, "4. On-device generation (m1_generate): K steps per launch, greedy unless noted; copy limit %.0f GB/s, FP32 peak %.1f TFLOP/s",
+                copyGBs, peak),
+                "| model | slots | K steps per launch | ms per launch | us per step | samples/s | real-time | state GB/s | % of copy BW | TFLOP/s | % of FP32 peak |",
+                rows);
+        table("4b. Slot-group size (slots per block) of m1_generate, audio model, K = 800",
+                "| slots | slots per block | ms per launch | samples/s |", tune);
+        StringBuilder t = new StringBuilder("\n");
+        summary.forEach(x -> t.append(x).append('\n'));
+        out.print(t);
+        md.append(t);
+    }
+
+    /** One m1_generate launch (audio model, 2048 slots, 100 steps) for a profiler to capture; not timed. */
+    private void profileOnce() throws IOException {
+        Path dir = randomAudioModel(Files.createTempDirectory("scanflow-audio"));
+        SequenceModel model = ModelLoader.load(dir);
+        int count = 2048, steps = 100;
+        try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(count).withMaxRowsPerPass(256))) {
+            int[] slots = new int[count];
+            int[] first = new int[count];
+            for (int i = 0; i < count; i++) {
+                slots[i] = e.openSlot();
+                first[i] = i % model.vocabSize();
+            }
+            e.generate(slots, first, count, steps, io.scanflow.model.sampling.SamplingConfig.greedyDecoding(), null,
+                    new int[count * steps]);
+        }
+    }
+
+    // ---- 5. DNA read classification throughput ---------------------------------------------------------
+
+    private void dna() {
+        Path dir = shippedModel("dna-apes");
+        SequenceModel model = ModelLoader.load(dir);
+        int d = model.hiddenSize();
+        List<String> rows = new ArrayList<>();
+        Random rnd = new Random(29);
+        int len = 150;
+        for (int reads : new int[] {1024, 8192}) {
+            int[][] tok = new int[reads][len];
+            for (int[] t : tok) {
+                for (int i = 0; i < len; i++) {
+                    t[i] = 4 + rnd.nextInt(4);
+                }
+            }
+            float[][] outs = new float[reads][d];
+            int suggested = CudaEngine.suggestedRowsPerPass(model.config());
+            for (int rowsPerPass : new int[] {EngineOptions.defaults().maxRowsPerPass(), suggested, reads * len}) {
+                EngineOptions o = EngineOptions.defaults().withMaxSlots(reads).withMaxRowsPerPass(rowsPerPass);
+                try (CudaEngine e = CudaEngine.create(model, dir, o)) {
+                    int[] slots = new int[reads];
+                    for (int i = 0; i < reads; i++) {
+                        slots[i] = e.openSlot();
+                    }
+                    long r0 = System.nanoTime();
+                    for (int x : slots) {
+                        e.resetSlot(x);
+                    }
+                    e.synchronize();
+                    double resetMs = (System.nanoTime() - r0) / 1e6;
+                    double ms = hostMs(() -> {
+                        for (int x : slots) {
+                            e.resetSlot(x);
+                        }
+                        e.synchronize();
+                    }, () -> e.prefill(slots, tok, Output.MEAN_HIDDEN, outs), 2, 5);
+                    rows.add(String.format(L, "| %d | %d | %d | %.2f | %,.0f | %.2f |", reads, len, rowsPerPass, ms,
+                            reads * (double) len / (ms / 1e3), resetMs));
+                }
+            }
+        }
+        table("5. DNA reads (models/dna-apes: Mamba-1 hidden 64, 2 layers, state 8, vocab 9): CudaEngine.prefill, MEAN_HIDDEN",
+                "| reads per call | bases per read | rows per pass (default, suggested for the model, all reads) | ms per call | bases/s | resetSlot of all reads, ms (not in the call) |",
+                rows);
     }
 
     private static float[] toFloats(double[] d) {
