@@ -750,7 +750,9 @@ public final class CudaBench {
                 }
             }
         }
-        table("5. DNA reads (models/dna-apes: Mamba-1 hidden 64, 2 layers, state 8, vocab 9): CudaEngine.prefill, MEAN_HIDDEN",
+        io.scanflow.model.config.MambaConfig c = (io.scanflow.model.config.MambaConfig) model.config();
+        table(String.format(L, "5. DNA reads (models/dna-apes: Mamba-1 hidden %d, %d layers, state %d, inner %d, vocab %d): "
+                        + "CudaEngine.prefill, MEAN_HIDDEN", d, c.numLayers(), c.stateSize(), c.intermediateSize(), c.vocabSize()),
                 "| reads per call | bases per read | rows per pass (default, suggested for the model, all reads) | ms per call | bases/s | resetSlot of all reads, ms (not in the call) |",
                 rows);
     }
