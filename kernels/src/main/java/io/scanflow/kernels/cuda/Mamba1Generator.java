@@ -14,13 +14,16 @@ import java.util.List;
  * slots and walks all steps of all layers, the head and the sampling on its own, so the host pays one
  * launch per call instead of one per token.
  *
- * <p>Limits ({@link #supports}): hidden size and vocabulary at most 1024, inner size at most 4096, and the
- * block's shared memory (activations of its slots, plus the sort scratch when sampling) within
- * {@link #MAX_SMEM}. Keeps transposed, column-padded copies of the dense weights (made on the device).
+ * <p>Limits ({@link #supports}): hidden size and vocabulary at most 1024, inner size at most 4096, at most
+ * {@link #MAX_TRANSPOSED_FLOATS} floats of dense weights (the engine keeps transposed, column-padded
+ * copies of them, made on the device), and the block's shared memory (activations of its slots, plus the
+ * sort scratch when sampling) within {@link #MAX_SMEM}.
  */
 final class Mamba1Generator implements AutoCloseable {
     static final int MAX_HIDDEN = 1024, MAX_INNER = 4096, MAX_VOCAB = 1024;
     static final int MAX_SLOTS_PER_BLOCK = 32;
+    /** 64 MB of transposed weight copies per engine at most; larger models loop over the step kernels. */
+    static final long MAX_TRANSPOSED_FLOATS = 16L << 20;
     private static final int THREADS = 256, WARPS = THREADS / 32;
     private static final int MAX_SMEM = 200 * 1024;
     /** Blocks per SM the launch bounds allow; slot groups are sized so that many blocks exist. */
@@ -41,7 +44,10 @@ final class Mamba1Generator implements AutoCloseable {
                 || cfg.vocabSize() < 1 || cfg.convKernel() < 1) {
             return false;
         }
-        return sharedBytes(cfg, 1, true) <= MAX_SMEM;
+        long d = cfg.hiddenSize(), e = cfg.intermediateSize(), xw = cfg.dtRank() + 2L * cfg.stateSize();
+        long dense = cfg.numLayers() * (d * round4(2 * (int) e) + e * round4((int) xw) + cfg.dtRank() * round4((int) e)
+                + e * round4((int) d)) + d * round4(cfg.vocabSize());
+        return dense <= MAX_TRANSPOSED_FLOATS && sharedBytes(cfg, 1, true) <= MAX_SMEM;
     }
 
     private static int round4(int x) {
