@@ -15,9 +15,6 @@
 
 #include "common.cuh"
 
-#define SF_GEN_THREADS 256
-#define SF_GEN_WARPS (SF_GEN_THREADS / 32)
-
 // Per-layer weights; *T are transposed [in][out4] with out4 = out rounded up to 4 (pad columns zero).
 struct SfM1Gen {
     const float* norm;     // [D]
@@ -55,13 +52,66 @@ __device__ __forceinline__ int ksplit(int cols4, int Kd) {
     return ks;
 }
 
+// A float4 of weights: from shared memory (staged) or through the read-only cache.
+template <bool WS>
+__device__ __forceinline__ float4 ld4(const float* p) {
+    if (WS) {
+        return *reinterpret_cast<const float4*>(p);
+    }
+    return __ldg(reinterpret_cast<const float4*>(p));
+}
+
+template <bool WS>
+__device__ __forceinline__ float ld1(const float* p) {
+    if (WS) {
+        return *p;
+    }
+    return __ldg(p);
+}
+
+// Row stride (floats) of a dense layer's weights staged in shared memory: ldw padded so that the float4
+// loads of a quarter warp (8 lanes: ks k-rows x 8/ks column groups, see dense_t) fall in distinct banks.
+// Mamba1Generator.stagedStride mirrors it.
+__device__ __forceinline__ int wstride(int ldw, int Kd) {
+    const int ks = ksplit(ldw, Kd);
+    const int want = ks >= 8 ? 1 : (8 / ks) & 7;  // (row stride / 4) mod 8
+    int l4 = ldw >> 2;
+    while ((l4 & 7) != want) {
+        l4++;
+    }
+    return l4 << 2;
+}
+
+// 16-byte asynchronous copies of a [rows][ldw] weight into shared memory rows of lds floats (one commit
+// group per call site; wait with cp.async.wait_group).
+template <int T>
+__device__ __forceinline__ void stage(float* dst, int lds, const float* __restrict__ src, int rows, int ldw) {
+    const int c4 = ldw >> 2;
+    const int n = rows * c4;
+    for (int i = threadIdx.x; i < n; i += T) {
+        const int r = i / c4;
+        const int c = i - r * c4;
+        const unsigned d = (unsigned)__cvta_generic_to_shared(dst + r * lds + c * 4);
+        asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(d), "l"(src + (long long)r * ldw + c * 4) : "memory");
+    }
+}
+
+__device__ __forceinline__ void stage_commit() {
+    asm volatile("cp.async.commit_group;" ::: "memory");
+}
+
+template <int N>
+__device__ __forceinline__ void stage_wait() {
+    asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+
 // out[s][o] (+)= sum_k in[s][k] * WT[k][o] + bias[o] for s < S, o < O; tiles of 4 columns x SPT slots.
-template <int SPT, int KB>
-__device__ __forceinline__ void dense_t(const float* in, int ldin, int Kd, const float* __restrict__ WT, int ldw, int O,
-                                        const float* __restrict__ bias, float* out, int ldout, int S, bool add, int ks) {
+template <int SPT, int KB, int T, bool WS>
+__device__ __forceinline__ void dense_t(const float* in, int ldin, int Kd, const float* __restrict__ WT, int ldw, int lds,
+                                        int O, const float* __restrict__ bias, float* out, int ldout, int S, bool add, int ks) {
     const int tc = ldw >> 2;
     const int tiles = tc * ((S + SPT - 1) / SPT);
-    const int per = SF_GEN_THREADS / ks;
+    const int per = T / ks;
     const int part = threadIdx.x & (ks - 1);
     for (int t0 = 0; t0 < tiles; t0 += per) {  // uniform trip count: every lane reaches the shuffles
         const int tile = t0 + threadIdx.x / ks;
@@ -86,7 +136,7 @@ __device__ __forceinline__ void dense_t(const float* in, int ldin, int Kd, const
                 float4 w[KB];
 #pragma unroll
                 for (int q = 0; q < KB; q++) {
-                    w[q] = i0 + q < nk ? __ldg(reinterpret_cast<const float4*>(wp + (long long)(part + (i0 + q) * ks) * ldw))
+                    w[q] = i0 + q < nk ? ld4<WS>(wp + (long long)(part + (i0 + q) * ks) * lds)
                                        : make_float4(0.f, 0.f, 0.f, 0.f);
                 }
 #pragma unroll
@@ -135,32 +185,34 @@ __device__ __forceinline__ void dense_t(const float* in, int ldin, int Kd, const
 
 // Picks the slot tile: the fewest passes of the block's threads over the tiles (each pass costs about two
 // L2 round trips of latency), then the narrowest tile (the shortest chain of FMAs per thread).
-template <int MAXSPT, int KB>
-__device__ __forceinline__ void dense(const float* in, int ldin, int Kd, const float* __restrict__ WT, int O,
+// WT: the transposed weight, rows lds floats apart (ldw = round4(O) in global memory, wstride when staged).
+template <int MAXSPT, int KB, int T, bool WS>
+__device__ __forceinline__ void dense(const float* in, int ldin, int Kd, const float* __restrict__ WT, int lds, int O,
                                       const float* __restrict__ bias, float* out, int ldout, int S, bool add) {
     const int ldw = sf_round4(O);
     const int ks = ksplit(ldw, Kd);
     const int work = (ldw >> 2) * ks;
-    const int fewest = (work * ((S + MAXSPT - 1) / MAXSPT) + SF_GEN_THREADS - 1) / SF_GEN_THREADS;
+    const int fewest = (work * ((S + MAXSPT - 1) / MAXSPT) + T - 1) / T;
     int spt = MAXSPT;
-    while (spt > 1 && (work * ((S + spt / 2 - 1) / (spt / 2)) + SF_GEN_THREADS - 1) / SF_GEN_THREADS <= fewest) {
+    while (spt > 1 && (work * ((S + spt / 2 - 1) / (spt / 2)) + T - 1) / T <= fewest) {
         spt /= 2;
     }
     if (MAXSPT >= 8 && spt == 8) {
-        dense_t<(MAXSPT >= 8 ? 8 : 1), KB>(in, ldin, Kd, WT, ldw, O, bias, out, ldout, S, add, ks);
+        dense_t<(MAXSPT >= 8 ? 8 : 1), KB, T, WS>(in, ldin, Kd, WT, ldw, lds, O, bias, out, ldout, S, add, ks);
     } else if (spt == 4) {
-        dense_t<4, KB>(in, ldin, Kd, WT, ldw, O, bias, out, ldout, S, add, ks);
+        dense_t<4, KB, T, WS>(in, ldin, Kd, WT, ldw, lds, O, bias, out, ldout, S, add, ks);
     } else if (spt == 2) {
-        dense_t<2, KB>(in, ldin, Kd, WT, ldw, O, bias, out, ldout, S, add, ks);
+        dense_t<2, KB, T, WS>(in, ldin, Kd, WT, ldw, lds, O, bias, out, ldout, S, add, ks);
     } else {
-        dense_t<1, KB>(in, ldin, Kd, WT, ldw, O, bias, out, ldout, S, add, ks);
+        dense_t<1, KB, T, WS>(in, ldin, Kd, WT, ldw, lds, O, bias, out, ldout, S, add, ks);
     }
 }
 
 // y[s] = x[s] / sqrt(mean(x[s]^2) + eps) * w, float64 sum as Ops.rmsNorm; one warp per slot.
+template <int T>
 __device__ __forceinline__ void rmsnorm(const float* x, const float* __restrict__ w, float eps, float* y, int D, int S) {
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    for (int s = warp; s < S; s += SF_GEN_WARPS) {
+    for (int s = warp; s < S; s += T / 32) {
         double acc = 0.0;
         for (int i = lane; i < D; i += 32) {
             double v = x[s * D + i];
@@ -299,10 +351,11 @@ __device__ int sample(const float* lg, int V, int VP, double invT, int topK, flo
     return __shfl_sync(0xffffffffu, chosen, 0);
 }
 
-// (s, c) of item i + SF_GEN_THREADS from those of item i = s * E + c, without a division.
+// (s, c) of item i + T from those of item i = s * E + c, without a division.
+template <int T>
 __device__ __forceinline__ void next_item(int& s, int& c, int E) {
-    s += SF_GEN_THREADS / E;  // a constant over E: the compiler folds it when E is a power of two
-    c += SF_GEN_THREADS % E;
+    s += T / E;  // a constant over E: the compiler folds it when E is a power of two
+    c += T % E;
     if (c >= E) {
         c -= E;
         s++;
@@ -312,10 +365,11 @@ __device__ __forceinline__ void next_item(int& s, int& c, int E) {
 // The conv step of every (slot, channel) item of the block, one item per thread at a time (measured:
 // batching several items' loads per thread before their stores was slower on an H100). active = slots of
 // this block in use.
+template <int T>
 __device__ __forceinline__ void conv_step(float* states, const long long* slotBase, long long off, const SfM1Gen& w,
                                           const float* xz, float* u, int S, int E, int K, int active) {
     const int keep = K - 1;
-    for (int i = threadIdx.x, s = threadIdx.x / E, c = threadIdx.x % E; i < S * E; i += SF_GEN_THREADS, next_item(s, c, E)) {
+    for (int i = threadIdx.x, s = threadIdx.x / E, c = threadIdx.x % E; i < S * E; i += T, next_item<T>(s, c, E)) {
         float out = 0.f;
         if (s < active) {
             float* win = states + slotBase[s] + off + (long long)c * keep;
@@ -341,17 +395,19 @@ __device__ __forceinline__ void conv_step(float* states, const long long* slotBa
 
 // The selective state update of every (slot, channel) item: delta = softplus(dt_proj(x) + bias), decay and
 // input, C contraction, D skip, SiLU(z) gate. vec: N a multiple of 4 and the state 16-byte aligned.
+// dtT: dt_proj's transposed weight [R][round4(E)], staged in shared memory when WS.
+template <int T, bool WS>
 __device__ __forceinline__ void scan_step(float* states, const long long* slotBase, long long off, const SfM1Gen& w,
-                                          const float* xz, const float* u, const float* xd, int xw4, float* y,
-                                          int S, int E, int N, int R, int active, bool vec) {
+                                          const float* dtT, const float* xz, const float* u, const float* xd, int xw4,
+                                          float* y, int S, int E, int N, int R, int active, bool vec) {
     const int e4 = sf_round4(E);
-    for (int i = threadIdx.x, s = threadIdx.x / E, c = threadIdx.x % E; i < S * E; i += SF_GEN_THREADS, next_item(s, c, E)) {
+    for (int i = threadIdx.x, s = threadIdx.x / E, c = threadIdx.x % E; i < S * E; i += T, next_item<T>(s, c, E)) {
         float out = 0.f;
         if (s < active) {
             const float* xs = xd + s * xw4;
             float dt = 0.f;
             for (int r = 0; r < R; r++) {
-                dt = fmaf(xs[r], __ldg(w.dtT + (long long)r * e4 + c), dt);
+                dt = fmaf(xs[r], ld1<WS>(dtT + (long long)r * e4 + c), dt);
             }
             float delta = sf_softplus(dt + w.dtBias[c]);
             float uc = u[i];
@@ -390,32 +446,48 @@ __device__ __forceinline__ void scan_step(float* states, const long long* slotBa
 
 }  // namespace sf_gen
 
-// grid (ceil(count / S)), block SF_GEN_THREADS, dynamic shared memory (see Mamba1Generator.sharedBytes):
-// S * (2D + max(2E + E + XW4 + E, V4)) floats, then S ints (tokens), S longs (rng), S longs (slot offsets),
-// and for sampling
-// SF_GEN_WARPS * VP (ints + doubles).
+// grid (ceil(count / S)), block T threads, dynamic shared memory (see Mamba1Generator.sharedBytes): when WS,
+// first the staged weights, A: D * max(wstride(round4(2E), D), wstride(round4(V), D)) floats (in_proj, or
+// the LM head after the last layer), B: E * wstride(XW4, E) + R * round4(E) + E * wstride(round4(D), E)
+// floats (x_proj, dt_proj, out_proj); then S * (2D + max(2E + E + XW4 + E, V4)) floats, S ints (tokens),
+// S longs (rng), S longs (slot offsets), and for sampling (T / 32) * VP (ints + doubles).
 // sampleMode 0: greedy argmax; 1: temperature / top-k / top-p with rng[b] (advanced and written back).
 // outTokens [count][steps]: the token chosen at each step.
-template <int MAXSPT, int KB>
+// WS: each dense weight is copied into shared memory (cp.async) one phase or more ahead of its use - the
+// next in_proj (or the LM head) while the conv / x_proj / scan / out_proj run, a layer's x_proj, dt_proj and
+// out_proj while its norm and in_proj run - so the dense phases read shared memory instead of waiting on
+// L2. Same products in the same order as without WS: the results are identical.
+template <int MAXSPT, int KB, int T, bool WS>
 __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ layersW, int layers, const float* __restrict__ emb,
             const float* __restrict__ normF, const float* __restrict__ lmT, const int* __restrict__ firstTokens,
             const int* __restrict__ slots, int count, int steps, float* __restrict__ states, long long stateFloats,
             long long layerState, int D, int E, int N, int R, int K, int V, float eps, int S, int sampleMode,
             double invT, int topK, float topP, int VP, unsigned long long* __restrict__ rng,
             int* __restrict__ outTokens) {
+    constexpr int WARPS = T / 32;
     extern __shared__ __align__(16) float sfGenSmem[];
     const int xw = R + 2 * N;
     const int xw4 = sf_round4(xw);
+    const int e4 = sf_round4(E);
     const int mix = 2 * E + E + xw4 + E;
     const int region = max(mix, sf_round4(V));
-    float* h = sfGenSmem;          // [S][D] residual
+    // Row strides of the dense weights as the dense phases read them (staged or in global memory).
+    const int ldsIn = WS ? sf_gen::wstride(sf_round4(2 * E), D) : sf_round4(2 * E);
+    const int ldsLm = WS ? sf_gen::wstride(sf_round4(V), D) : sf_round4(V);
+    const int ldsX = WS ? sf_gen::wstride(xw4, E) : xw4;
+    const int ldsOut = WS ? sf_gen::wstride(sf_round4(D), E) : sf_round4(D);
+    float* wA = sfGenSmem;                                   // [D][max(ldsIn, ldsLm)] (WS)
+    float* wX = wA + (WS ? D * max(ldsIn, ldsLm) : 0);       // [E][ldsX] (WS)
+    float* wDt = wX + (WS ? E * ldsX : 0);                   // [R][e4] (WS)
+    float* wOut = wDt + (WS ? R * e4 : 0);                   // [E][ldsOut] (WS)
+    float* h = wOut + (WS ? E * ldsOut : 0);                 // [S][D] residual
     float* xn = h + S * D;         // [S][D] normed
     float* work = xn + S * D;      // [S][region]: the mixer's scratch, then the logits
     int* tok = reinterpret_cast<int*>(work + S * region);                 // [S]
     unsigned long long* rs = reinterpret_cast<unsigned long long*>(tok + ((S + 1) & ~1));  // [S], 8-aligned
     long long* slotBase = reinterpret_cast<long long*>(rs + S);           // [S] slot * stateFloats
     int* sortIdx = reinterpret_cast<int*>(slotBase + S);                  // [WARPS][VP]
-    double* sortProb = reinterpret_cast<double*>(sortIdx + SF_GEN_WARPS * VP);  // [WARPS][VP]
+    double* sortProb = reinterpret_cast<double*>(sortIdx + WARPS * VP);   // [WARPS][VP]
     float* xz = work;              // [S][2E]
     float* u = xz + S * 2 * E;     // [S][E]
     float* xd = u + S * E;         // [S][xw4]
@@ -430,7 +502,11 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
     const bool vecState = (N & 3) == 0 && (stateFloats & 3) == 0 && (layerState & 3) == 0 && (ssmOff & 3) == 0
                           && (reinterpret_cast<unsigned long long>(states) & 15) == 0;
 
-    for (int s = tid; s < S; s += SF_GEN_THREADS) {
+    if (WS) {
+        sf_gen::stage<T>(wA, ldsIn, layersW[0].inT, D, sf_round4(2 * E));
+        sf_gen::stage_commit();
+    }
+    for (int s = tid; s < S; s += T) {
         int b = b0 + s;
         tok[s] = b < count ? firstTokens[b] : 0;
         rs[s] = (b < count && sampleMode != 0) ? rng[b] : 0ULL;
@@ -439,29 +515,46 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
     __syncthreads();
 
     for (int step = 0; step < steps; step++) {
-        for (int i = tid; i < S * D; i += SF_GEN_THREADS) {
+        for (int i = tid; i < S * D; i += T) {
             int s = i / D;
             h[i] = b0 + s < count ? emb[(long long)tok[s] * D + (i - s * D)] : 0.f;
         }
         __syncthreads();
         for (int layer = 0; layer < layers; layer++) {
             const SfM1Gen w = layersW[layer];
+            if (WS) {
+                // B (free since the last out_proj) <- this layer's x_proj, dt_proj, out_proj; A (in_proj) must be in.
+                sf_gen::stage<T>(wX, ldsX, w.xT, E, xw4);
+                sf_gen::stage<T>(wDt, e4, w.dtT, R, e4);
+                sf_gen::stage<T>(wOut, ldsOut, w.outT, E, sf_round4(D));
+                sf_gen::stage_commit();
+                sf_gen::stage_wait<1>();
+            }
             // This layer's state of the block's slots towards L2 (it is in HBM when thousands of slots
             // exceed L2) while the norm and in_proj run.
             const int lines = (int)((layerState + 31) / 32);
             for (int s = 0; s < S && b0 + s < count; s++) {
                 const float* base = states + slotBase[s] + layer * layerState;
-                for (int line = tid; line < lines; line += SF_GEN_THREADS) {
+                for (int line = tid; line < lines; line += T) {
                     asm volatile("prefetch.global.L2 [%0];" ::"l"(base + line * 32));
                 }
             }
-            sf_gen::rmsnorm(h, w.norm, eps, xn, D, S);
+            sf_gen::rmsnorm<T>(h, w.norm, eps, xn, D, S);
             __syncthreads();
-            sf_gen::dense<MAXSPT, KB>(xn, D, D, w.inT, 2 * E, w.inBias, xz, 2 * E, S, false);
+            sf_gen::dense<MAXSPT, KB, T, WS>(xn, D, D, WS ? wA : w.inT, ldsIn, 2 * E, w.inBias, xz, 2 * E, S, false);
             __syncthreads();
+            if (WS) {
+                // A (free now) <- the next layer's in_proj, or the LM head.
+                if (layer + 1 < layers) {
+                    sf_gen::stage<T>(wA, ldsIn, layersW[layer + 1].inT, D, sf_round4(2 * E));
+                } else {
+                    sf_gen::stage<T>(wA, ldsLm, lmT, D, sf_round4(V));
+                }
+                sf_gen::stage_commit();
+            }
             // Each thread's conv windows and SSM states into L1 at once: the loops below store to the state
             // between loads, so without this each item's loads would wait for the previous item's.
-            for (int i = tid, s = tid / E, c = tid % E; i < S * E; i += SF_GEN_THREADS) {
+            for (int i = tid, s = tid / E, c = tid % E; i < S * E; i += T) {
                 if (b0 + s < count) {
                     const float* base = states + slotBase[s] + layer * layerState;
                     if (keep > 0) {
@@ -471,25 +564,35 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
                     asm volatile("prefetch.global.L1 [%0];" ::"l"(st));
                     asm volatile("prefetch.global.L1 [%0];" ::"l"(st + N - 1));
                 }
-                sf_gen::next_item(s, c, E);
+                sf_gen::next_item<T>(s, c, E);
             }
             // Conv step over the window [E, K-1] (oldest first) and the new input, SiLU; window shifted.
-            sf_gen::conv_step(states, slotBase, layer * layerState, w, xz, u, S, E, K, count - b0);
+            sf_gen::conv_step<T>(states, slotBase, layer * layerState, w, xz, u, S, E, K, count - b0);
+            if (WS) {
+                sf_gen::stage_wait<1>();  // B in (A may still be in flight)
+            }
             __syncthreads();
-            sf_gen::dense<MAXSPT, KB>(u, E, E, w.xT, xw, nullptr, xd, xw4, S, false);
+            sf_gen::dense<MAXSPT, KB, T, WS>(u, E, E, WS ? wX : w.xT, ldsX, xw, nullptr, xd, xw4, S, false);
             __syncthreads();
             // dt_proj, softplus, the selective state update, C contraction, D skip, SiLU(z) gate.
-            sf_gen::scan_step(states, slotBase, layer * layerState + ssmOff, w, xz, u, xd, xw4, y, S, E, N, R,
-                              count - b0, vecState);
+            sf_gen::scan_step<T, WS>(states, slotBase, layer * layerState + ssmOff, w, WS ? wDt : w.dtT, xz, u, xd,
+                                     xw4, y, S, E, N, R, count - b0, vecState);
             __syncthreads();
-            sf_gen::dense<MAXSPT, KB>(y, E, E, w.outT, D, w.outBias, h, D, S, true);
+            sf_gen::dense<MAXSPT, KB, T, WS>(y, E, E, WS ? wOut : w.outT, ldsOut, D, w.outBias, h, D, S, true);
             __syncthreads();
         }
-        sf_gen::rmsnorm(h, normF, eps, xn, D, S);
+        if (WS) {
+            sf_gen::stage_wait<0>();  // the LM head in A (visible after the norm's barrier)
+        }
+        sf_gen::rmsnorm<T>(h, normF, eps, xn, D, S);
         __syncthreads();
-        sf_gen::dense<MAXSPT, KB>(xn, D, D, lmT, V, nullptr, lg, ldl, S, false);
+        sf_gen::dense<MAXSPT, KB, T, WS>(xn, D, D, WS ? wA : lmT, ldsLm, V, nullptr, lg, ldl, S, false);
         __syncthreads();
-        for (int s = warp; s < S; s += SF_GEN_WARPS) {
+        if (WS && step + 1 < steps) {
+            sf_gen::stage<T>(wA, ldsIn, layersW[0].inT, D, sf_round4(2 * E));  // the next step's first in_proj
+            sf_gen::stage_commit();
+        }
+        for (int s = warp; s < S; s += WARPS) {
             int b = b0 + s;
             if (b >= count) {
                 continue;
@@ -505,7 +608,7 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
         __syncthreads();
     }
     if (sampleMode != 0) {
-        for (int s = tid; s < S; s += SF_GEN_THREADS) {
+        for (int s = tid; s < S; s += T) {
             if (b0 + s < count) {
                 rng[b0 + s] = rs[s];
             }
@@ -523,11 +626,21 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
     layersW, layers, emb, normF, lmT, firstTokens, slots, count, steps, states, stateFloats, layerState, D, E, N, R, K, \
         V, eps, S, sampleMode, invT, topK, topP, VP, rng, outTokens
 
-// grid (ceil(count / S)), block SF_GEN_THREADS: 2 blocks per SM, slot tiles up to 8 wide, weight loads in
-// batches of 8. (Measured on an H100: a 3-blocks-per-SM build, 80 registers with tiles up to 4, was 10-25%
+// grid (ceil(count / S)), block 256: 2 blocks per SM, slot tiles up to 8 wide, weight loads in batches of 8
+// from L2. (Measured on an H100: a 3-blocks-per-SM build, 80 registers with tiles up to 4, was 10-25%
 // slower from 1024 slots up.)
-extern "C" __global__ void __launch_bounds__(SF_GEN_THREADS, 2) m1_generate(SF_GEN_PARAMS) {
-    m1_generate_body<8, 8>(SF_GEN_ARGS);
+extern "C" __global__ void __launch_bounds__(256, 2) m1_generate(SF_GEN_PARAMS) {
+    m1_generate_body<8, 8, 256, false>(SF_GEN_ARGS);
+}
+
+// grid (ceil(count / S)), block 512: one block per SM (the same 16 warps), weights from L2 as m1_generate.
+extern "C" __global__ void __launch_bounds__(512, 1) m1_generate_512(SF_GEN_PARAMS) {
+    m1_generate_body<8, 8, 512, false>(SF_GEN_ARGS);
+}
+
+// grid (ceil(count / S)), block 512: one block per SM, dense weights staged in shared memory (WS above).
+extern "C" __global__ void __launch_bounds__(512, 1) m1_generate_ws(SF_GEN_PARAMS) {
+    m1_generate_body<8, 8, 512, true>(SF_GEN_ARGS);
 }
 
 // dst[c][r] = src[r][c] for src [rows][cols] row-major, dst rows padded to ldd (pad left as filled).

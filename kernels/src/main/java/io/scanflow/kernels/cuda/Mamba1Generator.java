@@ -18,16 +18,41 @@ import java.util.List;
  * {@link #MAX_TRANSPOSED_FLOATS} floats of dense weights (the engine keeps transposed, column-padded
  * copies of them, made on the device), and the block's shared memory (activations of its slots, plus the
  * sort scratch when sampling) within {@link #MAX_SMEM}.
+ *
+ * <p>Kernels ({@code -Dscanflow.cuda.generateKernel}, read at each call; default {@code auto}):
+ * {@code smem} = {@code m1_generate_ws}, one 512-thread block per SM with the dense weights staged in shared
+ * memory ahead of each phase; {@code l2} = {@code m1_generate}, two 256-thread blocks per SM reading the
+ * weights from L2; {@code l2-512} = {@code m1_generate_512}, the latter's code in one 512-thread block per SM
+ * (for comparisons). {@code auto} takes {@code smem} up to 8 slots per SM (where the staged weights and the
+ * slot group fit the device's shared memory), else {@code l2}. All give identical results.
  */
 final class Mamba1Generator implements AutoCloseable {
     static final int MAX_HIDDEN = 1024, MAX_INNER = 4096, MAX_VOCAB = 1024;
     static final int MAX_SLOTS_PER_BLOCK = 32;
     /** 64 MB of transposed weight copies per engine at most; larger models loop over the step kernels. */
     static final long MAX_TRANSPOSED_FLOATS = 16L << 20;
-    private static final int THREADS = 256, WARPS = THREADS / 32;
     private static final int MAX_SMEM = 200 * 1024;
     /** Blocks per SM the launch bounds allow; slot groups are sized so that many blocks exist. */
     private static final int BLOCKS_PER_SM = 2;
+    static final String KERNEL_PROPERTY = "scanflow.cuda.generateKernel";
+    /** {@code auto} takes the staged kernel up to this many slots per block (one block per SM). */
+    private static final int SMEM_MAX_SLOTS = 8;
+
+    /** The kernel variants (all compute the same products in the same order). */
+    enum Kernel {
+        L2("m1_generate", 256, 2, false), L2_512("m1_generate_512", 512, 1, false), SMEM("m1_generate_ws", 512, 1, true);
+
+        final String name;
+        final int threads, blocksPerSm;
+        final boolean staged;
+
+        Kernel(String name, int threads, int blocksPerSm, boolean staged) {
+            this.name = name;
+            this.threads = threads;
+            this.blocksPerSm = blocksPerSm;
+            this.staged = staged;
+        }
+    }
 
     private final MambaConfig cfg;
     private final Launcher l;
@@ -35,7 +60,8 @@ final class Mamba1Generator implements AutoCloseable {
     private final DeviceBuffer table;
     private final long embedding, finalNorm, lmT;
     private final int d, e, n, r, k, v, vp;
-    private int smemAllowed;
+    private final int smemOptIn;
+    private final java.util.Map<String, Integer> smemAllowed = new java.util.HashMap<>();
     private int slotsPerBlockOverride;
 
     /** Whether {@code m1_generate} runs this model (else the engine loops over its step kernels). */
@@ -62,17 +88,47 @@ final class Mamba1Generator implements AutoCloseable {
         return p;
     }
 
-    /** Dynamic shared memory of a block of {@code s} slots; the layout is the kernel's. */
+    /** Dynamic shared memory of a block of {@code s} slots of {@code m1_generate}; the layout is the kernel's. */
     static int sharedBytes(MambaConfig cfg, int s, boolean sampling) {
-        int d = cfg.hiddenSize(), e = cfg.intermediateSize();
-        int xw4 = round4(cfg.dtRank() + 2 * cfg.stateSize());
-        int region = Math.max(4 * e + xw4, round4(cfg.vocabSize()));
+        return sharedBytes(cfg, s, sampling, Kernel.L2);
+    }
+
+    /** Dynamic shared memory of a block of {@code s} slots of {@code kernel}; the layout is the kernel's. */
+    static int sharedBytes(MambaConfig cfg, int s, boolean sampling, Kernel kernel) {
+        int d = cfg.hiddenSize(), e = cfg.intermediateSize(), r = cfg.dtRank(), v = cfg.vocabSize();
+        int xw4 = round4(r + 2 * cfg.stateSize());
+        int region = Math.max(4 * e + xw4, round4(v));
         long floats = (long) s * (2L * d + region) + ((s + 1) & ~1);
+        if (kernel.staged) {
+            floats += (long) d * Math.max(stagedStride(round4(2 * e), d), stagedStride(round4(v), d))
+                    + (long) e * stagedStride(xw4, e) + (long) r * round4(e) + (long) e * stagedStride(round4(d), e);
+        }
         long bytes = 4 * floats + 16L * s;
         if (sampling) {
-            bytes += (long) WARPS * pow2(cfg.vocabSize()) * (4 + 8);
+            bytes += (long) (kernel.threads / 32) * pow2(v) * (4 + 8);
         }
         return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+
+    /** The kernel's K split of a dense layer of {@code ldw} (padded) columns and {@code kd} inputs (sf_gen::ksplit). */
+    static int kSplit(int ldw, int kd) {
+        int groups = ldw >> 2;
+        int ks = 1;
+        while (ks < 32 && (groups * ks < 32 || (kd + ks - 1) / ks > 16) && ks * 2 <= kd) {
+            ks <<= 1;
+        }
+        return ks;
+    }
+
+    /** Row stride of a staged dense weight in shared memory (sf_gen::wstride). */
+    static int stagedStride(int ldw, int kd) {
+        int ks = kSplit(ldw, kd);
+        int want = ks >= 8 ? 1 : (8 / ks) & 7;
+        int l4 = ldw >> 2;
+        while ((l4 & 7) != want) {
+            l4++;
+        }
+        return l4 << 2;
     }
 
     Mamba1Generator(MambaConfig cfg, DeviceWeights w, long lmHead, Launcher launcher) {
@@ -114,6 +170,7 @@ final class Mamba1Generator implements AutoCloseable {
         }
         embedding = w.require("embedding");
         finalNorm = w.require("norm_f");
+        smemOptIn = l.device.attribute(jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
     }
 
     /** A [cols][round4(rows)] copy of the row-major [rows][cols] weight, pad columns zero. */
@@ -128,17 +185,51 @@ final class Mamba1Generator implements AutoCloseable {
     }
 
     /**
-     * Slots per block for {@code count} slots: enough blocks for {@value #BLOCKS_PER_SM} per SM where the
-     * count allows, at most {@value #MAX_SLOTS_PER_BLOCK} and what shared memory holds.
+     * Slots per block of {@code m1_generate} for {@code count} slots: enough blocks for {@value #BLOCKS_PER_SM}
+     * per SM where the count allows, at most {@value #MAX_SLOTS_PER_BLOCK} and what shared memory holds.
      */
     int slotsPerBlock(int count, boolean sampling) {
+        return slotsPerBlock(count, sampling, Kernel.L2);
+    }
+
+    /** Slots per block of {@code kernel}: {@code kernel.blocksPerSm} blocks per SM where the count allows. */
+    int slotsPerBlock(int count, boolean sampling, Kernel kernel) {
         int s = slotsPerBlockOverride > 0 ? slotsPerBlockOverride
-                : ceilDiv(count, (long) BLOCKS_PER_SM * l.device.multiprocessors());
+                : ceilDiv(count, (long) kernel.blocksPerSm * l.device.multiprocessors());
         s = Math.max(1, Math.min(MAX_SLOTS_PER_BLOCK, s));
-        while (s > 1 && sharedBytes(cfg, s, sampling) > MAX_SMEM) {
+        int limit = kernel == Kernel.L2 ? MAX_SMEM : smemOptIn;
+        while (s > 1 && sharedBytes(cfg, s, sampling, kernel) > limit) {
             s--;
         }
         return s;
+    }
+
+    /**
+     * The kernel for a call: {@code -Dscanflow.cuda.generateKernel} if set (a variant that cannot hold one
+     * slot per block falls back to {@code l2}), else {@code smem} where its slot group (as chosen by count)
+     * and staged weights fit the device's shared memory, else {@code l2}.
+     */
+    Kernel kernelFor(int count, boolean sampling) {
+        String want = System.getProperty(KERNEL_PROPERTY, "auto");
+        Kernel k;
+        switch (want) {
+            case "l2": k = Kernel.L2; break;
+            case "l2-512": k = Kernel.L2_512; break;
+            case "smem": k = Kernel.SMEM; break;
+            case "auto": k = null; break;
+            default: throw new IllegalArgumentException(KERNEL_PROPERTY + " must be auto, smem, l2 or l2-512, not " + want);
+        }
+        if (k == null) {
+            // Measured on an H100 (docs/performance.md, table 4c): staging wins up to 8 slots per SM; past that
+            // two independent blocks per SM (whose barriers do not wait for each other) win.
+            int s = slotsPerBlockOverride > 0 ? slotsPerBlockOverride
+                    : Math.max(1, Math.min(MAX_SLOTS_PER_BLOCK, ceilDiv(count, (long) l.device.multiprocessors())));
+            return s <= SMEM_MAX_SLOTS && sharedBytes(cfg, s, sampling, Kernel.SMEM) <= smemOptIn ? Kernel.SMEM : Kernel.L2;
+        }
+        if (k != Kernel.L2 && sharedBytes(cfg, 1, sampling, k) > smemOptIn) {
+            return Kernel.L2;
+        }
+        return k;
     }
 
     /** Benchmarks only: a fixed slot group size (0: chosen by count). */
@@ -157,14 +248,15 @@ final class Mamba1Generator implements AutoCloseable {
     void enqueue(int count, int steps, long firstTokens, long slots, long states, long stateFloats,
                  SamplingConfig sampling, long rng, long outTokens) {
         boolean sample = !sampling.greedy();
-        int s = slotsPerBlock(count, sample);
-        int smem = sharedBytes(cfg, s, sample);
-        if (smem > 48 * 1024 && smem > smemAllowed) {
-            l.allowSharedMemory("m1_generate", smem);
-            smemAllowed = smem;
+        Kernel kernel = kernelFor(count, sample);
+        int s = slotsPerBlock(count, sample, kernel);
+        int smem = sharedBytes(cfg, s, sample, kernel);
+        if (smem > 48 * 1024 && smem > smemAllowed.getOrDefault(kernel.name, 0)) {
+            l.allowSharedMemory(kernel.name, smem);
+            smemAllowed.put(kernel.name, smem);
         }
         long layerState = (long) e * (k - 1 + n);
-        l.launch("m1_generate", ceilDiv(count, s), 1, 1, THREADS, smem,
+        l.launch(kernel.name, ceilDiv(count, s), 1, 1, kernel.threads, smem,
                 args().ptr(table.address()).i(cfg.numLayers()).ptr(embedding).ptr(finalNorm).ptr(lmT).ptr(firstTokens)
                         .ptr(slots).i(count).i(steps).ptr(states).l(stateFloats).l(layerState).i(d).i(e).i(n).i(r)
                         .i(k).i(v).f(cfg.normEpsilon()).i(s).i(sample ? 1 : 0)

@@ -606,6 +606,7 @@ public final class CudaBench {
         List<String> rows = new ArrayList<>();
         List<String> tune = new ArrayList<>();
         List<String> summary = new ArrayList<>();
+        List<String> variantRows = new ArrayList<>();
         Path audio = randomAudioModel(Files.createTempDirectory("scanflow-audio"));
         String[] names = {"audio (random, 2 layers)", "mulaw-generator (3 layers)"};
         Path[] dirs = {audio, shippedModel("mulaw-generator")};
@@ -651,6 +652,7 @@ public final class CudaBench {
                 summary.add(String.format(L, "%s at %d Hz: largest real-time slot count measured %d (of %s)", names[m], rate,
                         best, Arrays.toString(counts)));
                 if (m == 0) {
+                    variants(e, slots, first, steps, model.vocabSize(), variantRows);
                     // Slot-group size sweep at two counts (the default picks ceil(count / (2 x SMs)), at most 32).
                     for (int count : new int[] {2048, 16384}) {
                         for (int s : new int[] {2, 4, 8, 16, 32}) {
@@ -685,10 +687,74 @@ public final class CudaBench {
                 rows);
         table("4b. Slot-group size (slots per block) of m1_generate, audio model, K = 800",
                 "| slots | slots per block | ms per launch | samples/s |", tune);
+        table("4c. m1_generate kernel variants (-Dscanflow.cuda.generateKernel), audio model, greedy, K = 800; "
+                        + "'same' = tokens of 200 steps from reset slots, 3 slots' state bytes and (sampled, T 1 top-k 40 top-p 0.95) "
+                        + "tokens and random states identical to l2's",
+                "| kernel | slots | ms per launch | us per step | samples/s | real-time at 16 kHz | same as l2 |", variantRows);
         StringBuilder t = new StringBuilder("\n");
         summary.forEach(x -> t.append(x).append('\n'));
         out.print(t);
         md.append(t);
+    }
+
+    /** Times each m1_generate kernel variant and checks its tokens, states and random states against l2's. */
+    private static void variants(CudaEngine e, int[] slots, int[] first, int steps, int vocab, List<String> rows) {
+        String prop = "scanflow.cuda.generateKernel";
+        String[] kernels = {"l2", "l2-512", "smem"};
+        String before = System.getProperty(prop);
+        int[] checkCounts = {37, 2048};
+        int checkSteps = 200;
+        java.util.Map<String, String> same = new java.util.HashMap<>();
+        try {
+            List<Object> ref = null;
+            for (String k : kernels) {
+                System.setProperty(prop, k);
+                List<Object> got = new ArrayList<>();
+                for (int count : checkCounts) {
+                    for (int sampled = 0; sampled < 2; sampled++) {
+                        for (int i = 0; i < count; i++) {
+                            e.resetSlot(slots[i]);
+                        }
+                        long[] rng = new long[count];
+                        for (int i = 0; i < count; i++) {
+                            rng[i] = new io.scanflow.model.sampling.RandomState(1000 + i).state();
+                        }
+                        int[] toks = new int[count * checkSteps];
+                        e.generate(slots, first, count, checkSteps, sampled == 0 ? io.scanflow.model.sampling.SamplingConfig.greedyDecoding()
+                                : io.scanflow.model.sampling.SamplingConfig.of(1f, 40, 0.95f), sampled == 0 ? null : rng, toks);
+                        got.add(toks);
+                        got.add(rng);
+                        for (int i : new int[] {0, count / 2, count - 1}) {
+                            got.add(e.saveSlot(slots[i]));
+                        }
+                    }
+                }
+                if (ref == null) {
+                    ref = got;
+                }
+                boolean eq = true;
+                for (int i = 0; i < got.size(); i++) {
+                    eq &= java.util.Objects.deepEquals(got.get(i), ref.get(i));
+                }
+                same.put(k, eq ? "yes" : "NO");
+            }
+            for (int count : new int[] {1024, 2048, 4096, 8192}) {
+                for (String k : kernels) {
+                    System.setProperty(prop, k);
+                    int[] out = new int[count * steps];
+                    double ms = hostMs(() -> { }, () -> e.generate(slots, first, count, steps,
+                            io.scanflow.model.sampling.SamplingConfig.greedyDecoding(), null, out), 1, 3);
+                    rows.add(String.format(L, "| %s | %d | %.3f | %.2f | %,.0f | %s | %s |", k, count, ms, 1e3 * ms / steps,
+                            count * (double) steps / (ms / 1e3), ms <= 1e3 * steps / 16000 ? "yes" : "no", same.get(k)));
+                }
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(prop);
+            } else {
+                System.setProperty(prop, before);
+            }
+        }
     }
 
     /** One m1_generate launch (audio model, 2048 slots, 100 steps) for a profiler to capture; not timed. */
