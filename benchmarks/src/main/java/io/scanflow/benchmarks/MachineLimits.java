@@ -1,6 +1,5 @@
 package io.scanflow.benchmarks;
 
-import io.scanflow.kernels.cpu.CpuPool;
 import java.util.concurrent.ForkJoinPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -33,7 +32,7 @@ final class MachineLimits {
             b[i] = i;
             c[i] = 1f / (i + 1);
         }
-        ForkJoinPool pool = CpuPool.shared();
+        ForkJoinPool pool = new ForkJoinPool(threads);
         double best = 0;
         for (int pass = 0; pass < 8; pass++) {
             long t0 = System.nanoTime();
@@ -57,11 +56,12 @@ final class MachineLimits {
     }
 
     static double peakFlops(int threads) {
+        ForkJoinPool pool = new ForkJoinPool(threads);
         long iterations = 20_000_000L;
         double best = 0;
         for (int pass = 0; pass < 3; pass++) {
             long t0 = System.nanoTime();
-            double sink = CpuPool.shared().submit(() -> java.util.stream.IntStream.range(0, threads).parallel()
+            double sink = pool.submit(() -> java.util.stream.IntStream.range(0, threads).parallel()
                     .mapToDouble(part -> fmaChains(iterations)).sum()).join();
             double seconds = (System.nanoTime() - t0) / 1e9;
             best = Math.max(best, threads * iterations * 8.0 * S.length() * 2 / seconds);

@@ -1,0 +1,148 @@
+package io.scanflow.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Mamba-1 selective scan on SIMD lanes, in two forms that give the same bits:
+ * <ul>
+ *   <li>across channels (lanes = L consecutive channels, a loop over the N states): no horizontal sums.
+ *       The block's state and A are transposed to [N, L] once per call, which pays for itself over the
+ *       rows of a prefill chunk;</li>
+ *   <li>across states (lanes = the N states of one channel, one horizontal sum per channel): no
+ *       transposes, the cheaper form for one row (a recurrent step) when N is a vector length.</li>
+ * </ul>
+ * Both compute, per channel and row, {@code s = exp(A dt) s + B (dt x)} (two products then a sum),
+ * {@code acc = ((0 + s_0 C_0) + s_1 C_1) + ...} in state order (the Vector API's float ADD reduction adds
+ * lanes in order, compiled or not), then {@code y = (acc + D x) * SiLU(z)}. Channels past the last whole
+ * vector run the same operations in scalar form ({@link ExactMath}'s twins are bit-identical).
+ */
+final class Scan {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+
+    private Scan() {}
+
+    /** Channels [from, to) of all rows; {@code from} is a multiple of L. */
+    static void channels(int from, int to, int channels, int n, int rows,
+                         float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,
+                         float[] bc, int bOff, int cOff, int bcStride,
+                         float[] negA, float[] d, float[] state, int stateOff, float[] y, Scratch scratch) {
+        VectorSpecies<Float> perChannel = rows == 1 ? speciesOfLength(n) : null;
+        if (perChannel != null) {
+            for (int c = from; c < to; c++) {
+                int i = rowOff + c;
+                float dt = delta[i];
+                float x = u[i];
+                float acc = stateUpdate(perChannel, dt, dt * x, negA, c * n, bc, bOff, cOff, state, stateOff + c * n);
+                y[i] = acc + d[c] * x;
+            }
+            VectorKernels.INSTANCE.siluGate(y, rowOff + from, z, zOff + from, to - from);
+            return;
+        }
+        int c = from;
+        if (c + L <= to) {
+            scratch.ensureScanBlock(n * L);
+        }
+        for (; c + L <= to; c += L) {
+            block(c, channels, n, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA, d, state,
+                    stateOff, y, scratch.stateBlock, scratch.negABlock);
+        }
+        for (; c < to; c++) {
+            scalarChannel(c, channels, n, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA,
+                    d[c], state, stateOff + c * n, y);
+        }
+    }
+
+    /** A species whose lane count is exactly N and no wider than the preferred one, else null. */
+    private static VectorSpecies<Float> speciesOfLength(int n) {
+        VectorSpecies<Float> s = n == 4 ? FloatVector.SPECIES_128 : n == 8 ? FloatVector.SPECIES_256
+                : n == 16 ? FloatVector.SPECIES_512 : null;
+        return s != null && s.vectorBitSize() <= S.vectorBitSize() ? s : null;
+    }
+
+    /** One channel, one row, lanes = its N states: s updated in place, returns sum_n s C. */
+    private static float stateUpdate(VectorSpecies<Float> sp, float dt, float dtX, float[] negA, int a, float[] bc,
+                                     int b, int cc, float[] state, int sc) {
+        FloatVector dA = ExactMath.exp(FloatVector.fromArray(sp, negA, a).mul(dt));
+        FloatVector s = dA.mul(FloatVector.fromArray(sp, state, sc)).add(FloatVector.fromArray(sp, bc, b).mul(dtX));
+        s.intoArray(state, sc);
+        return s.mul(FloatVector.fromArray(sp, bc, cc)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Channels [c0, c0 + L), all rows, state held transposed in {@code st} ([N, L]) for the call. */
+    private static void block(int c0, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
+                              float[] z, int zOff, int zStride, float[] bc, int bOff, int cOff, int bcStride,
+                              float[] negA, float[] d, float[] state, int stateOff, float[] y, float[] st, float[] at) {
+        transposeIn(state, stateOff + c0 * n, n, st);
+        transposeIn(negA, c0 * n, n, at);
+        for (int t = 0; t < rows; t++) {
+            int i = rowOff + t * channels + c0;
+            row(n, delta, u, i, bc, bOff + t * bcStride, cOff + t * bcStride, st, at, d, c0, y);
+        }
+        transposeOut(st, n, state, stateOff + c0 * n);
+        // The gate in its own pass keeps row() small enough for C2 to inline everything in it.
+        for (int t = 0; t < rows; t++) {
+            VectorKernels.INSTANCE.siluGate(y, rowOff + t * channels + c0, z, zOff + t * zStride + c0, L);
+        }
+    }
+
+    /**
+     * One row of a block. Takes no vector arguments on purpose: a vector passed to a method C2 did not
+     * inline is boxed on the heap, so the only calls here are to {@link ExactMath}, inlined when hot.
+     */
+    private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] st,
+                            float[] at, float[] d, int c0, float[] y) {
+        FloatVector dt = FloatVector.fromArray(S, delta, i);
+        FloatVector x = FloatVector.fromArray(S, u, i);
+        FloatVector dtX = dt.mul(x);
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0, o = 0; j < n; j++, o += L) {
+            FloatVector dA = ExactMath.exp(FloatVector.fromArray(S, at, o).mul(dt));
+            FloatVector s = dA.mul(FloatVector.fromArray(S, st, o)).add(dtX.mul(bc[b + j]));
+            s.intoArray(st, o);
+            acc = acc.add(s.mul(bc[cc + j]));
+        }
+        acc.add(FloatVector.fromArray(S, d, c0).mul(x)).intoArray(y, i);
+    }
+
+    /** [L channels, N] from {@code off} into [N, L]. */
+    private static void transposeIn(float[] src, int off, int n, float[] dst) {
+        for (int c = 0; c < L; c++) {
+            for (int j = 0; j < n; j++) {
+                dst[j * L + c] = src[off + c * n + j];
+            }
+        }
+    }
+
+    private static void transposeOut(float[] src, int n, float[] dst, int off) {
+        for (int c = 0; c < L; c++) {
+            for (int j = 0; j < n; j++) {
+                dst[off + c * n + j] = src[j * L + c];
+            }
+        }
+    }
+
+    /** The same operations, one channel at a time, for channels past the last whole vector. */
+    private static void scalarChannel(int c, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
+                                      float[] z, int zOff, int zStride, float[] bc, int bOff, int cOff, int bcStride,
+                                      float[] negA, float dSkip, float[] state, int sc, float[] y) {
+        for (int t = 0; t < rows; t++) {
+            int i = rowOff + t * channels + c;
+            float dt = delta[i];
+            float x = u[i];
+            float dtX = dt * x;
+            int b = bOff + t * bcStride;
+            int cc = cOff + t * bcStride;
+            float acc = 0f;
+            for (int j = 0; j < n; j++) {
+                float dA = ExactMath.exp(negA[c * n + j] * dt);
+                float s = dA * state[sc + j] + bc[b + j] * dtX;
+                state[sc + j] = s;
+                acc += s * bc[cc + j];
+            }
+            y[i] = (acc + dSkip * x) * ExactMath.silu(z[zOff + t * zStride + c]);
+        }
+    }
+}
