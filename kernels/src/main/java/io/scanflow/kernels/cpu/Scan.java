@@ -47,7 +47,7 @@ final class Scan {
         }
         for (; c + L <= to; c += L) {
             block(c, channels, n, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA, d, state,
-                    stateOff, y, scratch.stateBlock, scratch.negABlock);
+                    stateOff, y, scratch.stateBlock, scratch.negABlock, scratch.decayBlock);
         }
         for (; c < to; c++) {
             scalarChannel(c, channels, n, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA,
@@ -74,12 +74,13 @@ final class Scan {
     /** Channels [c0, c0 + L), all rows, state held transposed in {@code st} ([N, L]) for the call. */
     private static void block(int c0, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
                               float[] z, int zOff, int zStride, float[] bc, int bOff, int cOff, int bcStride,
-                              float[] negA, float[] d, float[] state, int stateOff, float[] y, float[] st, float[] at) {
+                              float[] negA, float[] d, float[] state, int stateOff, float[] y, float[] st, float[] at,
+                              float[] dA) {
         transposeIn(state, stateOff + c0 * n, n, st);
         transposeIn(negA, c0 * n, n, at);
         for (int t = 0; t < rows; t++) {
             int i = rowOff + t * channels + c0;
-            row(n, delta, u, i, bc, bOff + t * bcStride, cOff + t * bcStride, st, at, d, c0, y);
+            row(n, delta, u, i, bc, bOff + t * bcStride, cOff + t * bcStride, st, at, d, c0, y, dA);
         }
         transposeOut(st, n, state, stateOff + c0 * n);
         // The gate in its own pass keeps row() small enough for C2 to inline everything in it.
@@ -93,16 +94,21 @@ final class Scan {
      * inline is boxed on the heap, so the only calls here are to {@link ExactMath}, inlined when hot.
      */
     private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] st,
-                            float[] at, float[] d, int c0, float[] y) {
-        FloatVector dt = FloatVector.fromArray(S, delta, i);
+                            float[] at, float[] d, int c0, float[] y, float[] dA) {
+        int j = 0;
+        for (; j + 1 < n; j += 2) {
+            ExactMath.expTwo(at, j * L, delta, i, dA, j * L);
+        }
+        if (j < n) {
+            ExactMath.exp(FloatVector.fromArray(S, at, j * L).mul(FloatVector.fromArray(S, delta, i))).intoArray(dA, j * L);
+        }
         FloatVector x = FloatVector.fromArray(S, u, i);
-        FloatVector dtX = dt.mul(x);
+        FloatVector dtX = FloatVector.fromArray(S, delta, i).mul(x);
         FloatVector acc = FloatVector.zero(S);
-        for (int j = 0, o = 0; j < n; j++, o += L) {
-            FloatVector dA = ExactMath.exp(FloatVector.fromArray(S, at, o).mul(dt));
-            FloatVector s = dA.mul(FloatVector.fromArray(S, st, o)).add(dtX.mul(bc[b + j]));
+        for (int k = 0, o = 0; k < n; k++, o += L) {
+            FloatVector s = FloatVector.fromArray(S, dA, o).mul(FloatVector.fromArray(S, st, o)).add(dtX.mul(bc[b + k]));
             s.intoArray(st, o);
-            acc = acc.add(s.mul(bc[cc + j]));
+            acc = acc.add(s.mul(bc[cc + k]));
         }
         acc.add(FloatVector.fromArray(S, d, c0).mul(x)).intoArray(y, i);
     }

@@ -12,6 +12,8 @@ final class Scratch {
     /** A block of SSM state transposed to [N, lanes], and A likewise. */
     float[] stateBlock = new float[0];
     float[] negABlock = new float[0];
+    /** exp(delta A) of one row of a block, [N, lanes]. */
+    float[] decayBlock = new float[0];
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
 
@@ -23,6 +25,7 @@ final class Scratch {
         if (stateBlock.length < floats) {
             stateBlock = new float[floats];
             negABlock = new float[floats];
+            decayBlock = new float[floats];
         }
     }
 
