@@ -79,6 +79,45 @@ final class ExactMath {
         return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
     }
 
+    /** Modes of {@link #expArray}: the argument is x, -x or -|x|. */
+    static final int EXP = 0, EXP_NEG = 1, EXP_NEG_ABS = 2;
+
+    /**
+     * dst[dOff + i] = exp(f(src[sOff + i])) for i in [0, n), f chosen by {@code mode}: the hot loops' form
+     * of {@link #exp(FloatVector)}, same operations, written out inside the loop. Why not call the
+     * vector method: when C2 runs out of inlining budget it compiles such a method on its own, where the
+     * species is no constant, and every vector operation then falls back to allocating Java code. Array
+     * arguments have nothing to box.
+     */
+    static void expArray(float[] src, int sOff, float[] dst, int dOff, int n, int mode) {
+        VectorSpecies<Float> s = PREFERRED;
+        int l = s.length();
+        int i = 0;
+        for (; i + l <= n; i += l) {
+            FloatVector x = FloatVector.fromArray(s, src, sOff + i);
+            x = mode == EXP_NEG ? x.neg() : mode == EXP_NEG_ABS ? x.abs().neg() : x;
+            FloatVector c = x.max(MIN_ARG).min(MAX_ARG);
+            FloatVector t = c.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, ROUNDER));
+            FloatVector k = t.sub(ROUNDER);
+            IntVector ki = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
+            FloatVector r = k.neg().fma(FloatVector.broadcast(s, LN2_HI), c);
+            r = k.neg().fma(FloatVector.broadcast(s, LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(s, C6).fma(r, FloatVector.broadcast(s, C5));
+            p = p.fma(r, FloatVector.broadcast(s, C4));
+            p = p.fma(r, FloatVector.broadcast(s, C3));
+            p = p.fma(r, FloatVector.broadcast(s, C2));
+            p = p.fma(r, FloatVector.broadcast(s, 1f));
+            p = p.fma(r, FloatVector.broadcast(s, 1f));
+            FloatVector e = p.mul(ki.add(127).mul(1 << 23).reinterpretAsFloats());
+            e = e.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
+            e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            float x = src[sOff + i];
+            dst[dOff + i] = exp(mode == EXP_NEG ? -x : mode == EXP_NEG_ABS ? -Math.abs(x) : x);
+        }
+    }
+
     /**
      * dst = exp(a * m) for two preferred-width vectors at once (a[aOff..], a[aOff + L..], both scaled by the vector at
      * m[mOff]), with the two dependency chains interleaved: one exp is a long chain of dependent
@@ -169,6 +208,33 @@ final class ExactMath {
         q = q.fma(s2, FloatVector.broadcast(sp, 1f));
         FloatVector soft = x.max(0f).add(s.mul(q).mul(2f));
         return soft.blend(x, x.compare(VectorOperators.GT, 20f));
+    }
+
+    /**
+     * a[o + i] = softplus(a[o + i]) for i in [0, m), given e[i] = exp(-|a[o + i]|) from {@link #expArray}:
+     * the rest of {@link #softplus(FloatVector)}, written out in the loop for the reason given there.
+     */
+    static void softplusGivenExp(float[] a, int o, float[] e, int m) {
+        VectorSpecies<Float> sp = PREFERRED;
+        int l = sp.length();
+        int i = 0;
+        for (; i + l <= m; i += l) {
+            FloatVector x = FloatVector.fromArray(sp, a, o + i);
+            FloatVector u = FloatVector.fromArray(sp, e, i);
+            FloatVector s = u.div(u.add(2f));
+            FloatVector s2 = s.mul(s);
+            FloatVector q = FloatVector.broadcast(sp, S13).fma(s2, FloatVector.broadcast(sp, S11));
+            q = q.fma(s2, FloatVector.broadcast(sp, S9));
+            q = q.fma(s2, FloatVector.broadcast(sp, S7));
+            q = q.fma(s2, FloatVector.broadcast(sp, S5));
+            q = q.fma(s2, FloatVector.broadcast(sp, S3));
+            q = q.fma(s2, FloatVector.broadcast(sp, 1f));
+            FloatVector soft = x.max(0f).add(s.mul(q).mul(2f));
+            soft.blend(x, x.compare(VectorOperators.GT, 20f)).intoArray(a, o + i);
+        }
+        for (; i < m; i++) {
+            a[o + i] = softplus(a[o + i]);
+        }
     }
 
     private static final float S3 = 1f / 3;

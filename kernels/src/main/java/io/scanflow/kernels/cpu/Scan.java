@@ -24,21 +24,21 @@ final class Scan {
 
     private Scan() {}
 
-    /** Channels [from, to) of all rows; {@code from} is a multiple of L. */
+    /** Whether {@link #channels} leaves the SiLU(z) gate to its caller (see {@link #perChannel}). */
+    static boolean callerGates(int n, int rows) {
+        return rows == 1 && n == L;
+    }
+
+    /**
+     * Channels [from, to) of all rows; {@code from} is a multiple of L. When {@link #callerGates}, y is
+     * left before the gate and the caller applies {@link VectorKernels#siluGate} to [from, to).
+     */
     static void channels(int from, int to, int channels, int n, int rows,
                          float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,
                          float[] bc, int bOff, int cOff, int bcStride,
                          float[] negA, float[] d, float[] state, int stateOff, float[] y, Scratch scratch) {
-        VectorSpecies<Float> perChannel = rows == 1 ? speciesOfLength(n) : null;
-        if (perChannel != null) {
-            for (int c = from; c < to; c++) {
-                int i = rowOff + c;
-                float dt = delta[i];
-                float x = u[i];
-                float acc = stateUpdate(perChannel, dt, dt * x, negA, c * n, bc, bOff, cOff, state, stateOff + c * n);
-                y[i] = acc + d[c] * x;
-            }
-            VectorKernels.INSTANCE.siluGate(y, rowOff + from, z, zOff + from, to - from);
+        if (callerGates(n, rows)) {
+            perChannel(from, to, n, delta, u, rowOff, bc, bOff, cOff, negA, d, state, stateOff, y, scratch.decay);
             return;
         }
         int c = from;
@@ -55,20 +55,30 @@ final class Scan {
         }
     }
 
-    /** A species whose lane count is exactly N and no wider than the preferred one, else null. */
-    private static VectorSpecies<Float> speciesOfLength(int n) {
-        VectorSpecies<Float> s = n == 4 ? FloatVector.SPECIES_128 : n == 8 ? FloatVector.SPECIES_256
-                : n == 16 ? FloatVector.SPECIES_512 : null;
-        return s != null && s.vectorBitSize() <= S.vectorBitSize() ? s : null;
+    /**
+     * One row, N = L: lanes = the N states of a channel, one ordered horizontal sum per channel. The gate
+     * is left to the caller: inlined here, its SiLU overran C2's inlining budget and got boxed vectors.
+     */
+    private static void perChannel(int from, int to, int n, float[] delta, float[] u, int rowOff,
+                                   float[] bc, int bOff, int cOff, float[] negA, float[] d, float[] state,
+                                   int stateOff, float[] y, float[] decay) {
+        for (int c = from; c < to; c++) {
+            int i = rowOff + c;
+            float dt = delta[i];
+            float x = u[i];
+            y[i] = stateUpdate(dt, dt * x, negA, c * n, bc, bOff, cOff, state, stateOff + c * n, decay) + d[c] * x;
+        }
     }
 
-    /** One channel, one row, lanes = its N states: s updated in place, returns sum_n s C. */
-    private static float stateUpdate(VectorSpecies<Float> sp, float dt, float dtX, float[] negA, int a, float[] bc,
-                                     int b, int cc, float[] state, int sc) {
-        FloatVector dA = ExactMath.exp(FloatVector.fromArray(sp, negA, a).mul(dt));
-        FloatVector s = dA.mul(FloatVector.fromArray(sp, state, sc)).add(FloatVector.fromArray(sp, bc, b).mul(dtX));
+    /** s = exp(A dt) s + B (dt x) over one channel's N = L states, in place; returns sum_n s C in order. */
+    private static float stateUpdate(float dt, float dtX, float[] negA, int a, float[] bc, int b, int cc,
+                                     float[] state, int sc, float[] decay) {
+        FloatVector.fromArray(S, negA, a).mul(dt).intoArray(decay, 0);
+        ExactMath.expArray(decay, 0, decay, L, L, ExactMath.EXP);
+        FloatVector dA = FloatVector.fromArray(S, decay, L);
+        FloatVector s = dA.mul(FloatVector.fromArray(S, state, sc)).add(FloatVector.fromArray(S, bc, b).mul(dtX));
         s.intoArray(state, sc);
-        return s.mul(FloatVector.fromArray(sp, bc, cc)).reduceLanes(VectorOperators.ADD);
+        return s.mul(FloatVector.fromArray(S, bc, cc)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Channels [c0, c0 + L), all rows, state held transposed in {@code st} ([N, L]) for the call. */
@@ -100,7 +110,8 @@ final class Scan {
             ExactMath.expTwo(at, j * L, delta, i, dA, j * L);
         }
         if (j < n) {
-            ExactMath.exp(FloatVector.fromArray(S, at, j * L).mul(FloatVector.fromArray(S, delta, i))).intoArray(dA, j * L);
+            FloatVector.fromArray(S, at, j * L).mul(FloatVector.fromArray(S, delta, i)).intoArray(dA, j * L);
+            ExactMath.expArray(dA, j * L, dA, j * L, L, ExactMath.EXP);
         }
         FloatVector x = FloatVector.fromArray(S, u, i);
         FloatVector dtX = FloatVector.fromArray(S, delta, i).mul(x);

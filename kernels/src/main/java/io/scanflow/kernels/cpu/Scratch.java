@@ -7,6 +7,10 @@ package io.scanflow.kernels.cpu;
 final class Scratch {
     private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
 
+    /** Exponentials of a piece of an activation. */
+    final float[] exp = new float[512];
+    /** One channel's exp(delta A) in the one-row scan: the products, then their exponentials. */
+    final float[] decay = new float[2 * Scan.L];
     /** One row of a partial GEMM panel. */
     final float[] panelRow = new float[PanelGemm.PANEL];
     /** A block of SSM state transposed to [N, lanes], and A likewise. */

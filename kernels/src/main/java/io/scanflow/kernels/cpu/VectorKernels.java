@@ -42,43 +42,54 @@ public final class VectorKernels implements Kernels {
         scratch.linearJob.clear();
     }
 
+    // The activations run in pieces: exponentials into a per-thread buffer first (ExactMath.expArray), then
+    // the rest. The same operations as ExactMath's vector and scalar twins, so the same bits.
+
     @Override
     public void siluInPlace(float[] a, int off, int n) {
-        int end = off + n;
-        int i = off;
-        for (; i + L <= end; i += L) {
-            silu(FloatVector.fromArray(S, a, i)).intoArray(a, i);
-        }
-        for (; i < end; i++) {
-            a[i] = ExactMath.silu(a[i]);
+        float[] e = Scratch.get().exp;
+        for (int p = 0; p < n; p += e.length) {
+            int m = Math.min(e.length, n - p);
+            int o = off + p;
+            ExactMath.expArray(a, o, e, 0, m, ExactMath.EXP_NEG);
+            int i = 0;
+            for (; i + L <= m; i += L) {
+                FloatVector x = FloatVector.fromArray(S, a, o + i);
+                x.div(FloatVector.fromArray(S, e, i).add(1f)).intoArray(a, o + i);
+            }
+            for (; i < m; i++) {
+                a[o + i] = a[o + i] / (1f + e[i]);
+            }
         }
     }
 
     @Override
     public void siluGate(float[] y, int yOff, float[] z, int zOff, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector.fromArray(S, y, yOff + i).mul(silu(FloatVector.fromArray(S, z, zOff + i))).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] *= ExactMath.silu(z[zOff + i]);
+        float[] e = Scratch.get().exp;
+        for (int p = 0; p < n; p += e.length) {
+            int m = Math.min(e.length, n - p);
+            int yo = yOff + p, zo = zOff + p;
+            ExactMath.expArray(z, zo, e, 0, m, ExactMath.EXP_NEG);
+            int i = 0;
+            for (; i + L <= m; i += L) {
+                FloatVector silu = FloatVector.fromArray(S, z, zo + i).div(FloatVector.fromArray(S, e, i).add(1f));
+                FloatVector.fromArray(S, y, yo + i).mul(silu).intoArray(y, yo + i);
+            }
+            for (; i < m; i++) {
+                y[yo + i] *= z[zo + i] / (1f + e[i]);
+            }
         }
     }
 
     @Override
     public void softplusInPlace(float[] a, int off, int n) {
-        int end = off + n;
-        int i = off;
-        for (; i + L <= end; i += L) {
-            ExactMath.softplus(FloatVector.fromArray(S, a, i)).intoArray(a, i);
+        float[] e = Scratch.get().exp;
+        for (int p = 0; p < n; p += e.length) {
+            int m = Math.min(e.length, n - p);
+            int o = off + p;
+            ExactMath.expArray(a, o, e, 0, m, ExactMath.EXP_NEG_ABS);
+            ExactMath.softplusGivenExp(a, o, e, m);
         }
-        for (; i < end; i++) {
-            a[i] = ExactMath.softplus(a[i]);
-        }
-    }
-
-    private static FloatVector silu(FloatVector x) {
-        return ExactMath.silu(x);
     }
 
     @Override
@@ -92,6 +103,9 @@ public final class VectorKernels implements Kernels {
         if (work < PARALLEL_WORK || blocks == 1) {
             Scan.channels(0, channels, channels, stateSize, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff,
                     bcStride, negA, d, state, stateOff, y, scratch);
+            if (Scan.callerGates(stateSize, rows)) {
+                siluGate(y, rowOff, z, zOff, channels);
+            }
             return;
         }
         // Channels are independent recurrences: split them across the pool in whole vectors of channels.
@@ -99,5 +113,8 @@ public final class VectorKernels implements Kernels {
                 negA, d, state, stateOff, y);
         CpuPool.forRange(blocks, 1, scratch.scanJob);
         scratch.scanJob.clear();
+        if (Scan.callerGates(stateSize, rows)) {
+            siluGate(y, rowOff, z, zOff, channels);
+        }
     }
 }
