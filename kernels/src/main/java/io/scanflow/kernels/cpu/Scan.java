@@ -38,7 +38,7 @@ final class Scan {
                          float[] bc, int bOff, int cOff, int bcStride,
                          float[] negA, float[] d, float[] state, int stateOff, float[] y, Scratch scratch) {
         if (callerGates(n, rows)) {
-            perChannel(from, to, n, delta, u, rowOff, bc, bOff, cOff, negA, d, state, stateOff, y, scratch.decay);
+            perChannel(from, to, n, delta, u, rowOff, bc, bOff, cOff, negA, d, state, stateOff, y, scratch);
             return;
         }
         int c = from;
@@ -61,22 +61,24 @@ final class Scan {
      */
     private static void perChannel(int from, int to, int n, float[] delta, float[] u, int rowOff,
                                    float[] bc, int bOff, int cOff, float[] negA, float[] d, float[] state,
-                                   int stateOff, float[] y, float[] decay) {
+                                   int stateOff, float[] y, Scratch scratch) {
+        // All channels' exp(delta A) first, in one long loop that pipelines well, then the updates.
+        float[] dA = scratch.decay((to - from) * n);
+        for (int c = from; c < to; c++) {
+            FloatVector.fromArray(S, negA, c * n).mul(delta[rowOff + c]).intoArray(dA, (c - from) * n);
+        }
+        ExactMath.expArray(dA, 0, dA, 0, (to - from) * n, ExactMath.EXP);
         for (int c = from; c < to; c++) {
             int i = rowOff + c;
-            float dt = delta[i];
             float x = u[i];
-            y[i] = stateUpdate(dt, dt * x, negA, c * n, bc, bOff, cOff, state, stateOff + c * n, decay) + d[c] * x;
+            y[i] = stateUpdate(delta[i] * x, dA, (c - from) * n, bc, bOff, cOff, state, stateOff + c * n) + d[c] * x;
         }
     }
 
-    /** s = exp(A dt) s + B (dt x) over one channel's N = L states, in place; returns sum_n s C in order. */
-    private static float stateUpdate(float dt, float dtX, float[] negA, int a, float[] bc, int b, int cc,
-                                     float[] state, int sc, float[] decay) {
-        FloatVector.fromArray(S, negA, a).mul(dt).intoArray(decay, 0);
-        ExactMath.expArray(decay, 0, decay, L, L, ExactMath.EXP);
-        FloatVector dA = FloatVector.fromArray(S, decay, L);
-        FloatVector s = dA.mul(FloatVector.fromArray(S, state, sc)).add(FloatVector.fromArray(S, bc, b).mul(dtX));
+    /** s = dA s + B (dt x) over one channel's N = L states, in place; returns sum_n s C in order. */
+    private static float stateUpdate(float dtX, float[] dA, int a, float[] bc, int b, int cc, float[] state, int sc) {
+        FloatVector s = FloatVector.fromArray(S, dA, a).mul(FloatVector.fromArray(S, state, sc))
+                .add(FloatVector.fromArray(S, bc, b).mul(dtX));
         s.intoArray(state, sc);
         return s.mul(FloatVector.fromArray(S, bc, cc)).reduceLanes(VectorOperators.ADD);
     }

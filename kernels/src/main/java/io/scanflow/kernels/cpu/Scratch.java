@@ -9,8 +9,8 @@ final class Scratch {
 
     /** Exponentials of a piece of an activation. */
     final float[] exp = new float[512];
-    /** One channel's exp(delta A) in the one-row scan: the products, then their exponentials. */
-    final float[] decay = new float[2 * Scan.L];
+    /** exp(delta A) of the channels of a one-row scan. */
+    private float[] decay = new float[0];
     /** One row of a partial GEMM panel. */
     final float[] panelRow = new float[PanelGemm.PANEL];
     /** A block of SSM state transposed to [N, lanes], and A likewise. */
@@ -20,6 +20,13 @@ final class Scratch {
     float[] decayBlock = new float[0];
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
+
+    float[] decay(int floats) {
+        if (decay.length < floats) {
+            decay = new float[floats];
+        }
+        return decay;
+    }
 
     static Scratch get() {
         return PER_THREAD.get();
