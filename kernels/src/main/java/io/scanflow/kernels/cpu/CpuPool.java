@@ -14,8 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class CpuPool {
     private static final int SIZE = Runtime.getRuntime().availableProcessors();
-    /** Spins before a waiting worker parks: back-to-back calls (a step per token) skip the wake-up. */
-    private static final int SPINS = 1 << 14;
+    /**
+     * Spins (about 10-20 us) before an idle worker parks, so back-to-back loops skip the wake-up. Kept
+     * short: on a machine with more runnable threads than cores a spinning worker takes the core the
+     * caller needs for the serial part between loops.
+     */
+    private static final int SPINS = 1 << 8;
     private static final Worker[] WORKERS = new Worker[SIZE - 1];
     private static final AtomicBoolean BUSY = new AtomicBoolean();
 
