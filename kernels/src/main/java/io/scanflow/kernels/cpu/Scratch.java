@@ -21,6 +21,16 @@ final class Scratch {
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
 
+    private float[] convWeights = new float[0];
+
+    /** Conv weights transposed to [K, channels]. */
+    float[] convWeights(int floats) {
+        if (convWeights.length < floats) {
+            convWeights = new float[floats];
+        }
+        return convWeights;
+    }
+
     float[] decay(int floats) {
         if (decay.length < floats) {
             decay = new float[floats];

@@ -42,6 +42,46 @@ public final class VectorKernels implements Kernels {
         scratch.linearJob.clear();
     }
 
+    /**
+     * Lanes = channels, weights transposed to [K, channels] once per call (a few hundred floats against
+     * rows x channels x K multiply-adds). Per output: bias, then + w_k x_k from k = 0 up, a multiply then
+     * an add as the scalar loop does, so the same bits.
+     */
+    @Override
+    public void convRows(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
+                         int rows, int channels, int kernel, float[] weight, float[] bias) {
+        float[] wt = Scratch.get().convWeights(kernel * channels);
+        for (int c = 0; c < channels; c++) {
+            for (int k = 0; k < kernel; k++) {
+                wt[k * channels + c] = weight[c * kernel + k];
+            }
+        }
+        int vecEnd = channels - channels % L;
+        for (int t = 0; t < rows; t++) {
+            int i0 = inOffset + t * inStride;
+            int o = outOffset + t * outStride;
+            for (int c = 0; c < vecEnd; c += L) {
+                convVector(in, i0, inStride, wt, channels, kernel, bias, c, out, o);
+            }
+            for (int c = vecEnd; c < channels; c++) {
+                float acc = bias == null ? 0f : bias[c];
+                for (int k = 0; k < kernel; k++) {
+                    acc += wt[k * channels + c] * in[i0 + k * inStride + c];
+                }
+                out[o + c] = acc;
+            }
+        }
+    }
+
+    private static void convVector(float[] in, int i0, int inStride, float[] wt, int channels, int kernel,
+                                   float[] bias, int c, float[] out, int o) {
+        FloatVector acc = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c);
+        for (int k = 0; k < kernel; k++) {
+            acc = acc.add(FloatVector.fromArray(S, wt, k * channels + c).mul(FloatVector.fromArray(S, in, i0 + k * inStride + c)));
+        }
+        acc.intoArray(out, o + c);
+    }
+
     // The activations run in pieces: exponentials into a per-thread buffer first (ExactMath.expArray), then
     // the rest. The same operations as ExactMath's vector and scalar twins, so the same bits.
 

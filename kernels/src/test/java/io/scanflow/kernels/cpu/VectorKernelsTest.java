@@ -164,6 +164,24 @@ class VectorKernelsTest {
         assertArrayEquals(together, oneByOne);
     }
 
+    /** The conv over lanes of channels does the scalar loop's multiplies and adds in its order: exact. */
+    @ParameterizedTest
+    @CsvSource({"128,4,9", "37,4,3", "16,3,1"})
+    void convRowsIsBitIdenticalToTheScalarLoop(int channels, int kernel, int rows) {
+        Random r = new Random(channels + kernel);
+        int inStride = 2 * channels + 1;
+        float[] in = random(r, (rows + kernel) * inStride);
+        float[] weight = random(r, channels * kernel);
+        float[] bias = random(r, channels);
+        for (float[] b : new float[][] {bias, null}) {
+            float[] expected = new float[rows * channels + 3];
+            float[] actual = new float[rows * channels + 3];
+            ScalarKernels.INSTANCE.convRows(in, 2, inStride, expected, 3, channels, rows, channels, kernel, weight, b);
+            VectorKernels.INSTANCE.convRows(in, 2, inStride, actual, 3, channels, rows, channels, kernel, weight, b);
+            assertArrayEquals(expected, actual);
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("FIXTURES")
     void modelsOnVectorKernelsMatchTransformersAndTheReference(String name) {
