@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       The block's state and A are transposed to [N, L] once per call, which pays for itself over the
  *       rows of a prefill chunk;</li>
  *   <li>across states (lanes = the N states of one channel, one horizontal sum per channel): no
- *       transposes, the cheaper form for one row (a recurrent step) when N is a vector length.</li>
+ *       transposes, the cheaper form for one row (a recurrent step) when N equals the lane count.</li>
  * </ul>
  * Both compute, per channel and row, {@code s = exp(A dt) s + B (dt x)} (two products then a sum),
  * {@code acc = ((0 + s_0 C_0) + s_1 C_1) + ...} in state order (the Vector API's float ADD reduction adds
