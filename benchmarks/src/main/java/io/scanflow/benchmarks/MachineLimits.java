@@ -1,6 +1,5 @@
 package io.scanflow.benchmarks;
 
-import io.scanflow.kernels.cpu.CpuPool;
 import java.util.concurrent.ForkJoinPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The two ceilings of this machine, measured in the same JVM as the benchmarks: a STREAM-like triad
  * (a = b + s*c over arrays far larger than the caches) for memory bandwidth, and independent vector FMA
- * chains on every core for peak float32 FLOP/s.
+ * chains on every core for peak float32 FLOP/s, in the preferred (widest) species, which is the one the
+ * CPU kernels use. Each runs on its own pool of the requested size, not on the kernels' workers.
  */
 final class MachineLimits {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -33,7 +33,7 @@ final class MachineLimits {
             b[i] = i;
             c[i] = 1f / (i + 1);
         }
-        ForkJoinPool pool = CpuPool.shared();
+        ForkJoinPool pool = new ForkJoinPool(threads);
         double best = 0;
         for (int pass = 0; pass < 8; pass++) {
             long t0 = System.nanoTime();
@@ -50,6 +50,7 @@ final class MachineLimits {
             double seconds = (System.nanoTime() - t0) / 1e9;
             best = Math.max(best, 12.0 * n / seconds);
         }
+        pool.shutdown();
         if (a[n / 2] == 42f) {
             System.out.print("");
         }
@@ -57,11 +58,12 @@ final class MachineLimits {
     }
 
     static double peakFlops(int threads) {
+        ForkJoinPool pool = new ForkJoinPool(threads);
         long iterations = 20_000_000L;
         double best = 0;
         for (int pass = 0; pass < 3; pass++) {
             long t0 = System.nanoTime();
-            double sink = CpuPool.shared().submit(() -> java.util.stream.IntStream.range(0, threads).parallel()
+            double sink = pool.submit(() -> java.util.stream.IntStream.range(0, threads).parallel()
                     .mapToDouble(part -> fmaChains(iterations)).sum()).join();
             double seconds = (System.nanoTime() - t0) / 1e9;
             best = Math.max(best, threads * iterations * 8.0 * S.length() * 2 / seconds);
@@ -69,6 +71,7 @@ final class MachineLimits {
                 System.out.print("");
             }
         }
+        pool.shutdown();
         return best;
     }
 

@@ -38,6 +38,8 @@ public final class CpuEngine implements Engine {
     private int openCount;
     private RecurrentState[] stepStates = new RecurrentState[0];
     private float[] stepHidden = new float[0];
+    private final PrefillRound prefillRound = new PrefillRound();
+    private final StepRound stepRound = new StepRound();
 
     /**
      * @param threads     workers (1 runs everything on the caller's thread)
@@ -156,12 +158,46 @@ public final class CpuEngine implements Engine {
         }
         int n = slots.length;
         int parts = Math.min(workers, n);
-        runParts(parts, w -> {
-            for (int i = w; i < n; i += parts) {
-                prefillOne(w, state(slots[i]), tokens == null ? null : tokens[i], features == null ? null : features[i],
-                        output, out == null ? null : out[i]);
+        prefillRound.set(slots, tokens, features, output, out, parts);
+        try {
+            CpuPool.forRange(parts, 1, prefillRound);
+        } finally {
+            prefillRound.clear();
+        }
+    }
+
+    /** The body of a prefill call's parallel loop, reused so that calls allocate no task objects. */
+    private final class PrefillRound implements CpuPool.RangeBody {
+        private int[] slots;
+        private int[][] tokens;
+        private float[][] features;
+        private Output output;
+        private float[][] out;
+        private int parts;
+
+        void set(int[] slots, int[][] tokens, float[][] features, Output output, float[][] out, int parts) {
+            this.slots = slots;
+            this.tokens = tokens;
+            this.features = features;
+            this.output = output;
+            this.out = out;
+            this.parts = parts;
+        }
+
+        void clear() {
+            set(null, null, null, null, null, 0);
+        }
+
+        /** Worker w takes requests w, w + parts, ...: which requests share a worker never changes a result. */
+        @Override
+        public void run(int from, int to) {
+            for (int w = from; w < to; w++) {
+                for (int i = w; i < slots.length; i += parts) {
+                    prefillOne(w, state(slots[i]), tokens == null ? null : tokens[i],
+                            features == null ? null : features[i], output, out == null ? null : out[i]);
+                }
             }
-        });
+        }
     }
 
     private void prefillOne(int worker, RecurrentState state, int[] tokens, float[] features, Output output, float[] out) {
@@ -238,8 +274,12 @@ public final class CpuEngine implements Engine {
             // The common small-batch case: no task objects, nothing allocated per step.
             stepSlice(tokens, features, 0, count, 0);
         } else {
-            runParts(parts, w -> stepSlice(tokens, features, (int) ((long) count * w / parts),
-                    (int) ((long) count * (w + 1) / parts), w));
+            stepRound.set(tokens, features, count, parts);
+            try {
+                CpuPool.forRange(parts, 1, stepRound);
+            } finally {
+                stepRound.clear();
+            }
         }
         switch (output) {
             case ALL_LOGITS:
@@ -280,16 +320,29 @@ public final class CpuEngine implements Engine {
         return slots.get(slot);
     }
 
-    private interface Part {
-        void run(int worker);
-    }
+    /** The body of a batched step's parallel loop: contiguous slices of the batch, one per worker. */
+    private final class StepRound implements CpuPool.RangeBody {
+        private int[] tokens;
+        private float[] features;
+        private int count;
+        private int parts;
 
-    /** Runs parts 0..n-1 on the CPU pool (inline when there is one part). */
-    private void runParts(int n, Part part) {
-        CpuPool.forRange(n, 1, (from, to) -> {
+        void set(int[] tokens, float[] features, int count, int parts) {
+            this.tokens = tokens;
+            this.features = features;
+            this.count = count;
+            this.parts = parts;
+        }
+
+        void clear() {
+            set(null, null, 0, 0);
+        }
+
+        @Override
+        public void run(int from, int to) {
             for (int w = from; w < to; w++) {
-                part.run(w);
+                stepSlice(tokens, features, (int) ((long) count * w / parts), (int) ((long) count * (w + 1) / parts), w);
             }
-        });
+        }
     }
 }

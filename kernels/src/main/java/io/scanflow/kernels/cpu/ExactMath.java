@@ -18,6 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (tests pin it); exp flushes below -87.3 to 0 and saturates above 88 to +infinity (exp(88) = 1.7e38).
  */
 final class ExactMath {
+    /** The species of {@link #expTwo}: a constant, as the Vector API needs to compile to SIMD. */
+    private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723212e-6f;
@@ -69,10 +71,99 @@ final class ExactMath {
         p = p.fma(r, FloatVector.broadcast(s, C2));
         p = p.fma(r, FloatVector.broadcast(s, 1f));
         p = p.fma(r, FloatVector.broadcast(s, 1f));
-        FloatVector scale = ki.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        // A multiply, not a shift: JDK 17's C2 does not intrinsify a 512-bit shift by a scalar count and
+        // falls back to per-lane Java code (10x slower). (ki + 127) is in [1, 254], so no overflow.
+        FloatVector scale = ki.add(127).mul(1 << 23).reinterpretAsFloats();
         FloatVector e = p.mul(scale);
         e = e.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
         return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
+    }
+
+    /** Modes of {@link #expArray}: the argument is x, -x or -|x|. */
+    static final int EXP = 0, EXP_NEG = 1, EXP_NEG_ABS = 2;
+
+    /**
+     * dst[dOff + i] = exp(f(src[sOff + i])) for i in [0, n), f chosen by {@code mode}: the hot loops' form
+     * of {@link #exp(FloatVector)}, same operations, written out inside the loop. Why not call the
+     * vector method: when C2 runs out of inlining budget it compiles such a method on its own, where the
+     * species is no constant, and every vector operation then falls back to allocating Java code. Array
+     * arguments have nothing to box.
+     */
+    static void expArray(float[] src, int sOff, float[] dst, int dOff, int n, int mode) {
+        VectorSpecies<Float> s = PREFERRED;
+        int l = s.length();
+        int i = 0;
+        for (; i + l <= n; i += l) {
+            FloatVector x = FloatVector.fromArray(s, src, sOff + i);
+            x = mode == EXP_NEG ? x.neg() : mode == EXP_NEG_ABS ? x.abs().neg() : x;
+            FloatVector c = x.max(MIN_ARG).min(MAX_ARG);
+            FloatVector t = c.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, ROUNDER));
+            FloatVector k = t.sub(ROUNDER);
+            IntVector ki = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
+            FloatVector r = k.neg().fma(FloatVector.broadcast(s, LN2_HI), c);
+            r = k.neg().fma(FloatVector.broadcast(s, LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(s, C6).fma(r, FloatVector.broadcast(s, C5));
+            p = p.fma(r, FloatVector.broadcast(s, C4));
+            p = p.fma(r, FloatVector.broadcast(s, C3));
+            p = p.fma(r, FloatVector.broadcast(s, C2));
+            p = p.fma(r, FloatVector.broadcast(s, 1f));
+            p = p.fma(r, FloatVector.broadcast(s, 1f));
+            FloatVector e = p.mul(ki.add(127).mul(1 << 23).reinterpretAsFloats());
+            e = e.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
+            e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            float x = src[sOff + i];
+            dst[dOff + i] = exp(mode == EXP_NEG ? -x : mode == EXP_NEG_ABS ? -Math.abs(x) : x);
+        }
+    }
+
+    /**
+     * dst = exp(a * m) for two preferred-width vectors at once (a[aOff..], a[aOff + L..], both scaled by the vector at
+     * m[mOff]), with the two dependency chains interleaved: one exp is a long chain of dependent
+     * operations, and two side by side keep twice as many in flight. Same operations as
+     * {@link #exp(FloatVector)}, so the same bits. Array arguments only, so nothing is boxed if C2 does
+     * not inline it.
+     */
+    static void expTwo(float[] a, int aOff, float[] m, int mOff, float[] dst, int dOff) {
+        VectorSpecies<Float> s = PREFERRED;
+        int l = s.length();
+        FloatVector scale = FloatVector.fromArray(s, m, mOff);
+        FloatVector x0 = FloatVector.fromArray(s, a, aOff).mul(scale);
+        FloatVector x1 = FloatVector.fromArray(s, a, aOff + l).mul(scale);
+        FloatVector c0 = x0.max(MIN_ARG).min(MAX_ARG);
+        FloatVector c1 = x1.max(MIN_ARG).min(MAX_ARG);
+        FloatVector log2e = FloatVector.broadcast(s, LOG2E), rounder = FloatVector.broadcast(s, ROUNDER);
+        FloatVector t0 = c0.fma(log2e, rounder);
+        FloatVector t1 = c1.fma(log2e, rounder);
+        FloatVector k0 = t0.sub(ROUNDER);
+        FloatVector k1 = t1.sub(ROUNDER);
+        IntVector i0 = t0.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
+        IntVector i1 = t1.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
+        FloatVector hi = FloatVector.broadcast(s, LN2_HI), lo = FloatVector.broadcast(s, LN2_LO);
+        FloatVector r0 = k0.neg().fma(hi, c0);
+        FloatVector r1 = k1.neg().fma(hi, c1);
+        r0 = k0.neg().fma(lo, r0);
+        r1 = k1.neg().fma(lo, r1);
+        FloatVector p0 = FloatVector.broadcast(s, C6).fma(r0, FloatVector.broadcast(s, C5));
+        FloatVector p1 = FloatVector.broadcast(s, C6).fma(r1, FloatVector.broadcast(s, C5));
+        p0 = p0.fma(r0, FloatVector.broadcast(s, C4));
+        p1 = p1.fma(r1, FloatVector.broadcast(s, C4));
+        p0 = p0.fma(r0, FloatVector.broadcast(s, C3));
+        p1 = p1.fma(r1, FloatVector.broadcast(s, C3));
+        p0 = p0.fma(r0, FloatVector.broadcast(s, C2));
+        p1 = p1.fma(r1, FloatVector.broadcast(s, C2));
+        FloatVector one = FloatVector.broadcast(s, 1f);
+        p0 = p0.fma(r0, one);
+        p1 = p1.fma(r1, one);
+        p0 = p0.fma(r0, one);
+        p1 = p1.fma(r1, one);
+        FloatVector e0 = p0.mul(i0.add(127).mul(1 << 23).reinterpretAsFloats());
+        FloatVector e1 = p1.mul(i1.add(127).mul(1 << 23).reinterpretAsFloats());
+        e0 = e0.blend(0f, x0.compare(VectorOperators.LT, MIN_ARG));
+        e1 = e1.blend(0f, x1.compare(VectorOperators.LT, MIN_ARG));
+        e0.blend(Float.POSITIVE_INFINITY, x0.compare(VectorOperators.GT, MAX_ARG)).intoArray(dst, dOff);
+        e1.blend(Float.POSITIVE_INFINITY, x1.compare(VectorOperators.GT, MAX_ARG)).intoArray(dst, dOff + l);
     }
 
     /** SiLU(x) = x / (1 + exp(-x)). */
@@ -117,6 +208,33 @@ final class ExactMath {
         q = q.fma(s2, FloatVector.broadcast(sp, 1f));
         FloatVector soft = x.max(0f).add(s.mul(q).mul(2f));
         return soft.blend(x, x.compare(VectorOperators.GT, 20f));
+    }
+
+    /**
+     * a[o + i] = softplus(a[o + i]) for i in [0, m), given e[i] = exp(-|a[o + i]|) from {@link #expArray}:
+     * the rest of {@link #softplus(FloatVector)}, written out in the loop for the reason given there.
+     */
+    static void softplusGivenExp(float[] a, int o, float[] e, int m) {
+        VectorSpecies<Float> sp = PREFERRED;
+        int l = sp.length();
+        int i = 0;
+        for (; i + l <= m; i += l) {
+            FloatVector x = FloatVector.fromArray(sp, a, o + i);
+            FloatVector u = FloatVector.fromArray(sp, e, i);
+            FloatVector s = u.div(u.add(2f));
+            FloatVector s2 = s.mul(s);
+            FloatVector q = FloatVector.broadcast(sp, S13).fma(s2, FloatVector.broadcast(sp, S11));
+            q = q.fma(s2, FloatVector.broadcast(sp, S9));
+            q = q.fma(s2, FloatVector.broadcast(sp, S7));
+            q = q.fma(s2, FloatVector.broadcast(sp, S5));
+            q = q.fma(s2, FloatVector.broadcast(sp, S3));
+            q = q.fma(s2, FloatVector.broadcast(sp, 1f));
+            FloatVector soft = x.max(0f).add(s.mul(q).mul(2f));
+            soft.blend(x, x.compare(VectorOperators.GT, 20f)).intoArray(a, o + i);
+        }
+        for (; i < m; i++) {
+            a[o + i] = softplus(a[o + i]);
+        }
     }
 
     private static final float S3 = 1f / 3;

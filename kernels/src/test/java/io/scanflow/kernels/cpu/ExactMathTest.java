@@ -46,6 +46,30 @@ class ExactMathTest {
         }
     }
 
+    /** The array forms the kernels' loops use: the same bits as the scalar functions, lane or tail. */
+    @Test
+    void arrayFormsGiveTheScalarBits() {
+        float[] x = inputs();
+        int n = x.length - 5; // leaves a scalar tail
+        float[] e = new float[n];
+        int[] modes = {ExactMath.EXP, ExactMath.EXP_NEG, ExactMath.EXP_NEG_ABS};
+        for (int mode : modes) {
+            ExactMath.expArray(x, 3, e, 0, n, mode);
+            for (int i = 0; i < n; i++) {
+                float a = x[3 + i];
+                float arg = mode == ExactMath.EXP ? a : mode == ExactMath.EXP_NEG ? -a : -Math.abs(a);
+                assertEquals(Float.floatToRawIntBits(ExactMath.exp(arg)), Float.floatToRawIntBits(e[i]), "exp mode " + mode + " of " + a);
+            }
+        }
+        float[] soft = x.clone();
+        ExactMath.expArray(soft, 3, e, 0, n, ExactMath.EXP_NEG_ABS);
+        ExactMath.softplusGivenExp(soft, 3, e, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToRawIntBits(ExactMath.softplus(x[3 + i])), Float.floatToRawIntBits(soft[3 + i]),
+                    "softplus " + x[3 + i]);
+        }
+    }
+
     /** Within a few float32 ulps of the double-precision functions where the models use them. */
     @Test
     void accurateToAFewUlps() {

@@ -128,6 +128,60 @@ class VectorKernelsTest {
         assertTrue(Fixture.maxRelativeError(s2, s1) <= 1e-5, "states " + Fixture.maxRelativeError(s2, s1));
     }
 
+    /**
+     * The scan's two forms (lanes across channels for many rows, across states for one row) must give
+     * the same bits, so a stream's outputs do not depend on how its tokens were split into calls.
+     * Exact equality: both forms run the same float operations in the same order.
+     */
+    @ParameterizedTest
+    @CsvSource({"40,16,9", "128,8,5", "48,4,3", "37,5,4"})
+    void selectiveScanIsBitIdenticalWhateverTheRowsPerCall(int channels, int n, int rows) {
+        Random r = new Random(channels * n + rows);
+        float[] delta = new float[rows * channels];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = (float) Math.log1p(Math.exp(r.nextGaussian()));
+        }
+        float[] u = random(r, rows * channels);
+        float[] z = random(r, rows * channels);
+        int bcStride = 2 * n;
+        float[] bc = random(r, rows * bcStride);
+        float[] negA = new float[channels * n];
+        for (int i = 0; i < negA.length; i++) {
+            negA[i] = (float) -Math.exp(r.nextGaussian());
+        }
+        float[] d = random(r, channels);
+        float[] together = random(r, channels * n);
+        float[] oneByOne = together.clone();
+        float[] yTogether = new float[rows * channels];
+        float[] yOneByOne = new float[rows * channels];
+        VectorKernels.INSTANCE.selectiveScan(channels, n, rows, delta, u, 0, z, 0, channels, bc, 0, n, bcStride,
+                negA, d, together, 0, yTogether);
+        for (int t = 0; t < rows; t++) {
+            VectorKernels.INSTANCE.selectiveScan(channels, n, 1, delta, u, t * channels, z, t * channels, channels, bc,
+                    t * bcStride, t * bcStride + n, bcStride, negA, d, oneByOne, 0, yOneByOne);
+        }
+        assertArrayEquals(yTogether, yOneByOne);
+        assertArrayEquals(together, oneByOne);
+    }
+
+    /** The conv over lanes of channels does the scalar loop's multiplies and adds in its order: exact. */
+    @ParameterizedTest
+    @CsvSource({"128,4,9", "37,4,3", "16,3,1"})
+    void convRowsIsBitIdenticalToTheScalarLoop(int channels, int kernel, int rows) {
+        Random r = new Random(channels + kernel);
+        int inStride = 2 * channels + 1;
+        float[] in = random(r, (rows + kernel) * inStride);
+        float[] weight = random(r, channels * kernel);
+        float[] bias = random(r, channels);
+        for (float[] b : new float[][] {bias, null}) {
+            float[] expected = new float[rows * channels + 3];
+            float[] actual = new float[rows * channels + 3];
+            ScalarKernels.INSTANCE.convRows(in, 2, inStride, expected, 3, channels, rows, channels, kernel, weight, b);
+            VectorKernels.INSTANCE.convRows(in, 2, inStride, actual, 3, channels, rows, channels, kernel, weight, b);
+            assertArrayEquals(expected, actual);
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("FIXTURES")
     void modelsOnVectorKernelsMatchTransformersAndTheReference(String name) {

@@ -223,9 +223,9 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
      *
      * @param window offset of this layer's conv window in each state: [channels, K-1], oldest first
      */
-    static void causalConv(float[] in, int inOffset, int inStride, float[] out, int outStride,
-                           RecurrentState[] states, int firstState, int stateCount, int rowsPerState, int window,
-                           int channels, int kernel, float[] weight, float[] bias) {
+    final void causalConv(float[] in, int inOffset, int inStride, float[] out, int outStride,
+                          RecurrentState[] states, int firstState, int stateCount, int rowsPerState, int window,
+                          int channels, int kernel, float[] weight, float[] bias) {
         int keep = kernel - 1;
         if (rowsPerState == 1) {
             convStep(in, inOffset, inStride, out, outStride, states, firstState, stateCount, window, channels, kernel,
@@ -235,7 +235,8 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         for (int s = 0; s < stateCount; s++) {
             float[] st = states[firstState + s].data();
             int base = s * rowsPerState;
-            for (int t = 0; t < rowsPerState; t++) {
+            int head = Math.min(keep, rowsPerState);
+            for (int t = 0; t < head; t++) {
                 int outRow = (base + t) * outStride;
                 for (int c = 0; c < channels; c++) {
                     float acc = bias == null ? 0f : bias[c];
@@ -246,6 +247,11 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
                     }
                     out[outRow + c] = acc;
                 }
+            }
+            // Rows whose inputs are all in this call: the kernels' loop (the same sums in the same order).
+            if (rowsPerState > keep) {
+                kernels.convRows(in, inOffset + base * inStride, inStride, out, (base + keep) * outStride, outStride,
+                        rowsPerState - keep, channels, kernel, weight, bias);
             }
             // Slide the window: it now ends with this call's last K-1 inputs. Ascending i only reads
             // window slots above i (or new inputs), so the update can be in place.

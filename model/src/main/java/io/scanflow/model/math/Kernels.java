@@ -29,6 +29,25 @@ public interface Kernels {
                 float[] w, float[] bias, int out,
                 float[] y, int yOff, int yStride);
 
+    /**
+     * The causal depthwise conv over rows whose K inputs are all in {@code in}: output row t (t in
+     * [0, rows)) is {@code bias[c] + sum_k weight[c, k] * in[t + k, c]}, summed from k = 0 up (bias
+     * null: from zero). Input row i starts at {@code inOffset + i * inStride}, output row t at
+     * {@code outOffset + t * outStride}; weight is [channels, kernel].
+     */
+    default void convRows(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
+                          int rows, int channels, int kernel, float[] weight, float[] bias) {
+        for (int t = 0; t < rows; t++) {
+            for (int c = 0; c < channels; c++) {
+                float acc = bias == null ? 0f : bias[c];
+                for (int k = 0; k < kernel; k++) {
+                    acc += weight[c * kernel + k] * in[inOffset + (t + k) * inStride + c];
+                }
+                out[outOffset + t * outStride + c] = acc;
+            }
+        }
+    }
+
     /** a[i] = SiLU(a[i]) = a[i] / (1 + exp(-a[i])) for i in [off, off + n). */
     void siluInPlace(float[] a, int off, int n);
 

@@ -1,0 +1,127 @@
+package io.scanflow.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * y = x W^T + b on weights packed at load into panels of {@link #PANEL} output columns: panel p holds,
+ * for each input i, the PANEL weights of its columns side by side (zero-padded past the last column), so
+ * the micro-kernel streams one contiguous block per panel.
+ *
+ * <p>The micro-kernel keeps 4 rows x 2 vectors of accumulators in registers: per input element it loads
+ * two weight vectors and broadcasts four x values for eight independent FMA chains, enough to keep the
+ * FMA units busy. Every output is one FMA chain over i = 0..in-1 from zero, then + bias, whatever the
+ * blocking, the panel or the thread: a row's values never depend on the other rows of its call.
+ */
+final class PanelGemm {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Output columns per panel: two vectors. */
+    static final int PANEL = 2 * L;
+
+    private PanelGemm() {}
+
+    static int panels(int out) {
+        return (out + PANEL - 1) / PANEL;
+    }
+
+    /** Packs a PyTorch [out, in] weight into panels. */
+    static float[] pack(float[] w, int out, int in) {
+        float[] packed = new float[panels(out) * in * PANEL];
+        for (int o = 0; o < out; o++) {
+            int base = (o / PANEL) * in * PANEL + o % PANEL;
+            for (int i = 0; i < in; i++) {
+                packed[base + i * PANEL] = w[o * in + i];
+            }
+        }
+        return packed;
+    }
+
+    /** Panels [pFrom, pTo) of all rows. {@code tmp} holds one panel row (PANEL floats) for partial panels. */
+    static void run(float[] x, int xOff, int xStride, int rows, int in, float[] wp, float[] bias, int out,
+                    int pFrom, int pTo, float[] y, int yOff, int yStride, float[] tmp) {
+        for (int p = pFrom; p < pTo; p++) {
+            int o = p * PANEL;
+            int wOff = p * in * PANEL;
+            boolean full = o + PANEL <= out;
+            int r = 0;
+            if (full) {
+                for (; r + 3 < rows; r += 4) {
+                    fourRows(x, xOff + r * xStride, xStride, in, wp, wOff, bias, o, y, yOff + r * yStride + o, yStride);
+                }
+            }
+            for (; r < rows; r++) {
+                int yr = yOff + r * yStride + o;
+                if (full) {
+                    oneRow(x, xOff + r * xStride, in, wp, wOff, bias, o, y, yr);
+                } else {
+                    // A partial panel: full vectors into tmp, then the columns that exist, bias added alone.
+                    oneRow(x, xOff + r * xStride, in, wp, wOff, null, 0, tmp, 0);
+                    for (int j = 0; j < out - o; j++) {
+                        y[yr + j] = bias == null ? tmp[j] : tmp[j] + bias[o + j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void fourRows(float[] x, int x0, int xStride, int in, float[] wp, int wOff,
+                                 float[] bias, int o, float[] y, int y0, int yStride) {
+        int x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int i = 0, w = wOff; i < in; i++, w += PANEL) {
+            FloatVector w0 = FloatVector.fromArray(S, wp, w);
+            FloatVector w1 = FloatVector.fromArray(S, wp, w + L);
+            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            a00 = w0.fma(v, a00);
+            a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(S, x[x1 + i]);
+            a10 = w0.fma(v, a10);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(S, x[x2 + i]);
+            a20 = w0.fma(v, a20);
+            a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(S, x[x3 + i]);
+            a30 = w0.fma(v, a30);
+            a31 = w1.fma(v, a31);
+        }
+        if (bias != null) {
+            // No bias means no add: adding zero would turn -0 into +0.
+            FloatVector b0 = FloatVector.fromArray(S, bias, o), b1 = FloatVector.fromArray(S, bias, o + L);
+            a00 = a00.add(b0);
+            a01 = a01.add(b1);
+            a10 = a10.add(b0);
+            a11 = a11.add(b1);
+            a20 = a20.add(b0);
+            a21 = a21.add(b1);
+            a30 = a30.add(b0);
+            a31 = a31.add(b1);
+        }
+        a00.intoArray(y, y0);
+        a01.intoArray(y, y0 + L);
+        a10.intoArray(y, y0 + yStride);
+        a11.intoArray(y, y0 + yStride + L);
+        a20.intoArray(y, y0 + 2 * yStride);
+        a21.intoArray(y, y0 + 2 * yStride + L);
+        a30.intoArray(y, y0 + 3 * yStride);
+        a31.intoArray(y, y0 + 3 * yStride + L);
+    }
+
+    /** One row; {@code bias} null for none (or for a partial panel, whose caller adds it per column). */
+    private static void oneRow(float[] x, int x0, int in, float[] wp, int wOff, float[] bias, int o,
+                               float[] y, int y0) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        for (int i = 0, w = wOff; i < in; i++, w += PANEL) {
+            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            a0 = FloatVector.fromArray(S, wp, w).fma(v, a0);
+            a1 = FloatVector.fromArray(S, wp, w + L).fma(v, a1);
+        }
+        if (bias != null) {
+            a0 = a0.add(FloatVector.fromArray(S, bias, o));
+            a1 = a1.add(FloatVector.fromArray(S, bias, o + L));
+        }
+        a0.intoArray(y, y0);
+        a1.intoArray(y, y0 + L);
+    }
+}
