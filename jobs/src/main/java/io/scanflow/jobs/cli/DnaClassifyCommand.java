@@ -68,6 +68,11 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Engine threads per subtask (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--bundle-size", defaultValue = "256", paramLabel = "N",
+            description = "Reads per engine call, across reads; larger bundles fill wider matrix products, the GPU wants thousands"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int bundleSize;
+
     /** Parallelism, checkpointing, web UI and progress: the options every Flink job subcommand shares. */
     @Mixin
     JobOptions jobOptions;
@@ -82,7 +87,8 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         }
         DnaClassifyJob.Settings defaults = DnaClassifyJob.settings(files, modelDir);
         DnaClassifyJob.Settings settings = new DnaClassifyJob.Settings(files, modelDir, readOptions,
-                defaults.modelSpec().withEngine(engine(engine)).withThreads(threads), defaults.scanOptions());
+                defaults.modelSpec().withEngine(engine(engine)).withThreads(threads),
+                defaults.scanOptions().withBundleSize(bundleSize));
         JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
         StreamExecutionEnvironment env = flink.env();
         PrintWriter err = spec.commandLine().getErr();

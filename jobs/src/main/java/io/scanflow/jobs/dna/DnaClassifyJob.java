@@ -49,7 +49,7 @@ public final class DnaClassifyJob {
 
     public static Settings settings(List<Path> inputs, Path model) {
         return new Settings(inputs, model, ReadOptions.defaults(), ModelSpec.of(model),
-                ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(20)));
+                ScanOptions.defaults().withBundleSize(256).withBundleTimeout(Duration.ofMillis(20)));
     }
 
     public static DataStream<JobOutput> build(StreamExecutionEnvironment env, Settings s) {
