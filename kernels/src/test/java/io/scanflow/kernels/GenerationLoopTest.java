@@ -16,14 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link Engine#generate}: the default and the CPU engine's equal the caller's own step + sampler loop. */
+/**
+ * {@link Engine#generate}: the default and the CPU engine's equal the caller's own step + sampler loop.
+ * The fixtures are ones whose tokens vary under greedy and sampled decoding.
+ */
 class GenerationLoopTest {
     private static final int COUNT = 5;
     private static final List<SamplingConfig> CONFIGS = List.of(SamplingConfig.greedyDecoding(),
             SamplingConfig.of(1f, 0, 1f), SamplingConfig.of(0.8f, 7, 0.9f));
 
     @ParameterizedTest
-    @ValueSource(strings = {"mamba1-tied", "mamba2-groups"})
+    @ValueSource(strings = {"mamba1-untied-bias", "mamba2-groups"})
     void generateEqualsAHandLoopOfStepAndSampler(String name) {
         SequenceModel model = CpuEngine.loadModel(Fixture.root().resolve("models").resolve(name));
         int v = model.vocabSize();
@@ -63,7 +66,7 @@ class GenerationLoopTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 3})
     void twoCallsContinueWhereOneCallWould(int split) {
-        SequenceModel model = CpuEngine.loadModel(Fixture.root().resolve("models").resolve("mamba1-tied"));
+        SequenceModel model = CpuEngine.loadModel(Fixture.root().resolve("models").resolve("mamba1-untied-bias"));
         int v = model.vocabSize();
         SamplingConfig sampling = SamplingConfig.of(0.9f, 20, 0.95f);
         int steps = 9;
@@ -94,7 +97,7 @@ class GenerationLoopTest {
 
     @Test
     void checksItsArguments() {
-        SequenceModel model = CpuEngine.loadModel(Fixture.root().resolve("models").resolve("mamba1-tied"));
+        SequenceModel model = CpuEngine.loadModel(Fixture.root().resolve("models").resolve("mamba1-untied-bias"));
         try (CpuEngine e = new CpuEngine(model, 1, 8)) {
             int[] slots = {e.openSlot()};
             assertThrows(IllegalArgumentException.class,
