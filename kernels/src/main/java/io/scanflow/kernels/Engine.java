@@ -1,6 +1,7 @@
 package io.scanflow.kernels;
 
 import io.scanflow.model.SequenceModel;
+import io.scanflow.model.sampling.SamplingConfig;
 
 /**
  * A compute backend running one model over many streams. The engine owns each stream's recurrent state
@@ -56,6 +57,25 @@ public interface Engine extends AutoCloseable {
      * @param out [count, width] row-major; ignored for {@link Output#NONE}
      */
     void step(int[] slots, int[] tokens, int count, Output output, float[] out);
+
+    /**
+     * Generates {@code steps} tokens for each of {@code count} slots: {@code firstTokens[i]} is fed to
+     * {@code slots[i]}, the token chosen from the resulting logits is fed next, and so on, so every
+     * sampled token but the last is fed; each slot's position advances by {@code steps}. Tokens are
+     * chosen exactly as {@code Sampler} does with {@code sampling} and, when not greedy, one
+     * {@code RandomState.nextDouble} per token from the slot's SplitMix64 state {@code rngStates[i]},
+     * which is replaced by the advanced state (greedy: {@code rngStates} is not used and may be null).
+     *
+     * <p>The default is that loop over {@link #step} with {@link Output#LAST_LOGITS} and a host
+     * {@code Sampler}; a backend may run it without returning to the host between tokens, with the
+     * same results.
+     *
+     * @param outTokens receives slot i's token of step t at {@code [i * steps + t]}
+     */
+    default void generate(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling,
+                          long[] rngStates, int[] outTokens) {
+        new GenerationLoop().generate(this, slots, firstTokens, count, steps, sampling, rngStates, outTokens);
+    }
 
     /**
      * {@link #prefill} for feature-input models: {@code features[i]} is [length_i, inputFeatures]

@@ -7,7 +7,9 @@ import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOptions;
 import io.scanflow.flink.state.KeyState;
 import io.scanflow.kernels.Output;
+import io.scanflow.model.sampling.RandomState;
 import io.scanflow.model.sampling.Sampler;
+import io.scanflow.model.sampling.SamplingConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,12 +17,16 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 
 /**
  * Generation: a prompt chunk opens a session; sessions of all keys advance together, one batched
- * engine step per round. Rounds never block the task thread: as fast as possible, each round is a
- * mailbox mail (so input, timers and barriers run between rounds); at real-time pace, a processing
- * time timer fires when the next token is due. Emitting goes through Flink's output, so a slow
- * downstream slows the rounds (backpressure) instead of filling memory.
+ * {@code Engine.generate} call of up to {@code tokensPerRound} tokens per session per round. Rounds
+ * never block the task thread: as fast as possible, each round is a mailbox mail (so input, timers and
+ * barriers run between rounds); at real-time pace, a processing time timer fires when a round's first
+ * token is due. Emitting goes through Flink's output, so a slow downstream slows the rounds
+ * (backpressure) instead of filling memory.
  *
- * <p>The token sampled last is not fed until the next step (or the next prompt, which it precedes),
+ * <p>A round is one mail, so checkpoint barriers fall between rounds, and a round of k tokens leaves
+ * every session (tokens, outputs, model state, random state) where k single-token rounds would.
+ *
+ * <p>The token sampled last is not fed until the next round (or the next prompt, which it precedes),
  * so a session that ends leaves the stream exactly where a continuing session would be.
  */
 final class GenerateOperator extends ModelOperator<GeneratedToken> {
@@ -29,13 +35,20 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
     private final Generate mode;
 
     private transient Sampler sampler;
+    private transient SamplingConfig sampling;
     private transient int vocab;
     private transient double periodMillis;
+    /** Tokens per session per round; 1 with a stop token. */
+    private transient int roundTokens;
     private transient List<KeyEntry> sessions;
-    private transient KeyEntry[] stepEntries;
-    private transient int[] stepSlots;
-    private transient int[] stepTokens;
-    private transient float[] stepLogits;
+    // A round's due sessions with their token counts, and one engine call's sessions and arguments.
+    private transient KeyEntry[] due;
+    private transient int[] dueTokens;
+    private transient KeyEntry[] call;
+    private transient int[] callSlots;
+    private transient int[] callTokens;
+    private transient long[] callRng;
+    private transient int[] callOut;
     private transient boolean roundMailPending;
     private transient long roundTimerAt;
 
@@ -48,13 +61,18 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
     @Override
     protected void openMode() {
         vocab = engine.model().vocabSize();
-        sampler = new Sampler(mode.sampling(), vocab);
+        sampling = mode.sampling();
+        sampler = new Sampler(sampling, vocab);
         periodMillis = mode.tokensPerSecond() > 0 ? 1000.0 / mode.tokensPerSecond() : 0;
+        roundTokens = mode.stopToken() >= 0 ? 1 : mode.tokensPerRound();
         sessions = new ArrayList<>();
-        stepEntries = new KeyEntry[0];
-        stepSlots = new int[0];
-        stepTokens = new int[0];
-        stepLogits = new float[0];
+        due = new KeyEntry[0];
+        dueTokens = new int[0];
+        call = new KeyEntry[0];
+        callSlots = new int[0];
+        callTokens = new int[0];
+        callRng = new long[0];
+        callOut = new int[0];
         roundTimerAt = Long.MAX_VALUE;
     }
 
@@ -145,7 +163,7 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
                     e.stopRequested = true;
                 }
             }
-            step(true);
+            round(true);
         }
     }
 
@@ -166,7 +184,7 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
         }
         double next = Double.MAX_VALUE;
         for (KeyEntry e : sessions) {
-            next = Math.min(next, e.sessionStart + e.generated * periodMillis);
+            next = Math.min(next, dueAt(e));
         }
         long at = (long) Math.ceil(next);
         if (at < roundTimerAt) {
@@ -178,7 +196,7 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
     private void onRoundMail() throws Exception {
         roundMailPending = false;
         if (!closing) {
-            step(false);
+            round(false);
             scheduleRound();
         }
     }
@@ -188,53 +206,46 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
             roundTimerAt = Long.MAX_VALUE;
         }
         if (!closing) {
-            step(false);
+            round(false);
             scheduleRound();
         }
     }
 
-    /** One batched step over the due sessions ({@code all}: every session), then any prompts they held back. */
-    private void step(boolean all) throws Exception {
+    /**
+     * One round over the due sessions ({@code all}: every session), then any prompts they held back.
+     * Sessions that take the same number of tokens share one {@code Engine.generate} call: usually all
+     * of them take the full round, and a session near its {@code maxTokens} takes what it has left.
+     */
+    private void round(boolean all) throws Exception {
         long now = now();
         int count = 0;
         for (KeyEntry e : sessions) {
-            if (all || periodMillis == 0 || e.sessionStart + e.generated * periodMillis <= now) {
-                if (count == stepEntries.length) {
-                    grow(Math.max(16, count * 2));
+            if (all || periodMillis == 0 || dueAt(e) <= now) {
+                if (count == due.length) {
+                    growDue(Math.max(16, count * 2));
                 }
-                stepEntries[count] = e;
-                stepSlots[count] = e.slot;
-                stepTokens[count] = e.pendingToken;
+                due[count] = e;
+                dueTokens[count] = tokensThisRound(e);
                 count++;
             }
         }
-        if (count == 0) {
-            return;
-        }
-        long t0 = System.nanoTime();
-        engine.step(stepSlots, stepTokens, count, Output.LAST_LOGITS, stepLogits);
-        metrics.engineLatencyMicros.update((System.nanoTime() - t0) / 1000);
-        metrics.tokens.inc(count);
         boolean ended = false;
-        for (int i = 0; i < count; i++) {
-            KeyEntry e = stepEntries[i];
-            stepEntries[i] = null;
-            int token = sampler.sample(stepLogits, i * vocab, vocab, e.rng);
-            int index = e.generated++;
-            e.pendingToken = token;
-            e.dirty = true;
-            e.lastUsed = now;
-            boolean last = ends(e, token);
-            emit(new GeneratedToken(e.key, e.sessionId, index, engine.position(e.slot), token, e.sessionEventTime, last),
-                    e.sessionTimestamp);
-            if (last) {
-                e.generating = false;
-                e.stopRequested = false;
-                ended = true;
-                if (!e.queue.isEmpty()) {
-                    addWork(e);
+        int left = count;
+        while (left > 0) {
+            int tokens = dueTokens[0];
+            int n = 0;
+            int kept = 0;
+            for (int i = 0; i < left; i++) {
+                if (dueTokens[i] == tokens) {
+                    call[n++] = due[i];
+                } else {
+                    due[kept] = due[i];
+                    dueTokens[kept++] = dueTokens[i];
                 }
             }
+            Arrays.fill(due, kept, left, null);
+            left = kept;
+            ended |= generate(n, tokens, now);
         }
         if (ended) {
             sessions.removeIf(e -> !e.generating);
@@ -242,10 +253,84 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
         }
     }
 
-    private void grow(int n) {
-        stepEntries = Arrays.copyOf(stepEntries, n);
-        stepSlots = Arrays.copyOf(stepSlots, n);
-        stepTokens = Arrays.copyOf(stepTokens, n);
-        stepLogits = new float[n * vocab];
+    /**
+     * Tokens a session takes this round: never past its end, so its tokens, state and random state are
+     * those of single-token rounds. A stop token or a requested stop ends a session at a token nobody can
+     * know in advance, so those take one token per round.
+     */
+    private int tokensThisRound(KeyEntry e) {
+        if (roundTokens == 1 || e.stopRequested || e.maxTokens == 0) {
+            return 1;
+        }
+        return Math.min(roundTokens, e.maxTokens - e.generated);
+    }
+
+    /** Processing time the session's next token is due at a real-time pace. */
+    private double dueAt(KeyEntry e) {
+        return e.sessionStart + e.generated * periodMillis;
+    }
+
+    /**
+     * {@code tokens} tokens for each of the first {@code n} sessions in {@link #call}, emitted in the order
+     * that many single-token rounds would emit them. Returns whether a session ended.
+     */
+    private boolean generate(int n, int tokens, long now) {
+        for (int i = 0; i < n; i++) {
+            KeyEntry e = call[i];
+            callSlots[i] = e.slot;
+            callTokens[i] = e.pendingToken;
+            callRng[i] = e.rng.state();
+        }
+        if (callOut.length < n * tokens) {
+            callOut = new int[Math.max(n * tokens, callOut.length * 2)];
+        }
+        long t0 = System.nanoTime();
+        engine.generate(callSlots, callTokens, n, tokens, sampling, callRng, callOut);
+        metrics.engineLatencyMicros.update((System.nanoTime() - t0) / 1000);
+        metrics.tokens.inc((long) n * tokens);
+        for (int i = 0; i < n; i++) {
+            KeyEntry e = call[i];
+            if (!sampling.greedy()) {
+                e.rng = new RandomState(callRng[i]);
+            }
+            e.dirty = true;
+            e.lastUsed = now;
+        }
+        boolean ended = false;
+        for (int t = 0; t < tokens; t++) {
+            for (int i = 0; i < n; i++) {
+                KeyEntry e = call[i];
+                int token = callOut[i * tokens + t];
+                int index = e.generated++;
+                e.pendingToken = token;
+                long position = engine.position(e.slot) - tokens + t + 1;
+                boolean last = ends(e, token);
+                if (last && t < tokens - 1) {
+                    throw new IllegalStateException("session " + e.sessionId + " of key " + e.key + " ended at token "
+                            + (t + 1) + " of a round of " + tokens);
+                }
+                emit(new GeneratedToken(e.key, e.sessionId, index, position, token, e.sessionEventTime, last),
+                        e.sessionTimestamp);
+                if (last) {
+                    e.generating = false;
+                    e.stopRequested = false;
+                    ended = true;
+                    if (!e.queue.isEmpty()) {
+                        addWork(e);
+                    }
+                }
+            }
+        }
+        Arrays.fill(call, 0, n, null);
+        return ended;
+    }
+
+    private void growDue(int n) {
+        due = Arrays.copyOf(due, n);
+        dueTokens = Arrays.copyOf(dueTokens, n);
+        call = Arrays.copyOf(call, n);
+        callSlots = Arrays.copyOf(callSlots, n);
+        callTokens = Arrays.copyOf(callTokens, n);
+        callRng = Arrays.copyOf(callRng, n);
     }
 }

@@ -25,7 +25,11 @@ public final class Reference implements AutoCloseable {
     private final Map<String, Integer> slots = new HashMap<>();
 
     public Reference() {
-        this.model = CpuEngine.loadModel(Harnesses.modelDir());
+        this(Harnesses.modelDir());
+    }
+
+    public Reference(java.nio.file.Path modelDir) {
+        this.model = CpuEngine.loadModel(modelDir);
         this.engine = new CpuEngine(model, 1, 16);
     }
 

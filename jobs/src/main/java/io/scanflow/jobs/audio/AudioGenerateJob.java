@@ -23,9 +23,10 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * audio-generate: N sessions, each a key with its prompt (mu-law tokens of a WAV, or one silence token),
- * through the keyed generate operator (sampling, batched across sessions, at real-time pace or as fast
- * as possible) -> tokens to audio chunks -> the exactly-once WAV sink ({@code <session>.wav}). The
- * per-session figures come back to the client.
+ * through the keyed generate operator (sampling, batched across sessions, {@code samplesPerRound} samples
+ * per session per engine call, at real-time pace or as fast as possible) -> tokens to audio chunks -> the
+ * exactly-once WAV sink ({@code <session>.wav}). The per-session figures come back to the client. The
+ * samples do not depend on {@code samplesPerRound}.
  */
 public final class AudioGenerateJob {
     /** The level closest to silence, the prompt when none is given. */
@@ -43,14 +44,15 @@ public final class AudioGenerateJob {
 
     public static List<SessionStats> run(StreamExecutionEnvironment env, Path model, EngineChoice engine, int threads,
                                          int sessions, double seconds, int[] prompt, boolean realtime, long seed,
-                                         float temperature, int sampleRate, Path out) throws Exception {
+                                         float temperature, int sampleRate, int samplesPerRound, Path out)
+            throws Exception {
         List<ScanInput> prompts = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
             prompts.add(ScanInput.tokens(sessionName(i, sessions), 0L, prompt));
         }
         int samples = (int) Math.round(seconds * sampleRate);
         Generate mode = Generate.tokens(samples).withSampling(temperature, 0, 1f).withSeed(seed)
-                .atTokensPerSecond(realtime ? sampleRate : 0);
+                .atTokensPerSecond(realtime ? sampleRate : 0).withTokensPerRound(samplesPerRound);
         ScanOptions options = ScanOptions.defaults().withBundleSize(Math.max(1, sessions))
                 .withBundleTimeout(Duration.ofMillis(5));
         ModelSpec spec = ModelSpec.of(model).withEngine(engine).withThreads(threads).withChunkLength(Math.max(256, sessions));

@@ -55,6 +55,12 @@ final class AudioGenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "CPU engine threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--samples-per-round", paramLabel = "N",
+            description = "Samples each session generates per engine call (one kernel launch on CUDA); with"
+                    + " --realtime they come in bursts of N, up to N / rate seconds early. The audio does not depend"
+                    + " on it (default: 50 ms of samples, 400 at 8 kHz).")
+    Integer samplesPerRound;
+
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Writes <session>.wav, generation.tsv and spectrogram.png here.")
     Path out;
@@ -65,6 +71,10 @@ final class AudioGenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--sessions must be >= 1 and --seconds > 0");
         }
         int rate = sampleRate(model);
+        int perRound = samplesPerRound != null ? samplesPerRound : Math.max(1, rate / 20);
+        if (perRound < 1) {
+            throw new IllegalArgumentException("--samples-per-round must be at least 1, found " + perRound);
+        }
         int[] promptTokens = {AudioGenerateJob.SILENCE};
         if (prompt != null) {
             float[] s = AudioFiles.readAll(prompt, rate);
@@ -77,7 +87,7 @@ final class AudioGenerateCommand implements Callable<Integer> {
         env.setParallelism(1); // one operator instance batches every session into one engine call per step
         Files.createDirectories(out);
         List<AudioGenerateJob.SessionStats> stats = AudioGenerateJob.run(env, model, choice, threads, sessions, seconds,
-                promptTokens, realtime, seed, temperature, rate, out);
+                promptTokens, realtime, seed, temperature, rate, perRound, out);
         StringBuilder tsv = new StringBuilder("session\tsamples\tseconds\trealtime_factor\n");
         for (AudioGenerateJob.SessionStats s : stats) {
             tsv.append(s.session()).append('\t').append(s.samples()).append('\t')

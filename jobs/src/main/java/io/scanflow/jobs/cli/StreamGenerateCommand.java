@@ -36,6 +36,11 @@ final class StreamGenerateCommand extends TokenStreamCommand {
             description = "Real-time pace of each session (0: as fast as possible; default: ${DEFAULT-VALUE}).")
     double tokensPerSecond;
 
+    @Option(names = "--tokens-per-round", defaultValue = "1", paramLabel = "K",
+            description = "Tokens each session generates per engine call; the result does not depend on it"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int tokensPerRound;
+
     @Mixin
     DecodingOptions decoding;
 
@@ -50,6 +55,9 @@ final class StreamGenerateCommand extends TokenStreamCommand {
         }
         if (tokensPerSecond < 0) {
             throw new IllegalArgumentException("--tokens-per-second must not be negative, found " + tokensPerSecond);
+        }
+        if (tokensPerRound < 1) {
+            throw new IllegalArgumentException("--tokens-per-round must be at least 1, found " + tokensPerRound);
         }
     }
 
@@ -80,7 +88,7 @@ final class StreamGenerateCommand extends TokenStreamCommand {
 
     @Override
     SingleOutputStreamOperator<?> model(KeyedStream<ScanInput, String> keyed, ModelSpec model, ScanOptions options) {
-        Generate mode = Generate.tokens(maxNew);
+        Generate mode = Generate.tokens(maxNew).withTokensPerRound(tokensPerRound);
         if (decoding.sampling()) {
             mode = mode.withSampling(decoding.temperature, decoding.topK(), decoding.topP()).withSeed(decoding.seed());
         }

@@ -82,7 +82,7 @@ class StreamCommandsTest {
     }
 
     @Test
-    void sampledStreamGenerationDoesNotDependOnParallelismOrBundling() throws IOException {
+    void sampledStreamGenerationDoesNotDependOnParallelismBundlingOrRounds() throws IOException {
         Fixture f = Fixture.load("mamba1-untied-bias");
         String[] common = {"stream-generate", "--model", f.modelDir.toString(), "--tokens",
                 reference(f, "prompt.i32").toString(), "--batch", String.valueOf(f.batch), "--max-new", "12",
@@ -96,7 +96,8 @@ class StreamCommandsTest {
         Run refused = run(args(common, "--out", two.toString()));
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("is not empty; choose a new folder or add --overwrite"), refused.err());
-        Run r2 = run(args(common, "--out", two.toString(), "--overwrite", "--parallelism", "2", "--bundle-size", "64"));
+        Run r2 = run(args(common, "--out", two.toString(), "--overwrite", "--parallelism", "2", "--bundle-size", "64",
+                "--tokens-per-round", "5"));
         assertEquals(0, r2.code(), r2.err());
         assertArrayEquals(Files.readAllBytes(one.resolve("tokens.i32")), Files.readAllBytes(two.resolve("tokens.i32")));
         int[] greedy = Fixture.ints(reference(f, "greedy.i32"));

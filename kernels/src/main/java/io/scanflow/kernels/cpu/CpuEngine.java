@@ -1,10 +1,12 @@
 package io.scanflow.kernels.cpu;
 
 import io.scanflow.kernels.Engine;
+import io.scanflow.kernels.GenerationLoop;
 import io.scanflow.kernels.Output;
 import io.scanflow.model.RecurrentState;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.Workspace;
+import io.scanflow.model.sampling.SamplingConfig;
 import io.scanflow.model.state.StateCodec;
 import io.scanflow.model.loader.ModelLoader;
 import java.nio.file.Path;
@@ -40,6 +42,7 @@ public final class CpuEngine implements Engine {
     private float[] stepHidden = new float[0];
     private final PrefillRound prefillRound = new PrefillRound();
     private final StepRound stepRound = new StepRound();
+    private final GenerationLoop generation = new GenerationLoop();
 
     /**
      * @param threads     workers (1 runs everything on the caller's thread)
@@ -252,6 +255,13 @@ public final class CpuEngine implements Engine {
     @Override
     public void step(int[] slots, int[] tokens, int count, Output output, float[] out) {
         stepAll(slots, tokens, null, count, output, out);
+    }
+
+    /** The step loop, with its buffers kept across calls (a generation round is often a call of one token). */
+    @Override
+    public void generate(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling,
+                         long[] rngStates, int[] outTokens) {
+        generation.generate(this, slots, firstTokens, count, steps, sampling, rngStates, outTokens);
     }
 
     @Override

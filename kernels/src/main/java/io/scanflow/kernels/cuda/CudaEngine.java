@@ -712,6 +712,7 @@ public final class CudaEngine implements Engine {
      *
      * @param outTokens receives slot i's token of step t at {@code [i * steps + t]}
      */
+    @Override
     public void generate(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling, long[] rngStates,
                          int[] outTokens) {
         if (count < 0 || count > maxSlots || count > slots.length || count > firstTokens.length) {
