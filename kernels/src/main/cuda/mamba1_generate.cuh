@@ -457,14 +457,24 @@ __device__ __forceinline__ void scan_step(float* states, const long long* slotBa
 // next in_proj (or the LM head) while the conv / x_proj / scan / out_proj run, a layer's x_proj, dt_proj and
 // out_proj while its norm and in_proj run - so the dense phases read shared memory instead of waiting on
 // L2. Same products in the same order as without WS: the results are identical.
-template <int MAXSPT, int KB, int T, bool WS>
+// SHAPE 1: the audio / mu-law generator's shape (hidden 64, inner 128, state 16, dt rank 4, conv 4, vocab
+// 256) as compile-time constants, so loop counts, K splits, tile widths and strides fold (the caller checks
+// that the model has this shape); 0: any shape. The arithmetic is the same either way.
+template <int MAXSPT, int KB, int T, bool WS, int SHAPE>
 __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ layersW, int layers, const float* __restrict__ emb,
             const float* __restrict__ normF, const float* __restrict__ lmT, const int* __restrict__ firstTokens,
             const int* __restrict__ slots, int count, int steps, float* __restrict__ states, long long stateFloats,
-            long long layerState, int D, int E, int N, int R, int K, int V, float eps, int S, int sampleMode,
-            double invT, int topK, float topP, int VP, unsigned long long* __restrict__ rng,
+            long long layerState, int D_, int E_, int N_, int R_, int K_, int V_, float eps, int S, int sampleMode,
+            double invT, int topK, float topP, int VP_, unsigned long long* __restrict__ rng,
             int* __restrict__ outTokens) {
     constexpr int WARPS = T / 32;
+    const int D = SHAPE == 1 ? 64 : D_;
+    const int E = SHAPE == 1 ? 128 : E_;
+    const int N = SHAPE == 1 ? 16 : N_;
+    const int R = SHAPE == 1 ? 4 : R_;
+    const int K = SHAPE == 1 ? 4 : K_;
+    const int V = SHAPE == 1 ? 256 : V_;
+    const int VP = SHAPE == 1 ? 256 : VP_;
     extern __shared__ __align__(16) float sfGenSmem[];
     const int xw = R + 2 * N;
     const int xw4 = sf_round4(xw);
@@ -630,17 +640,26 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
 // from L2. (Measured on an H100: a 3-blocks-per-SM build, 80 registers with tiles up to 4, was 10-25%
 // slower from 1024 slots up.)
 extern "C" __global__ void __launch_bounds__(256, 2) m1_generate(SF_GEN_PARAMS) {
-    m1_generate_body<8, 8, 256, false>(SF_GEN_ARGS);
+    m1_generate_body<8, 8, 256, false, 0>(SF_GEN_ARGS);
 }
 
 // grid (ceil(count / S)), block 512: one block per SM (the same 16 warps), weights from L2 as m1_generate.
 extern "C" __global__ void __launch_bounds__(512, 1) m1_generate_512(SF_GEN_PARAMS) {
-    m1_generate_body<8, 8, 512, false>(SF_GEN_ARGS);
+    m1_generate_body<8, 8, 512, false, 0>(SF_GEN_ARGS);
 }
 
 // grid (ceil(count / S)), block 512: one block per SM, dense weights staged in shared memory (WS above).
 extern "C" __global__ void __launch_bounds__(512, 1) m1_generate_ws(SF_GEN_PARAMS) {
-    m1_generate_body<8, 8, 512, true>(SF_GEN_ARGS);
+    m1_generate_body<8, 8, 512, true, 0>(SF_GEN_ARGS);
+}
+
+// m1_generate and m1_generate_ws for the audio shape (SHAPE 1 above): D, E, N, R, K, V, VP must match it.
+extern "C" __global__ void __launch_bounds__(256, 2) m1_generate_a(SF_GEN_PARAMS) {
+    m1_generate_body<8, 8, 256, false, 1>(SF_GEN_ARGS);
+}
+
+extern "C" __global__ void __launch_bounds__(512, 1) m1_generate_ws_a(SF_GEN_PARAMS) {
+    m1_generate_body<8, 8, 512, true, 1>(SF_GEN_ARGS);
 }
 
 // dst[c][r] = src[r][c] for src [rows][cols] row-major, dst rows padded to ldd (pad left as filled).

@@ -23,8 +23,8 @@ import java.util.List;
  * {@code smem} = {@code m1_generate_ws}, one 512-thread block per SM with the dense weights staged in shared
  * memory ahead of each phase; {@code l2} = {@code m1_generate}, two 256-thread blocks per SM reading the
  * weights from L2; {@code l2-512} = {@code m1_generate_512}, the latter's code in one 512-thread block per SM
- * (for comparisons). {@code auto} takes {@code smem} up to 8 slots per SM (where the staged weights and the
- * slot group fit the device's shared memory), else {@code l2}. All give identical results.
+ * (for comparisons). {@code auto} takes {@code smem} up to 8 slots per SM (16 for the audio shape's builds; where
+ * the staged weights and the slot group fit the device's shared memory), else {@code l2}. All give identical results.
  */
 final class Mamba1Generator implements AutoCloseable {
     static final int MAX_HIDDEN = 1024, MAX_INNER = 4096, MAX_VOCAB = 1024;
@@ -36,22 +36,37 @@ final class Mamba1Generator implements AutoCloseable {
     private static final int BLOCKS_PER_SM = 2;
     static final String KERNEL_PROPERTY = "scanflow.cuda.generateKernel";
     /** {@code auto} takes the staged kernel up to this many slots per block (one block per SM). */
-    private static final int SMEM_MAX_SLOTS = 8;
+    private static final int SMEM_MAX_SLOTS = 8, SMEM_MAX_SLOTS_SHAPED = 16;
 
     /** The kernel variants (all compute the same products in the same order). */
     enum Kernel {
-        L2("m1_generate", 256, 2, false), L2_512("m1_generate_512", 512, 1, false), SMEM("m1_generate_ws", 512, 1, true);
+        L2("m1_generate", 256, 2, false, true), L2_512("m1_generate_512", 512, 1, false, false),
+        SMEM("m1_generate_ws", 512, 1, true, true);
 
         final String name;
         final int threads, blocksPerSm;
-        final boolean staged;
+        final boolean staged, hasShaped;
 
-        Kernel(String name, int threads, int blocksPerSm, boolean staged) {
+        Kernel(String name, int threads, int blocksPerSm, boolean staged, boolean hasShaped) {
             this.name = name;
             this.threads = threads;
             this.blocksPerSm = blocksPerSm;
             this.staged = staged;
+            this.hasShaped = hasShaped;
         }
+    }
+
+    /** {@code -Dscanflow.cuda.generateShaped=false} (read at each call) keeps the audio shape on the generic build. */
+    static final String SHAPED_PROPERTY = "scanflow.cuda.generateShaped";
+
+    /** Whether this call takes the audio shape's builds. */
+    private boolean shaped() {
+        return audioShape() && !"false".equals(System.getProperty(SHAPED_PROPERTY));
+    }
+
+    /** The audio / mu-law generator's shape, which has its own builds ({@code _a}, constants folded). */
+    private boolean audioShape() {
+        return d == 64 && e == 128 && n == 16 && r == 4 && k == 4 && v == 256 && vp == 256;
     }
 
     private final MambaConfig cfg;
@@ -220,11 +235,12 @@ final class Mamba1Generator implements AutoCloseable {
             default: throw new IllegalArgumentException(KERNEL_PROPERTY + " must be auto, smem, l2 or l2-512, not " + want);
         }
         if (k == null) {
-            // Measured on an H100 (docs/performance.md, table 4c): staging wins up to 8 slots per SM; past that
-            // two independent blocks per SM (whose barriers do not wait for each other) win.
+            // Measured on an H100 (docs/performance.md, table 4c): staging wins up to 8 slots per SM (16 with
+            // the audio shape compiled in); past that two independent blocks per SM (whose barriers do not
+            // wait for each other) win.
             int s = slotsPerBlockOverride > 0 ? slotsPerBlockOverride
                     : Math.max(1, Math.min(MAX_SLOTS_PER_BLOCK, ceilDiv(count, (long) l.device.multiprocessors())));
-            return s <= SMEM_MAX_SLOTS && sharedBytes(cfg, s, sampling, Kernel.SMEM) <= smemOptIn ? Kernel.SMEM : Kernel.L2;
+            return s <= (shaped() ? SMEM_MAX_SLOTS_SHAPED : SMEM_MAX_SLOTS) && sharedBytes(cfg, s, sampling, Kernel.SMEM) <= smemOptIn ? Kernel.SMEM : Kernel.L2;
         }
         if (k != Kernel.L2 && sharedBytes(cfg, 1, sampling, k) > smemOptIn) {
             return Kernel.L2;
@@ -251,12 +267,13 @@ final class Mamba1Generator implements AutoCloseable {
         Kernel kernel = kernelFor(count, sample);
         int s = slotsPerBlock(count, sample, kernel);
         int smem = sharedBytes(cfg, s, sample, kernel);
-        if (smem > 48 * 1024 && smem > smemAllowed.getOrDefault(kernel.name, 0)) {
-            l.allowSharedMemory(kernel.name, smem);
-            smemAllowed.put(kernel.name, smem);
+        String name = kernel.name + (kernel.hasShaped && shaped() ? "_a" : "");
+        if (smem > 48 * 1024 && smem > smemAllowed.getOrDefault(name, 0)) {
+            l.allowSharedMemory(name, smem);
+            smemAllowed.put(name, smem);
         }
         long layerState = (long) e * (k - 1 + n);
-        l.launch(kernel.name, ceilDiv(count, s), 1, 1, kernel.threads, smem,
+        l.launch(name, ceilDiv(count, s), 1, 1, kernel.threads, smem,
                 args().ptr(table.address()).i(cfg.numLayers()).ptr(embedding).ptr(finalNorm).ptr(lmT).ptr(firstTokens)
                         .ptr(slots).i(count).i(steps).ptr(states).l(stateFloats).l(layerState).i(d).i(e).i(n).i(r)
                         .i(k).i(v).f(cfg.normEpsilon()).i(s).i(sample ? 1 : 0)

@@ -687,7 +687,7 @@ public final class CudaBench {
                 rows);
         table("4b. Slot-group size (slots per block) of m1_generate, audio model, K = 800",
                 "| slots | slots per block | ms per launch | samples/s |", tune);
-        table("4c. m1_generate kernel variants (-Dscanflow.cuda.generateKernel), audio model, greedy, K = 800; "
+        table("4c. m1_generate kernel variants (-Dscanflow.cuda.generateKernel; shaped: the build with the audio shape compiled in, else -Dscanflow.cuda.generateShaped=false), audio model, greedy, K = 800; "
                         + "'same' = tokens of 200 steps from reset slots, 3 slots' state bytes and (sampled, T 1 top-k 40 top-p 0.95) "
                         + "tokens and random states identical to l2's",
                 "| kernel | slots | ms per launch | us per step | samples/s | real-time at 16 kHz | same as l2 |", variantRows);
@@ -699,16 +699,17 @@ public final class CudaBench {
 
     /** Times each m1_generate kernel variant and checks its tokens, states and random states against l2's. */
     private static void variants(CudaEngine e, int[] slots, int[] first, int steps, int vocab, List<String> rows) {
-        String prop = "scanflow.cuda.generateKernel";
-        String[] kernels = {"l2", "l2-512", "smem"};
-        String before = System.getProperty(prop);
+        String prop = "scanflow.cuda.generateKernel", shapedProp = "scanflow.cuda.generateShaped";
+        String[] kernels = {"l2", "l2-512", "smem", "l2 shaped", "smem shaped"};
+        String before = System.getProperty(prop), beforeShaped = System.getProperty(shapedProp);
         int[] checkCounts = {37, 2048};
         int checkSteps = 200;
         java.util.Map<String, String> same = new java.util.HashMap<>();
         try {
             List<Object> ref = null;
             for (String k : kernels) {
-                System.setProperty(prop, k);
+                System.setProperty(prop, k.split(" ")[0]);
+                System.setProperty(shapedProp, String.valueOf(k.endsWith("shaped")));
                 List<Object> got = new ArrayList<>();
                 for (int count : checkCounts) {
                     for (int sampled = 0; sampled < 2; sampled++) {
@@ -740,7 +741,8 @@ public final class CudaBench {
             }
             for (int count : new int[] {1024, 2048, 4096, 8192}) {
                 for (String k : kernels) {
-                    System.setProperty(prop, k);
+                    System.setProperty(prop, k.split(" ")[0]);
+                    System.setProperty(shapedProp, String.valueOf(k.endsWith("shaped")));
                     int[] out = new int[count * steps];
                     double ms = hostMs(() -> { }, () -> e.generate(slots, first, count, steps,
                             io.scanflow.model.sampling.SamplingConfig.greedyDecoding(), null, out), 1, 3);
@@ -753,6 +755,11 @@ public final class CudaBench {
                 System.clearProperty(prop);
             } else {
                 System.setProperty(prop, before);
+            }
+            if (beforeShaped == null) {
+                System.clearProperty(shapedProp);
+            } else {
+                System.setProperty(shapedProp, beforeShaped);
             }
         }
     }
