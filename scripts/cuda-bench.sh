@@ -5,10 +5,12 @@
 # runtime, the jars, the kernels' fatbin inside the kernels jar, the fixtures, the Python peer).
 #
 #   scripts/cuda-bench.sh pack DIR              on a build machine (JDK 17 + Maven; nvcc optional)
-#   DIR/cuda-bench.sh run DIR RESULTS [quick|generate]   on the GPU machine, from a checkout root or anywhere
+#   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan]   on the GPU machine, from a checkout root or anywhere
 #
 # RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
-# `generate` runs only the on-device generation tests and the generation and DNA benchmarks (no Python).
+# `generate` runs only the on-device generation tests and the generation and DNA benchmarks (no Python);
+# `scan` runs the parity tests with each prefill scan (chunked, sequential) and the copy, scan and prefill
+# benchmarks (no Python).
 set -euo pipefail
 
 cmd=${1:-}
@@ -65,6 +67,40 @@ run() {
     mkdir -p "$work"
     java+=(-Dscanflow.models="$dir/models")
     nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv || true
+    if [ "$quick" = scan ]; then
+        local t0 v
+        set +e
+        for v in chunked sequential; do
+            echo "== parity tests, -Dscanflow.cuda.scan=$v"
+            t0=$SECONDS
+            timeout 200 "${java[@]}" -Xmx8g -Dscanflow.cuda.scan=$v -Dscanflow.testdata="$dir/testdata" \
+                -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+                --select-class io.scanflow.kernels.cuda.CudaParityTest --details=tree --disable-banner \
+                --disable-ansi-colors > "$results/tests-$v.log" 2>&1
+            echo "tests exit $? ($((SECONDS - t0)) s)"
+            grep -E "cuda-parity|tests (successful|failed|skipped|aborted)|containers failed|✘|expected" \
+                "$results/tests-$v.log" | head -40
+        done
+        echo "== scan and prefill benchmarks"
+        t0=$SECONDS
+        timeout 240 "${java[@]}" -Xmx24g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
+            "$results/bench.md" copy,scan,prefill > "$results/bench.log" 2>&1
+        echo "bench exit $? ($((SECONDS - t0)) s)"
+        grep -E "failed|Exception|section|Caused|at io" "$results/bench.log" | head -20
+        if command -v ncu >/dev/null && [ -n "${SCANFLOW_PROFILE:-}" ]; then
+            echo "== profile of the scans at mamba-130m, batch 64, L 2048 (sequential, chunked c16, c16x)"
+            timeout 150 ncu --clock-control none --target-processes all -k regex:"m1_scan_(fwd_t4|chunked_c16)" \
+                --launch-count 3 --section SpeedOfLight --section WarpStateStats --section SchedulerStats \
+                --section Occupancy --section InstructionStats "${java[@]}" -Xmx8g \
+                -Dscanflow.bench.scanOnly=mamba-130m/64x2048 -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
+                "$work/models" "$results/hf.json" "$results/profile.md" copy,scan > "$results/ncu.txt" 2>&1
+            echo "ncu exit $?"
+        fi
+        set -e
+        echo "== tables"
+        cat "$results/bench.md" 2>/dev/null || true
+        return
+    fi
     if [ "$quick" = generate ]; then
         echo "== on-device generation tests"
         local t0=$SECONDS

@@ -20,6 +20,7 @@ final class Mamba1Mixer extends DeviceMixer {
     private final int d, e, n, k, r, xw, tpc;
     private final long[] inProj, inBias, convW, convB, xProj, dtProj, dtBias, a2, dSkip, outProj, outBias;
     private final DeviceBuffer xz, u, xdbl, dt, y;
+    private final boolean[] sharedAllowed = new boolean[17];
 
     Mamba1Mixer(MambaConfig cfg, DeviceWeights w, Launcher launcher, int maxRows) {
         super((long) cfg.intermediateSize() * (cfg.convKernel() - 1), (long) cfg.intermediateSize() * cfg.stateSize(),
@@ -82,8 +83,20 @@ final class Mamba1Mixer extends DeviceMixer {
                         .ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(k));
         l.gemm(u.address(), e, xProj[layer], e, 0L, xdbl.address(), xw, rows, xw, e, false);
         l.gemm(xdbl.address(), xw, dtProj[layer], r, 0L, dt.address(), e, rows, e, r, false);
-        l.launch("m1_scan_fwd_t" + tpc, ceilDiv(e, 32), p.requests, 1, 32 * tpc, 0,
-                scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n));
+        int cg = chunkedGroup(e, n, p.requests, l.device.multiprocessors());
+        if (cg > 0) {
+            String kernel = "m1_scan_chunked_c" + cg;
+            int bytes = chunkedSharedBytes(cg, n);
+            if (!sharedAllowed[cg]) {
+                l.allowSharedMemory(kernel, bytes);
+                sharedAllowed[cg] = true;
+            }
+            l.launch(kernel, ceilDiv(e, cg), p.requests, 1, 32 * cg, bytes,
+                    scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n));
+        } else {
+            l.launch("m1_scan_fwd_t" + tpc, ceilDiv(e, 32), p.requests, 1, 32 * tpc, 0,
+                    scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n));
+        }
         l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, rows, d, e, true);
     }
 
@@ -99,6 +112,49 @@ final class Mamba1Mixer extends DeviceMixer {
                 scanArgs(layer, p).ptr(p.slots).i(e).i(n).i(tpc));
         l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, count, d, e, true);
     }
+
+    /** Tokens per segment of the chunked scan (32 lanes x 8 tokens) and its padded shared row (floats). */
+    static final int CHUNKED_SEGMENT = 256, CHUNKED_ROW = CHUNKED_SEGMENT + CHUNKED_SEGMENT / 8 + 4;
+    /** The most dynamic shared memory a block may ask for on sm_80 / sm_90 (227 KB). */
+    static final int MAX_SHARED = 227 * 1024;
+
+    /** Dynamic shared memory of {@code m1_scan_chunked_c{cg}} (as sf_m1c::shared_floats). */
+    static int chunkedSharedBytes(int cg, int n) {
+        long floats = 2L * (3 * cg + 2 * n) * CHUNKED_ROW + (long) cg * CHUNKED_ROW + 2L * cg * n;
+        return (int) Math.min(Integer.MAX_VALUE, 4 * floats);
+    }
+
+    /**
+     * Which prefill scan runs: {@code -Dscanflow.cuda.scan=auto|chunked|sequential}. Returns CG (channels per
+     * block of the time-parallel {@code m1_scan_chunked_c{CG}}), or 0 for the sequential
+     * {@code m1_scan_fwd_t{TPC}}. {@code chunked}: CG from {@code -Dscanflow.cuda.scanGroup=4|8|16}, else the
+     * largest whose shared memory fits. {@code auto} (default): the chunked kernel with CG 16 while its blocks
+     * (ceil(E / 16) per request) are at most {@link #AUTO_BLOCKS_PER_SM} per SM, the sequential kernel past
+     * that (many requests: it then has the parallelism it lacks otherwise and is the faster, docs/performance.md
+     * table 1). State sizes whose buffers do not fit a block's shared memory always take the sequential kernel.
+     */
+    static int chunkedGroup(int e, int n, int requests, int sms) {
+        String mode = System.getProperty("scanflow.cuda.scan", "auto").toLowerCase(java.util.Locale.ROOT);
+        if (mode.equals("sequential")) {
+            return 0;
+        }
+        int forced = Integer.getInteger("scanflow.cuda.scanGroup", 0);
+        if (mode.equals("chunked") && (forced == 4 || forced == 8 || forced == 16)) {
+            return chunkedSharedBytes(forced, n) <= MAX_SHARED ? forced : 0;
+        }
+        for (int cg = 16; cg >= 4; cg >>= 1) {
+            if (chunkedSharedBytes(cg, n) <= MAX_SHARED) {
+                if (mode.equals("chunked") || (long) ceilDiv(e, cg) * requests <= (long) AUTO_BLOCKS_PER_SM * sms) {
+                    return cg;
+                }
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    /** {@code auto}'s limit on chunked-scan blocks per SM (measured cross-over, docs/performance.md table 1). */
+    static final int AUTO_BLOCKS_PER_SM = 6;
 
     /** The arguments m1_scan_fwd and m1_scan_step share, up to the state offset. */
     private Launcher.Args scanArgs(int layer, Pass p) {

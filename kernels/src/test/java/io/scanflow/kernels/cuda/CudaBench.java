@@ -257,8 +257,8 @@ public final class CudaBench {
         if (Double.isNaN(copyGBs)) {
             copy();
         }
-        int[][] c130 = {{1, 2048}, {8, 2048}, {64, 2048}, {1, 16384}, {1, 65536}};
-        int[][] c370 = {{8, 2048}, {1, 16384}};
+        int[][] c130 = {{1, 1024}, {1, 2048}, {8, 2048}, {64, 2048}, {1, 16384}, {8, 16384}, {1, 65536}};
+        int[][] c370 = {{1, 2048}, {8, 2048}, {64, 2048}, {1, 16384}, {1, 65536}};
         long maxRows = 131072;
         int maxE = 2048;
         List<String> rows = new ArrayList<>();
@@ -291,6 +291,10 @@ public final class CudaBench {
                      DeviceBuffer db = DeviceBuffer.upload(bias, "dt bias")) {
                     for (int[] c : s == M130 ? c130 : c370) {
                         int batch = c[0], len = c[1];
+                        String only = System.getProperty("scanflow.bench.scanOnly");   // e.g. mamba-130m/64x2048 (profiling)
+                        if (only != null && !only.equals(s.name + "/" + batch + "x" + len)) {
+                            continue;
+                        }
                         int chunk = Math.min(len, 2048);
                         int chunks = len / chunk;
                         int[] host = new int[3 * batch * chunks];
@@ -304,30 +308,81 @@ public final class CudaBench {
                         desc.write(host, 0, host.length, 0);
                         int xw = s.r + 2 * s.n;
                         int tpc = Launcher.threadsPerChannel(s.n);
-                        double ms = deviceMs(() -> {
+                        // variant 0: the sequential m1_scan_fwd_t{TPC}; g > 0: m1_scan_chunked_{names[g - 1]}
+                        String[] names = {"c4", "c8", "c16", "c16x"};
+                        int[] cgs = {4, 8, 16, 16};
+                        java.util.function.IntFunction<Work> variant = g -> () -> {
                             for (int k = 0; k < chunks; k++) {
                                 long base = (long) k * 3 * batch;
-                                launcher.launch("m1_scan_fwd_t" + tpc, Launcher.ceilDiv(s.e, 32), batch, 1, 32 * tpc, 0,
-                                        args().ptr(u.address()).i(s.e).ptr(dt.address()).i(s.e).ptr(db.address()).ptr(da2.address())
-                                                .ptr(bc.address()).i(xw).i(s.r).i(s.r + s.n).ptr(dd.address())
-                                                .ptr(xz.at4(s.e)).i(2 * s.e).ptr(y.address()).i(s.e)
-                                                .ptr(st.address()).l((long) s.e * s.n).l(0L)
-                                                .ptr(desc.at4(base)).ptr(desc.at4(base + batch)).ptr(desc.at4(base + 2L * batch))
-                                                .i(s.e).i(s.n));
+                                Launcher.Args a = args().ptr(u.address()).i(s.e).ptr(dt.address()).i(s.e).ptr(db.address()).ptr(da2.address())
+                                        .ptr(bc.address()).i(xw).i(s.r).i(s.r + s.n).ptr(dd.address())
+                                        .ptr(xz.at4(s.e)).i(2 * s.e).ptr(y.address()).i(s.e)
+                                        .ptr(st.address()).l((long) s.e * s.n).l(0L)
+                                        .ptr(desc.at4(base)).ptr(desc.at4(base + batch)).ptr(desc.at4(base + 2L * batch))
+                                        .i(s.e).i(s.n);
+                                if (g == 0) {
+                                    launcher.launch("m1_scan_fwd_t" + tpc, Launcher.ceilDiv(s.e, 32), batch, 1, 32 * tpc, 0, a);
+                                } else {
+                                    int cg = cgs[g - 1];
+                                    launcher.launch("m1_scan_chunked_" + names[g - 1], Launcher.ceilDiv(s.e, cg), batch, 1, 32 * cg,
+                                            Mamba1Mixer.chunkedSharedBytes(cg, s.n), a);
+                                }
                             }
-                        }, 2, 10);
+                        };
+                        for (int g = 0; g < names.length; g++) {
+                            launcher.allowSharedMemory("m1_scan_chunked_" + names[g], Mamba1Mixer.chunkedSharedBytes(cgs[g], s.n));
+                        }
+                        // Check: the same chunks from the same state through both kernels; worst relative error of
+                        // y (first 4M values) and of the final states, against the largest magnitude.
+                        int checkY = (int) Math.min(4L << 20, (long) batch * len * s.e);
+                        int stN = batch * s.e * s.n;
+                        float[] y0 = new float[checkY], s0 = new float[stN], y1 = new float[checkY], s1 = new float[stN];
+                        double worstY = 0, worstS = 0;
+                        tile(st, pattern);
+                        variant.apply(0).run();
+                        launcher.sync("scan check");
+                        y.read(0, y0, 0, checkY);
+                        st.read(0, s0, 0, stN);
+                        for (int g = 1; g <= names.length; g++) {
+                            tile(st, pattern);
+                            variant.apply(g).run();
+                            launcher.sync("scan check");
+                            y.read(0, y1, 0, checkY);
+                            st.read(0, s1, 0, stN);
+                            worstY = Math.max(worstY, relErr(y0, y1));
+                            worstS = Math.max(worstS, relErr(s0, s1));
+                        }
+                        double seqMs = deviceMs(variant.apply(0), 2, 10);
+                        double[] cgMs = new double[names.length];
+                        for (int g = 0; g < names.length; g++) {
+                            cgMs[g] = deviceMs(variant.apply(g + 1), 2, 10);
+                        }
+                        int auto = Mamba1Mixer.chunkedGroup(s.e, s.n, batch, device.multiprocessors());
+                        double ms = auto == 0 ? seqMs : cgMs[Integer.numberOfTrailingZeros(auto) - 2];
                         long tokens = (long) batch * len;
                         double bytes = tokens * (4.0 * s.e + 2.0 * s.n) * 4 + 2.0 * batch * s.e * s.n * 4 * chunks;
                         double gbs = bytes / (ms * 1e6);
+                        double seqGbs = bytes / (seqMs * 1e6);
                         double hfMs = hf("scan/" + s.name + "/B" + batch + "/L" + len);
-                        rows.add(String.format(L, "| %s | %d | %d | %.3f | %.0f | %.0f%% | %s | %s |", s.name, batch, len, ms, gbs,
-                                100 * gbs / copyGBs, fmt(hfMs, "%.1f"), fmt(hfMs / ms, "%.0fx")));
+                        rows.add(String.format(L, "| %s | %d | %d | %d | %.3f | %.0f | %.0f%% | %.3f | %.0f | %.0f%% | %.3f / %.3f / %.3f / %.3f | %.1e / %.1e | %s | %s |",
+                                s.name, batch, len, auto, ms, gbs, 100 * gbs / copyGBs, seqMs, seqGbs, 100 * seqGbs / copyGBs,
+                                cgMs[0], cgMs[1], cgMs[2], cgMs[3], worstY, worstS, fmt(hfMs, "%.1f"), fmt(hfMs / ms, "%.0fx")));
                     }
                 }
             }
         }
-        table("1. Fused selective scan kernel alone vs HF transformers slow-path scan (float32)",
-                "| shape (E, N=16) | batch | L | ours ms | ours GB/s | % of copy BW | HF ms | speedup |", rows);
+        table("1. Fused selective scan kernel alone vs HF transformers slow-path scan (float32); chunked = m1_scan_chunked_c{CG} (CG chosen as the engine does), sequential = m1_scan_fwd_t4",
+                "| shape (E, N=16) | batch | L | CG | chunked ms | GB/s | % of copy BW | sequential ms | GB/s | % of copy BW | CG 4 / 8 / 16 / 16 with ex2.approx.ftz ms | chunked vs sequential: y / state rel. err | HF ms | speedup (chunked) |", rows);
+    }
+
+    /** Largest |a - b| over the largest |a|. */
+    private static double relErr(float[] a, float[] b) {
+        double max = 0, diff = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i]));
+            diff = Math.max(diff, Math.abs((double) a[i] - b[i]));
+        }
+        return max == 0 ? diff : diff / max;
     }
 
     private static void tile(DeviceBuffer b, float[] pattern) {
@@ -368,17 +423,26 @@ public final class CudaBench {
                     }
                     int[] sl = Arrays.copyOf(slots, batch);
                     float[][] outs = new float[batch][model.vocabSize()];
-                    double ms = hostMs(() -> {
-                        for (int x : sl) {
-                            e.resetSlot(x);
+                    double[] msv = new double[2];
+                    for (int v = 0; v < 2; v++) {
+                        System.setProperty("scanflow.cuda.scan", v == 0 ? "chunked" : "sequential");
+                        try {
+                            msv[v] = hostMs(() -> {
+                                for (int x : sl) {
+                                    e.resetSlot(x);
+                                }
+                                e.synchronize();
+                            }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 3);
+                        } finally {
+                            System.clearProperty("scanflow.cuda.scan");
                         }
-                        e.synchronize();
-                    }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 3);
+                    }
+                    double ms = msv[0];
                     double tps = batch * (double) len / (ms / 1e3);
                     double hfMs = hf("prefill/" + s.name + "/B" + batch + "/L" + len);
                     double hfTps = batch * (double) len / (hfMs / 1e3);
-                    rows.add(String.format(L, "| %s | %d | %d | %.1f | %.0f | %s | %s |", s.name, batch, len, ms, tps,
-                            fmt(hfTps, "%.0f"), fmt(tps / hfTps, "%.0fx")));
+                    rows.add(String.format(L, "| %s | %d | %d | %.1f | %.0f | %.1f | %.0f | %s | %s |", s.name, batch, len, ms, tps,
+                            msv[1], batch * (double) len / (msv[1] / 1e3), fmt(hfTps, "%.0f"), fmt(tps / hfTps, "%.0fx")));
                 }
             }
         }
@@ -408,14 +472,14 @@ public final class CudaBench {
                 }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 3);
                 double tps = 8 * 2048 / (ms / 1e3);
                 double hfTps = 8 * 2048 / (hf("prefill/" + M130.name + "/B8/L2048") / 1e3);
-                rows.add(String.format(L, "| %s, 3xTF32 dense layers | 8 | 2048 | %.1f | %.0f | %s | %s |", M130.name, ms, tps,
+                rows.add(String.format(L, "| %s, 3xTF32 dense layers | 8 | 2048 | %.1f | %.0f | | | %s | %s |", M130.name, ms, tps,
                         fmt(hfTps, "%.0f"), fmt(tps / hfTps, "%.0fx")));
             }
         } finally {
             System.clearProperty("scanflow.cuda.gemm");
         }
         table("2. Whole-model prefill (last-position logits) vs HF transformers forward (float32, slow path)",
-                "| model | batch | L | ours ms | ours tokens/s | HF tokens/s | speedup |", rows);
+                "| model | batch | L | ours ms (chunked scan) | ours tokens/s | ours ms (sequential scan) | tokens/s | HF tokens/s | speedup (chunked) |", rows);
     }
 
     // ---- 3. batched step ----------------------------------------------------------------------------
