@@ -156,24 +156,8 @@ final class Mamba1Generator implements AutoCloseable {
         k = cfg.convKernel();
         v = cfg.vocabSize();
         vp = pow2(v);
-        int xw = r + 2 * n;
-        int layers = cfg.numLayers();
-        long[] ptrs = new long[12 * layers];
         try {
-            for (int i = 0; i < layers; i++) {
-                ptrs[12 * i] = w.require(i + ".norm");
-                ptrs[12 * i + 1] = transposed(w.require(i + ".in_proj"), 2 * e, d);
-                ptrs[12 * i + 2] = w.ptr(i + ".in_proj_bias");
-                ptrs[12 * i + 3] = w.require(i + ".conv_w");
-                ptrs[12 * i + 4] = w.ptr(i + ".conv_b");
-                ptrs[12 * i + 5] = transposed(w.require(i + ".x_proj"), xw, e);
-                ptrs[12 * i + 6] = transposed(w.require(i + ".dt_proj"), e, r);
-                ptrs[12 * i + 7] = w.require(i + ".dt_bias");
-                ptrs[12 * i + 8] = w.require(i + ".A2");
-                ptrs[12 * i + 9] = w.require(i + ".D");
-                ptrs[12 * i + 10] = transposed(w.require(i + ".out_proj"), d, e);
-                ptrs[12 * i + 11] = w.ptr(i + ".out_proj_bias");
-            }
+            long[] ptrs = Mamba1LayerTable.build(cfg, w, this::transposed);
             lmT = transposed(lmHead, v, d);
             table = DeviceBuffer.allocate(8L * ptrs.length, "generate weight table");
             owned.add(table);

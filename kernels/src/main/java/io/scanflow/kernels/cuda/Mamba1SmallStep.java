@@ -49,31 +49,15 @@ final class Mamba1SmallStep implements AutoCloseable {
     Mamba1SmallStep(MambaConfig cfg, DeviceWeights w, long lmHead, Launcher launcher) {
         this.cfg = cfg;
         this.l = launcher;
-        int d = cfg.hiddenSize(), e = cfg.intermediateSize(), r = cfg.dtRank(), n = cfg.stateSize();
-        int xw = r + 2 * n;
-        int layers = cfg.numLayers();
+        int d = cfg.hiddenSize();
         perSlotFloats = perSlot(cfg);
         maxPerBlock = Math.max(1, Math.min(MAX_SLOTS_PER_BLOCK, MAX_SMEM / (4 * perSlotFloats)));
         int smem = maxPerBlock * perSlotFloats * 4;
         if (smem > 48 * 1024) {
             l.allowSharedMemory("m1_small_step", smem);
         }
-        long[] ptrs = new long[12 * layers];
         try {
-            for (int i = 0; i < layers; i++) {
-                ptrs[12 * i] = w.require(i + ".norm");
-                ptrs[12 * i + 1] = transposed(w.require(i + ".in_proj"), 2 * e, d);
-                ptrs[12 * i + 2] = w.ptr(i + ".in_proj_bias");
-                ptrs[12 * i + 3] = w.require(i + ".conv_w");
-                ptrs[12 * i + 4] = w.ptr(i + ".conv_b");
-                ptrs[12 * i + 5] = transposed(w.require(i + ".x_proj"), xw, e);
-                ptrs[12 * i + 6] = transposed(w.require(i + ".dt_proj"), e, r);
-                ptrs[12 * i + 7] = w.require(i + ".dt_bias");
-                ptrs[12 * i + 8] = w.require(i + ".A2");
-                ptrs[12 * i + 9] = w.require(i + ".D");
-                ptrs[12 * i + 10] = transposed(w.require(i + ".out_proj"), d, e);
-                ptrs[12 * i + 11] = w.ptr(i + ".out_proj_bias");
-            }
+            long[] ptrs = Mamba1LayerTable.build(cfg, w, this::transposed);
             lmT = transposed(lmHead, cfg.vocabSize(), d);
             table = DeviceBuffer.allocate(8L * ptrs.length, "small-step weight table");
             owned.add(table);
