@@ -41,7 +41,12 @@ $PY sam-to-bam --out "$WORK/demo.sam" --truth "$DATA/ape-demo-samples.tsv" --pre
 
 samtools sort --no-PG -@2 -o "$WORK/test.bam" "$WORK/test.sam" && samtools index "$WORK/test.bam"
 samtools sort --no-PG -o "$DATA/ape-demo.bam" "$WORK/demo.sam" && samtools index "$DATA/ape-demo.bam"
-samtools view --no-PG -C -T "$REFS" -o "$DATA/ape-demo.cram" "$DATA/ape-demo.bam" && samtools index "$DATA/ape-demo.cram"
+# CRAM records the reference's absolute path (UR) in the header; drop it so the committed file names no
+# machine's folders (readers get the reference from --reference / the M5 checksums instead).
+samtools view --no-PG -C -T "$REFS" -o "$WORK/ape-demo.cram" "$DATA/ape-demo.bam"
+samtools view --no-PG -H "$WORK/ape-demo.cram" | sed 's/\tUR:[^\t]*//' > "$WORK/ape-demo.cram-header.sam"
+samtools reheader --no-PG "$WORK/ape-demo.cram-header.sam" "$WORK/ape-demo.cram" > "$DATA/ape-demo.cram"
+samtools index "$DATA/ape-demo.cram"
 
 # Reads that no classifier can tell apart: the true sequence also lies in another label's reference.
 $PY identical --refs "$REFS" "$WORK"/test-L*.sam > "$WORK/identical-test.json"
