@@ -42,6 +42,21 @@ public interface SequenceModel {
     Workspace newWorkspace(int maxRows);
 
     /**
+     * Scratch for batched {@link #step}s of up to {@code maxRows} keys that run the whole batch layer by
+     * layer, the per-key parts (conv, scan, norms) spread over keys with the kernels' key loop. For a
+     * backend that splits each dense layer across threads, so each weight is read once per step. Same
+     * results as {@link #newWorkspace}'s; by default it is one.
+     */
+    default Workspace newBatchStepWorkspace(int maxRows) {
+        return newWorkspace(maxRows);
+    }
+
+    /** Bytes of weights one pass reads (dense layers and head): tells a backend whether they stay in cache; 0 if unknown. */
+    default long weightBytes() {
+        return 0;
+    }
+
+    /**
      * Feeds {@code length} tokens of one stream, in chunks of at most {@code workspace.maxRows()}.
      *
      * @param hiddenOut receives the final hidden state of every position, [length, hidden] row-major

@@ -21,12 +21,18 @@ import java.util.List;
  * runs with the kernels it was built with.
  *
  * <p>Prefill requests are independent streams and run on the workers side by side; a batched step is
- * split into contiguous slices of the batch, one per worker. Outputs do not depend on the number of
+ * split into contiguous slices of the batch, one per worker, unless the model's weights outgrow the cache:
+ * then the step runs layer by layer over the whole batch, each dense layer split by output columns. Outputs do not depend on the number of
  * workers: every row is computed by the same code in the same order whichever worker runs it.
  */
 public final class CpuEngine implements Engine {
     /** Below this many rows per worker, threading costs more than it saves. */
     private static final int MIN_STEP_ROWS_PER_WORKER = 16;
+    /**
+     * Weights above this (bytes) do not stay in cache: a batched step then runs layer by layer over the
+     * whole batch, so each weight is read once per step instead of once per worker's slice.
+     */
+    static final long LAYER_BY_LAYER_WEIGHT_BYTES = 16L << 20;
 
     private final SequenceModel model;
     private final int workers;
@@ -43,17 +49,26 @@ public final class CpuEngine implements Engine {
     private final PrefillRound prefillRound = new PrefillRound();
     private final StepRound stepRound = new StepRound();
     private final GenerationLoop generation = new GenerationLoop();
+    private final boolean layerByLayer;
+    /** The layer-by-layer step's workspace, grown to the largest batch seen. */
+    private Workspace batchWorkspace;
 
     /**
      * @param threads     workers (1 runs everything on the caller's thread)
      * @param chunkLength prefill chunk: rows per model pass; also the largest step slice per worker
      */
     public CpuEngine(SequenceModel model, int threads, int chunkLength) {
+        this(model, threads, chunkLength, LAYER_BY_LAYER_WEIGHT_BYTES);
+    }
+
+    /** @param layerByLayerBytes weight bytes above which batched steps run layer by layer (tests force either path) */
+    CpuEngine(SequenceModel model, int threads, int chunkLength, long layerByLayerBytes) {
         if (threads < 1 || chunkLength < 1) {
             throw new IllegalArgumentException("threads and chunk length must be positive");
         }
         this.model = model;
         this.workers = threads;
+        this.layerByLayer = model.weightBytes() > layerByLayerBytes;
         this.workspaces = new Workspace[threads];
         this.hidden = new float[threads][];
         this.pooled = new double[threads][];
@@ -280,7 +295,9 @@ public final class CpuEngine implements Engine {
         }
         int d = model.hiddenSize();
         int parts = Math.max(1, Math.min(workers, count / MIN_STEP_ROWS_PER_WORKER));
-        if (parts == 1) {
+        if (layerByLayer) {
+            stepWholeBatch(tokens, features, count);
+        } else if (parts == 1) {
             // The common small-batch case: no task objects, nothing allocated per step.
             stepSlice(tokens, features, 0, count, 0);
         } else {
@@ -305,7 +322,21 @@ public final class CpuEngine implements Engine {
         }
     }
 
-    /** The pool is shared by the JVM's engines, so closing an engine only drops its slots. */
+    /**
+     * All keys at once on the caller's thread: the model's dense layers split their columns across the
+     * pool and its per-key parts spread over keys, so the weights are read once per step.
+     */
+    private void stepWholeBatch(int[] tokens, float[] features, int count) {
+        if (batchWorkspace == null || batchWorkspace.maxRows() < count) {
+            batchWorkspace = model.newBatchStepWorkspace(Math.max(count, 2 * (batchWorkspace == null ? 0 : batchWorkspace.maxRows())));
+        }
+        if (tokens != null) {
+            model.step(stepStates, tokens, 0, count, stepHidden, 0, batchWorkspace);
+        } else {
+            model.stepFeatures(stepStates, features, 0, count, stepHidden, 0, batchWorkspace);
+        }
+    }
+
     private void stepSlice(int[] tokens, float[] features, int from, int to, int worker) {
         int d = model.hiddenSize();
         if (tokens != null) {
@@ -315,6 +346,7 @@ public final class CpuEngine implements Engine {
         }
     }
 
+    /** The pool is shared by the JVM's engines, so closing an engine only drops its slots. */
     @Override
     public void close() {
         slots.clear();

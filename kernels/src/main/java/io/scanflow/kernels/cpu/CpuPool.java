@@ -1,5 +1,6 @@
 package io.scanflow.kernels.cpu;
 
+import io.scanflow.model.math.Kernels;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,16 +38,15 @@ public final class CpuPool {
         return SIZE;
     }
 
-    /** Body of a parallel loop over [from, to). */
-    public interface RangeBody {
-        void run(int from, int to);
+    /** Body of a parallel loop over [from, to); the models' key loops ({@link Kernels.KeyRange}) run here too. */
+    public interface RangeBody extends Kernels.KeyRange {
     }
 
     /**
      * Runs {@code body} over [0, n) in contiguous pieces of at least {@code grain}, at most one per
      * thread, and returns when all are done. Small or nested loops run inline on the caller.
      */
-    public static void forRange(int n, int grain, RangeBody body) {
+    public static void forRange(int n, int grain, Kernels.KeyRange body) {
         int pieces = (int) Math.min(SIZE, Math.max(1, n / (long) Math.max(1, grain)));
         if (pieces <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
@@ -82,7 +82,7 @@ public final class CpuPool {
     private static final class Worker extends Thread {
         private volatile boolean pending;
         private volatile boolean sleeping;
-        private RangeBody body;
+        private Kernels.KeyRange body;
         private int from;
         private int to;
         private Throwable failure;
@@ -93,7 +93,7 @@ public final class CpuPool {
         }
 
         /** Fields first, then the volatile flag that publishes them. */
-        void post(RangeBody b, int f, int t) {
+        void post(Kernels.KeyRange b, int f, int t) {
             body = b;
             from = f;
             to = t;

@@ -17,6 +17,8 @@ public final class VectorKernels implements Kernels {
     private static final int L = S.length();
     /** Multiply-adds below which a call stays on the caller's thread. */
     static final long PARALLEL_WORK = 1L << 18;
+    /** Keys per thread at least in {@link #forKeys}: a key's conv, scan and norms are tens of microseconds. */
+    private static final int KEYS_PER_THREAD = 2;
 
     private VectorKernels() {}
 
@@ -156,5 +158,10 @@ public final class VectorKernels implements Kernels {
         if (Scan.callerGates(stateSize, rows)) {
             siluGate(y, rowOff, z, zOff, channels);
         }
+    }
+
+    @Override
+    public void forKeys(int keys, KeyRange body) {
+        CpuPool.forRange(keys, KEYS_PER_THREAD, body);
     }
 }

@@ -73,6 +73,22 @@ class CpuEngineTest {
         assertArrayEquals(reference, actual);
     }
 
+    /** The big-model path (layer by layer, dense layers split by columns) against the per-slice path, forced by threshold. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mamba1-tied", "mamba1-untied-bias", "mamba2-basic"})
+    void layerByLayerStepGivesTheSliceStepsBits(String name) {
+        Fixture f = Fixture.load(name);
+        for (SequenceModel model : new SequenceModel[] {ModelLoader.load(f.modelDir), CpuEngine.loadModel(f.modelDir)}) {
+            int v = model.vocabSize();
+            int keys = 70;
+            float[] slices = runSteps(new CpuEngine(model, 3, 16, Long.MAX_VALUE), keys, 5, v);
+            float[] layers = runSteps(new CpuEngine(model, 3, 16, -1), keys, 5, v);
+            assertArrayEquals(slices, layers, name);
+            // Batches that grow between steps reuse and then regrow the batch workspace.
+            assertArrayEquals(runSteps(new CpuEngine(model, 1, 16), 5, 3, v), runSteps(new CpuEngine(model, 2, 16, -1), 5, 3, v));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"mamba1-tied", "mamba2-basic"})
     void savedSlotRestoresIntoAnotherEngineAndContinuesIdentically(String name) {

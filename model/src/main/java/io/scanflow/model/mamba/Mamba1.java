@@ -86,6 +86,9 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         final float[] xDbl;   // x_proj output [rows, R + 2N]
         final float[] delta;  // [rows, E]
         final float[] y;      // gated scan output [rows, E]
+        /** The per-key parts of a layer, made once with the workspace. */
+        ConvKeys conv;
+        ScanKeys scan;
 
         Scratch(MambaConfig c, int maxRows) {
             super(maxRows, c.hiddenSize());
@@ -100,7 +103,19 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
 
     @Override
     Scratch workspace(int maxRows) {
-        return new Scratch(cfg, maxRows);
+        Scratch ws = new Scratch(cfg, maxRows);
+        ws.conv = new ConvKeys(ws);
+        ws.scan = new ScanKeys(ws);
+        return ws;
+    }
+
+    @Override
+    long layerWeightFloats() {
+        long floats = 0;
+        for (Layer layer : layers) {
+            floats += layer.inProj().length + layer.xProj().length + layer.dtProj().length + layer.outProj().length;
+        }
+        return floats;
     }
 
     @Override
@@ -108,6 +123,10 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         return layers[layer].norm;
     }
 
+    /**
+     * The dense layers run over all rows (a SIMD backend splits their columns across threads); the conv
+     * and the scan run per key, over key ranges that never change a key's result.
+     */
     @Override
     void mix(int layer, RecurrentState[] states, int firstState, int stateCount, int rowsPerState, Scratch ws) {
         Layer w = layers[layer];
@@ -115,18 +134,77 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
         int xw = r + 2 * n;
         kernels.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, 2 * e, ws.xz, 0, 2 * e);
-        causalConv(ws.xz, 0, 2 * e, ws.u, e, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
-                e, cfg.convKernel(), w.convWeight, w.convBias);
-        kernels.siluInPlace(ws.u, 0, rows * e);
+        ws.conv.set(layer, states, firstState, rowsPerState);
+        overKeys(stateCount, ws.conv, ws);
         kernels.linear(ws.u, 0, e, rows, e, w.xProj, null, xw, ws.xDbl, 0, xw);
         kernels.linear(ws.xDbl, 0, xw, rows, r, w.dtProj, w.dtBias, e, ws.delta, 0, e);
-        kernels.softplusInPlace(ws.delta, 0, rows * e);
-        for (int s = 0; s < stateCount; s++) {
-            int row = s * rowsPerState;
-            kernels.selectiveScan(e, n, rowsPerState, ws.delta, ws.u, row * e, ws.xz, row * 2 * e + e, 2 * e,
-                    ws.xDbl, row * xw + r, row * xw + r + n, xw, w.negA, w.d,
-                    states[firstState + s].data(), ssmStateOffset(layer), ws.y);
-        }
+        ws.scan.set(layer, states, firstState, rowsPerState);
+        overKeys(stateCount, ws.scan, ws);
+        ws.conv.clear();
+        ws.scan.clear();
         kernels.linear(ws.y, 0, e, rows, e, w.outProj, w.outProjBias, d, ws.mixed, 0, d);
+    }
+
+    /** One layer's per-key part: which layer and keys; key k is {@code states[firstState + k]}. */
+    private abstract class LayerKeys implements Kernels.KeyRange {
+        final Scratch ws;
+        int layer;
+        RecurrentState[] states;
+        int firstState;
+        int rowsPerState;
+
+        LayerKeys(Scratch ws) {
+            this.ws = ws;
+        }
+
+        void set(int layer, RecurrentState[] states, int firstState, int rowsPerState) {
+            this.layer = layer;
+            this.states = states;
+            this.firstState = firstState;
+            this.rowsPerState = rowsPerState;
+        }
+
+        /** Drops the caller's states. */
+        void clear() {
+            states = null;
+        }
+    }
+
+    /** Causal conv of x (the in_proj output's first half) then SiLU, into u. */
+    private final class ConvKeys extends LayerKeys {
+        ConvKeys(Scratch ws) {
+            super(ws);
+        }
+
+        @Override
+        public void run(int from, int to) {
+            Layer w = layers[layer];
+            int e = cfg.intermediateSize();
+            int row = from * rowsPerState;
+            causalConv(ws.xz, row * 2 * e, 2 * e, ws.u, row * e, e, states, firstState + from, to - from, rowsPerState,
+                    convWindowOffset(layer), e, cfg.convKernel(), w.convWeight, w.convBias);
+            kernels.siluInPlace(ws.u, row * e, (to - from) * rowsPerState * e);
+        }
+    }
+
+    /** softplus of dt_proj's output (delta), then the selective scan of each key's rows, gated by z, into y. */
+    private final class ScanKeys extends LayerKeys {
+        ScanKeys(Scratch ws) {
+            super(ws);
+        }
+
+        @Override
+        public void run(int from, int to) {
+            Layer w = layers[layer];
+            int e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
+            int xw = r + 2 * n;
+            kernels.softplusInPlace(ws.delta, from * rowsPerState * e, (to - from) * rowsPerState * e);
+            for (int s = from; s < to; s++) {
+                int row = s * rowsPerState;
+                kernels.selectiveScan(e, n, rowsPerState, ws.delta, ws.u, row * e, ws.xz, row * 2 * e + e, 2 * e,
+                        ws.xDbl, row * xw + r, row * xw + r + n, xw, w.negA, w.d,
+                        states[firstState + s].data(), ssmStateOffset(layer), ws.y);
+            }
+        }
     }
 }

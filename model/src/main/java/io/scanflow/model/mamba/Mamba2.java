@@ -96,6 +96,15 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
     }
 
     @Override
+    long layerWeightFloats() {
+        long floats = 0;
+        for (Layer layer : layers) {
+            floats += layer.inProj().length + layer.outProj().length;
+        }
+        return floats;
+    }
+
+    @Override
     Scratch workspace(int maxRows) {
         return new Scratch(cfg, maxRows);
     }
@@ -112,7 +121,7 @@ public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
         int d = cfg.hiddenSize(), e = cfg.intermediateSize(), heads = cfg.numHeads();
         int proj = cfg.inProjSize(), conv = cfg.convDim();
         kernels.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, proj, ws.zxbcdt, 0, proj);
-        causalConv(ws.zxbcdt, e, proj, ws.xbc, conv, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
+        causalConv(ws.zxbcdt, e, proj, ws.xbc, 0, conv, states, firstState, stateCount, rowsPerState, convWindowOffset(layer),
                 conv, cfg.convKernel(), w.convWeight, w.convBias);
         kernels.siluInPlace(ws.xbc, 0, rows * conv);
         for (int r = 0; r < rows; r++) {

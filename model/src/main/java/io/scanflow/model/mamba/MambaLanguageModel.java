@@ -76,6 +76,21 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     }
 
     @Override
+    public final Workspace newBatchStepWorkspace(int maxRows) {
+        W ws = workspace(maxRows);
+        ws.keysInParallel = true;
+        return ws;
+    }
+
+    @Override
+    public final long weightBytes() {
+        return Float.BYTES * (layerWeightFloats() + (lmHead == null ? 0 : lmHead.length));
+    }
+
+    /** Floats of the layers' dense weights, all layers. */
+    abstract long layerWeightFloats();
+
+    @Override
     public final void prefill(RecurrentState state, int[] tokens, int offset, int length,
                               float[] hiddenOut, int hiddenOffset, Workspace workspace) {
         input.requireTokens();
@@ -146,18 +161,29 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         } else {
             input.project(kernels, features, inputOffset, rows, ws.residual);
         }
+        ResidualNormKeys between = ws.residualNorm;
         for (int layer = 0; layer < config.numLayers(); layer++) {
-            Ops.rmsNorm(ws.residual, 0, layerNorm(layer), normEpsilon, ws.normed, 0, rows, d);
+            between.set(layer > 0, layerNorm(layer), normEpsilon, ws.normed, 0, rowsPerState, d);
+            overKeys(stateCount, between, ws);
             mix(layer, states, firstState, stateCount, rowsPerState, ws);
-            for (int i = 0; i < rows * d; i++) {
-                ws.residual[i] += ws.mixed[i];
-            }
         }
         for (int s = firstState; s < firstState + stateCount; s++) {
             states[s].advance(rowsPerState);
         }
+        // The last residual add only matters to the final hidden states.
         if (hiddenOut != null) {
-            Ops.rmsNorm(ws.residual, 0, finalNorm, normEpsilon, hiddenOut, hiddenOffset, rows, d);
+            between.set(true, finalNorm, normEpsilon, hiddenOut, hiddenOffset, rowsPerState, d);
+            overKeys(stateCount, between, ws);
+        }
+        between.clear();
+    }
+
+    /** Runs a per-key part over keys [0, keys) of the workspace's rows: on the key loop for a batch-step workspace. */
+    final void overKeys(int keys, Kernels.KeyRange body, MambaWorkspace ws) {
+        if (ws.keysInParallel) {
+            kernels.forKeys(keys, body);
+        } else {
+            body.run(0, keys);
         }
     }
 
@@ -165,14 +191,14 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
      * {@link #causalConv} for one new input per state (the batched step): the window holds exactly the
      * K-1 older inputs, so the sum and the shift are straight-line code. Same sums in the same order.
      */
-    private static void convStep(float[] in, int inOffset, int inStride, float[] out, int outStride,
+    private static void convStep(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
                                  RecurrentState[] states, int firstState, int stateCount, int window,
                                  int channels, int kernel, float[] weight, float[] bias) {
         int keep = kernel - 1;
         for (int s = 0; s < stateCount; s++) {
             float[] st = states[firstState + s].data();
             int inRow = inOffset + s * inStride;
-            int outRow = s * outStride;
+            int outRow = outOffset + s * outStride;
             for (int c = 0; c < channels; c++) {
                 int w = window + c * keep;
                 int wc = c * kernel;
@@ -219,16 +245,17 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
      * Causal depthwise conv over the rows of each state (before its SiLU, which the caller applies with
      * the vector kernels), reading the K-1 previous inputs from the conv window kept in the state and
      * leaving the window updated. Input and output are [rows, channels] with
-     * row strides, so the conv can read straight out of the in_proj output.
+     * row strides, so the conv can read straight out of the in_proj output; output row s starts at
+     * {@code outOffset + s * outStride}.
      *
      * @param window offset of this layer's conv window in each state: [channels, K-1], oldest first
      */
-    final void causalConv(float[] in, int inOffset, int inStride, float[] out, int outStride,
+    final void causalConv(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
                           RecurrentState[] states, int firstState, int stateCount, int rowsPerState, int window,
                           int channels, int kernel, float[] weight, float[] bias) {
         int keep = kernel - 1;
         if (rowsPerState == 1) {
-            convStep(in, inOffset, inStride, out, outStride, states, firstState, stateCount, window, channels, kernel,
+            convStep(in, inOffset, inStride, out, outOffset, outStride, states, firstState, stateCount, window, channels, kernel,
                     weight, bias);
             return;
         }
@@ -237,7 +264,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
             int base = s * rowsPerState;
             int head = Math.min(keep, rowsPerState);
             for (int t = 0; t < head; t++) {
-                int outRow = (base + t) * outStride;
+                int outRow = outOffset + (base + t) * outStride;
                 for (int c = 0; c < channels; c++) {
                     float acc = bias == null ? 0f : bias[c];
                     for (int k = 0; k < kernel; k++) {
@@ -250,7 +277,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
             }
             // Rows whose inputs are all in this call: the kernels' loop (the same sums in the same order).
             if (rowsPerState > keep) {
-                kernels.convRows(in, inOffset + base * inStride, inStride, out, (base + keep) * outStride, outStride,
+                kernels.convRows(in, inOffset + base * inStride, inStride, out, outOffset + (base + keep) * outStride, outStride,
                         rowsPerState - keep, channels, kernel, weight, bias);
             }
             // Slide the window: it now ends with this call's last K-1 inputs. Ascending i only reads

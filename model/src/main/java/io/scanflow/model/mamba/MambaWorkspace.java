@@ -11,6 +11,10 @@ class MambaWorkspace implements Workspace {
     final float[] normed;
     /** Mixer output before the residual add, [rows, D]. */
     final float[] mixed;
+    /** Per-key parts run on the kernels' key loop (a batch-step workspace) rather than on the caller. */
+    boolean keysInParallel;
+    /** The residual add and norm between layers, reused so that passes allocate nothing. */
+    final ResidualNormKeys residualNorm = new ResidualNormKeys(this);
 
     MambaWorkspace(int maxRows, int hidden) {
         if (maxRows <= 0) {

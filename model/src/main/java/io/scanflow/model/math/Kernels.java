@@ -75,4 +75,17 @@ public interface Kernels {
                        float[] negA, float[] d,
                        float[] state, int stateOff,
                        float[] y);
+
+    /** Body of a loop over the keys (independent streams) of a batch: keys [from, to). */
+    interface KeyRange {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over keys [0, keys), on several threads where the backend has them; by default
+     * on the caller. Callers give every key work that does not depend on which range it falls in.
+     */
+    default void forKeys(int keys, KeyRange body) {
+        body.run(0, keys);
+    }
 }
