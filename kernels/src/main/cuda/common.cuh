@@ -60,3 +60,20 @@ __device__ __forceinline__ double sf_block_sum_d(double v, double* scratch /* >=
 __device__ __forceinline__ float* sf_slot_ptr(float* states, int slot, long long stateFloats, long long offset) {
     return states + (long long)slot * stateFloats + offset;
 }
+
+// One Mamba-1 layer's weights as the one-launch kernels read them (the table Mamba1LayerTable builds):
+// twelve pointers, the dense ones (*T) to transposed copies whose padding each kernel documents.
+struct SfM1Layer {
+    const float* norm;     // [D]
+    const float* inT;      // [D][2E]
+    const float* inBias;   // [2E] or null
+    const float* convW;    // [E][K]
+    const float* convB;    // [E] or null
+    const float* xT;       // [E][R + 2N]
+    const float* dtT;      // [R][E]
+    const float* dtBias;   // [E]
+    const float* A2;       // [E][N], A * log2(e)
+    const float* D;        // [E]
+    const float* outT;     // [E][D]
+    const float* outBias;  // [D] or null
+};

@@ -15,22 +15,8 @@
 
 #include "common.cuh"
 
-// Per-layer weights; *T are transposed [in][out4] with out4 = out rounded up to 4 (pad columns zero).
-struct SfM1Gen {
-    const float* norm;     // [D]
-    const float* inT;      // [D][2E4]
-    const float* inBias;   // [2E] or null
-    const float* convW;    // [E][K]
-    const float* convB;    // [E] or null
-    const float* xT;       // [E][XW4]
-    const float* dtT;      // [R][E4]
-    const float* dtBias;   // [E]
-    const float* A2;       // [E][N], A * log2(e)
-    const float* D;        // [E]
-    const float* outT;     // [E][D4]
-    const float* outBias;  // [D] or null
-};
-
+// The layer table (SfM1Layer): here the *T copies are [in][out4], out4 = out rounded up to 4, pad
+// columns zero.
 __device__ __forceinline__ int sf_round4(int x) {
     return (x + 3) & ~3;
 }
@@ -366,7 +352,7 @@ __device__ __forceinline__ void next_item(int& s, int& c, int E) {
 // batching several items' loads per thread before their stores was slower on an H100). active = slots of
 // this block in use.
 template <int T>
-__device__ __forceinline__ void conv_step(float* states, const long long* slotBase, long long off, const SfM1Gen& w,
+__device__ __forceinline__ void conv_step(float* states, const long long* slotBase, long long off, const SfM1Layer& w,
                                           const float* xz, float* u, int S, int E, int K, int active) {
     const int keep = K - 1;
     for (int i = threadIdx.x, s = threadIdx.x / E, c = threadIdx.x % E; i < S * E; i += T, next_item<T>(s, c, E)) {
@@ -397,7 +383,7 @@ __device__ __forceinline__ void conv_step(float* states, const long long* slotBa
 // input, C contraction, D skip, SiLU(z) gate. vec: N a multiple of 4 and the state 16-byte aligned.
 // dtT: dt_proj's transposed weight [R][round4(E)], staged in shared memory when WS.
 template <int T, bool WS>
-__device__ __forceinline__ void scan_step(float* states, const long long* slotBase, long long off, const SfM1Gen& w,
+__device__ __forceinline__ void scan_step(float* states, const long long* slotBase, long long off, const SfM1Layer& w,
                                           const float* dtT, const float* xz, const float* u, const float* xd, int xw4,
                                           float* y, int S, int E, int N, int R, int active, bool vec) {
     const int e4 = sf_round4(E);
@@ -461,7 +447,7 @@ __device__ __forceinline__ void scan_step(float* states, const long long* slotBa
 // 256) as compile-time constants, so loop counts, K splits, tile widths and strides fold (the caller checks
 // that the model has this shape); 0: any shape. The arithmetic is the same either way.
 template <int MAXSPT, int KB, int T, bool WS, int SHAPE>
-__device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ layersW, int layers, const float* __restrict__ emb,
+__device__ __forceinline__ void m1_generate_body(const SfM1Layer* __restrict__ layersW, int layers, const float* __restrict__ emb,
             const float* __restrict__ normF, const float* __restrict__ lmT, const int* __restrict__ firstTokens,
             const int* __restrict__ slots, int count, int steps, float* __restrict__ states, long long stateFloats,
             long long layerState, int D_, int E_, int N_, int R_, int K_, int V_, float eps, int S, int sampleMode,
@@ -531,7 +517,7 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
         }
         __syncthreads();
         for (int layer = 0; layer < layers; layer++) {
-            const SfM1Gen w = layersW[layer];
+            const SfM1Layer w = layersW[layer];
             if (WS) {
                 // B (free since the last out_proj) <- this layer's x_proj, dt_proj, out_proj; A (in_proj) must be in.
                 sf_gen::stage<T>(wX, ldsX, w.xT, E, xw4);
@@ -627,7 +613,7 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Gen* __restrict__ lay
 }
 
 #define SF_GEN_PARAMS                                                                                           \
-    const SfM1Gen *__restrict__ layersW, int layers, const float *__restrict__ emb, const float *__restrict__ normF, \
+    const SfM1Layer *__restrict__ layersW, int layers, const float *__restrict__ emb, const float *__restrict__ normF, \
         const float *__restrict__ lmT, const int *__restrict__ firstTokens, const int *__restrict__ slots, int count,   \
         int steps, float *__restrict__ states, long long stateFloats, long long layerState, int D, int E, int N, int R, \
         int K, int V, float eps, int S, int sampleMode, double invT, int topK, float topP, int VP,                      \

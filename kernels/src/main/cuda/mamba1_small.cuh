@@ -15,21 +15,7 @@
 #define SF_SMALL_SMAX 16
 #define SF_SMALL_THREADS 256
 
-// Per-layer weights, transposed where the kernel reads them by output column.
-struct SfM1Small {
-    const float* norm;     // [D]
-    const float* inT;      // [D][2E]
-    const float* inBias;   // [2E] or null
-    const float* convW;    // [E][K]
-    const float* convB;    // [E] or null
-    const float* xT;       // [E][xw]
-    const float* dtT;      // [R][E]
-    const float* dtBias;   // [E]
-    const float* A2;       // [E][N], A * log2(e)
-    const float* D;        // [E]
-    const float* outT;     // [E][D]
-    const float* outBias;  // [D] or null
-};
+// The layer table (SfM1Layer): here the *T copies are [in][out], no padding.
 
 namespace sf_small {
 
@@ -105,7 +91,7 @@ __device__ __forceinline__ void rmsnorm(const float* x, const float* __restrict_
 // outKind: 0 state only, 1 final hidden -> hiddenOut [count, D], 2 logits -> logitsOut [count, V],
 // 3 argmax -> tokenOut [count].
 extern "C" __global__ void __launch_bounds__(SF_SMALL_THREADS)
-m1_small_step(const SfM1Small* __restrict__ layersW, int layers, const float* __restrict__ emb,
+m1_small_step(const SfM1Layer* __restrict__ layersW, int layers, const float* __restrict__ emb,
               const float* __restrict__ normF, const float* __restrict__ lmT, const int* __restrict__ tokens,
               const int* __restrict__ slots, int count, float* __restrict__ states, long long stateFloats,
               long long layerState, int D, int E, int N, int R, int K, int V, float eps, int S, int outKind,
@@ -129,7 +115,7 @@ m1_small_step(const SfM1Small* __restrict__ layersW, int layers, const float* __
         h[i] = b < count ? emb[(long long)tokens[b] * D + (i - s * D)] : 0.f;
     }
     for (int layer = 0; layer < layers; layer++) {
-        const SfM1Small w = layersW[layer];
+        const SfM1Layer w = layersW[layer];
         // Pull this layer's slice of every slot's state into L2 while the projections run.
         const long long lines = (layerState + 31) / 32;
         for (long long i = tid; i < S * lines; i += SF_SMALL_THREADS) {

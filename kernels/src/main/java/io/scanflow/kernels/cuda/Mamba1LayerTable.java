@@ -3,7 +3,7 @@ package io.scanflow.kernels.cuda;
 import io.scanflow.model.config.MambaConfig;
 
 /**
- * The per-layer weight table the one-launch Mamba-1 kernels read ({@code SfM1Small}, {@code SfM1Gen}):
+ * The per-layer weight table the one-launch Mamba-1 kernels read ({@code SfM1Layer} in common.cuh):
  * twelve device pointers per layer in the structs' field order, the dense weights replaced by transposed
  * copies (each kernel wants its own transposed layout, so the caller makes them).
  */
