@@ -77,3 +77,22 @@ struct SfM1Layer {
     const float* outT;     // [E][D]
     const float* outBias;  // [D] or null
 };
+
+// y[s] = x[s] / sqrt(mean(x[s]^2) + eps) * w, float64 sum as Ops.rmsNorm; one warp per slot,
+// T threads in the block.
+template <int T>
+__device__ __forceinline__ void sf_rmsnorm_rows(const float* x, const float* __restrict__ w, float eps, float* y, int D, int S) {
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    for (int s = warp; s < S; s += T / 32) {
+        double acc = 0.0;
+        for (int i = lane; i < D; i += 32) {
+            double v = x[s * D + i];
+            acc += v * v;
+        }
+        acc = sf_warp_sum_d(acc);
+        float scale = (float)(1.0 / sqrt(acc / D + (double)eps));
+        for (int i = lane; i < D; i += 32) {
+            y[s * D + i] = x[s * D + i] * scale * w[i];
+        }
+    }
+}

@@ -194,23 +194,6 @@ __device__ __forceinline__ void dense(const float* in, int ldin, int Kd, const f
     }
 }
 
-// y[s] = x[s] / sqrt(mean(x[s]^2) + eps) * w, float64 sum as Ops.rmsNorm; one warp per slot.
-template <int T>
-__device__ __forceinline__ void rmsnorm(const float* x, const float* __restrict__ w, float eps, float* y, int D, int S) {
-    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    for (int s = warp; s < S; s += T / 32) {
-        double acc = 0.0;
-        for (int i = lane; i < D; i += 32) {
-            double v = x[s * D + i];
-            acc += v * v;
-        }
-        acc = sf_warp_sum_d(acc);
-        float scale = (float)(1.0 / sqrt(acc / D + (double)eps));
-        for (int i = lane; i < D; i += 32) {
-            y[s * D + i] = x[s * D + i] * scale * w[i];
-        }
-    }
-}
 
 // RandomState.nextDouble: SplitMix64, 53 random bits.
 __device__ __forceinline__ double next_double(unsigned long long& state) {
@@ -535,7 +518,7 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Layer* __restrict__ l
                     asm volatile("prefetch.global.L2 [%0];" ::"l"(base + line * 32));
                 }
             }
-            sf_gen::rmsnorm<T>(h, w.norm, eps, xn, D, S);
+            sf_rmsnorm_rows<T>(h, w.norm, eps, xn, D, S);
             __syncthreads();
             sf_gen::dense<MAXSPT, KB, T, WS>(xn, D, D, WS ? wA : w.inT, ldsIn, 2 * E, w.inBias, xz, 2 * E, S, false);
             __syncthreads();
@@ -580,7 +563,7 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Layer* __restrict__ l
         if (WS) {
             sf_gen::stage_wait<0>();  // the LM head in A (visible after the norm's barrier)
         }
-        sf_gen::rmsnorm<T>(h, normF, eps, xn, D, S);
+        sf_rmsnorm_rows<T>(h, normF, eps, xn, D, S);
         __syncthreads();
         sf_gen::dense<MAXSPT, KB, T, WS>(xn, D, D, WS ? wA : lmT, ldsLm, V, nullptr, lg, ldl, S, false);
         __syncthreads();

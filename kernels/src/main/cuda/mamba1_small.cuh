@@ -68,22 +68,6 @@ __device__ __forceinline__ void linear(const float* in, int ldin, int Kd, const 
     }
 }
 
-// y[s] = x[s] / sqrt(mean(x[s]^2) + eps) * w, float64 sum as Ops.rmsNorm; one warp per slot.
-__device__ __forceinline__ void rmsnorm(const float* x, const float* __restrict__ w, float eps, float* y, int D, int S) {
-    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    for (int s = warp; s < S; s += SF_SMALL_THREADS / 32) {
-        double acc = 0.0;
-        for (int i = lane; i < D; i += 32) {
-            double v = x[s * D + i];
-            acc += v * v;
-        }
-        acc = sf_warp_sum_d(acc);
-        float scale = (float)(1.0 / sqrt(acc / D + (double)eps));
-        for (int i = lane; i < D; i += 32) {
-            y[s * D + i] = x[s * D + i] * scale * w[i];
-        }
-    }
-}
 
 }  // namespace sf_small
 
@@ -126,7 +110,7 @@ m1_small_step(const SfM1Layer* __restrict__ layersW, int layers, const float* __
             }
         }
         __syncthreads();
-        sf_small::rmsnorm(h, w.norm, eps, xn, D, S);
+        sf_rmsnorm_rows<SF_SMALL_THREADS>(h, w.norm, eps, xn, D, S);
         __syncthreads();
         sf_small::linear(xn, D, D, w.inT, 2 * E, w.inBias, xz, 2 * E, S, false);
         __syncthreads();
@@ -193,7 +177,7 @@ m1_small_step(const SfM1Layer* __restrict__ layersW, int layers, const float* __
     if (outKind == 0) {
         return;
     }
-    sf_small::rmsnorm(h, normF, eps, xn, D, S);
+    sf_rmsnorm_rows<SF_SMALL_THREADS>(h, normF, eps, xn, D, S);
     __syncthreads();
     if (outKind == 1) {
         for (int i = tid; i < S * D; i += SF_SMALL_THREADS) {
