@@ -19,17 +19,7 @@ public final class GenerationLoop {
 
     public void generate(Engine engine, int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling,
                          long[] rngStates, int[] outTokens) {
-        if (count < 0 || count > slots.length || count > firstTokens.length) {
-            throw new IllegalArgumentException("generate for " + count + " slots (" + slots.length + " slots, "
-                    + firstTokens.length + " tokens given)");
-        }
-        if (steps < 0 || (long) count * steps > outTokens.length) {
-            throw new IllegalArgumentException("generate of " + steps + " steps for " + count + " slots needs "
-                    + (long) count * steps + " output tokens, found room for " + outTokens.length);
-        }
-        if (!sampling.greedy() && (rngStates == null || rngStates.length < count)) {
-            throw new IllegalArgumentException("sampled generation needs one random state per slot");
-        }
+        checkArguments(slots, firstTokens, count, steps, sampling, rngStates, outTokens);
         if (count == 0 || steps == 0) {
             return;
         }
@@ -52,6 +42,22 @@ public final class GenerationLoop {
             for (int i = 0; i < count; i++) {
                 rngStates[i] = rng[i].state();
             }
+        }
+    }
+
+    /** The argument checks every {@link Engine#generate} shares (an engine adds its own slot checks). */
+    public static void checkArguments(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling,
+                                      long[] rngStates, int[] outTokens) {
+        if (count < 0 || count > slots.length || count > firstTokens.length) {
+            throw new IllegalArgumentException("generate for " + count + " slots (" + slots.length + " slots, "
+                    + firstTokens.length + " tokens given)");
+        }
+        if (steps < 0 || (long) count * steps > outTokens.length) {
+            throw new IllegalArgumentException("generate of " + steps + " steps for " + count + " slots needs "
+                    + (long) count * steps + " output tokens, found room for " + outTokens.length);
+        }
+        if (!sampling.greedy() && (rngStates == null || rngStates.length < count)) {
+            throw new IllegalArgumentException("sampled generation needs one random state per slot");
         }
     }
 

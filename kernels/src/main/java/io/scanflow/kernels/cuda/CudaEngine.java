@@ -6,6 +6,7 @@ import static io.scanflow.kernels.cuda.Launcher.ceilDiv;
 
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.EngineOptions;
+import io.scanflow.kernels.GenerationLoop;
 import io.scanflow.kernels.Output;
 import io.scanflow.model.RecurrentState;
 import io.scanflow.model.SequenceModel;
@@ -715,16 +716,9 @@ public final class CudaEngine implements Engine {
     @Override
     public void generate(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling, long[] rngStates,
                          int[] outTokens) {
-        if (count < 0 || count > maxSlots || count > slots.length || count > firstTokens.length) {
-            throw new IllegalArgumentException("generate for " + count + " slots (" + slots.length + " slots, "
-                    + firstTokens.length + " tokens given; this engine has " + maxSlots + ")");
-        }
-        if (steps < 0 || (long) count * steps > outTokens.length) {
-            throw new IllegalArgumentException("generate of " + steps + " steps for " + count + " slots needs "
-                    + (long) count * steps + " output tokens, found room for " + outTokens.length);
-        }
-        if (!sampling.greedy() && (rngStates == null || rngStates.length < count)) {
-            throw new IllegalArgumentException("sampled generation needs one random state per slot");
+        GenerationLoop.checkArguments(slots, firstTokens, count, steps, sampling, rngStates, outTokens);
+        if (count > maxSlots) {
+            throw new IllegalArgumentException("generate for " + count + " slots; this engine has " + maxSlots);
         }
         boolean[] seen = new boolean[maxSlots];
         for (int i = 0; i < count; i++) {
