@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (tests pin it); exp flushes below -87.3 to 0 and saturates above 88 to +infinity (exp(88) = 1.7e38).
  */
 final class ExactMath {
-    /** The species of {@link #expTwo}: a constant, as the Vector API needs to compile to SIMD. */
+    /** The species of {@link #expArray}: a constant, as the Vector API needs to compile to SIMD. */
     private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;
@@ -116,54 +116,6 @@ final class ExactMath {
             float x = src[sOff + i];
             dst[dOff + i] = exp(mode == EXP_NEG ? -x : mode == EXP_NEG_ABS ? -Math.abs(x) : x);
         }
-    }
-
-    /**
-     * dst = exp(a * m) for two preferred-width vectors at once (a[aOff..], a[aOff + L..], both scaled by the vector at
-     * m[mOff]), with the two dependency chains interleaved: one exp is a long chain of dependent
-     * operations, and two side by side keep twice as many in flight. Same operations as
-     * {@link #exp(FloatVector)}, so the same bits. Array arguments only, so nothing is boxed if C2 does
-     * not inline it.
-     */
-    static void expTwo(float[] a, int aOff, float[] m, int mOff, float[] dst, int dOff) {
-        VectorSpecies<Float> s = PREFERRED;
-        int l = s.length();
-        FloatVector scale = FloatVector.fromArray(s, m, mOff);
-        FloatVector x0 = FloatVector.fromArray(s, a, aOff).mul(scale);
-        FloatVector x1 = FloatVector.fromArray(s, a, aOff + l).mul(scale);
-        FloatVector c0 = x0.max(MIN_ARG).min(MAX_ARG);
-        FloatVector c1 = x1.max(MIN_ARG).min(MAX_ARG);
-        FloatVector log2e = FloatVector.broadcast(s, LOG2E), rounder = FloatVector.broadcast(s, ROUNDER);
-        FloatVector t0 = c0.fma(log2e, rounder);
-        FloatVector t1 = c1.fma(log2e, rounder);
-        FloatVector k0 = t0.sub(ROUNDER);
-        FloatVector k1 = t1.sub(ROUNDER);
-        IntVector i0 = t0.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
-        IntVector i1 = t1.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
-        FloatVector hi = FloatVector.broadcast(s, LN2_HI), lo = FloatVector.broadcast(s, LN2_LO);
-        FloatVector r0 = k0.neg().fma(hi, c0);
-        FloatVector r1 = k1.neg().fma(hi, c1);
-        r0 = k0.neg().fma(lo, r0);
-        r1 = k1.neg().fma(lo, r1);
-        FloatVector p0 = FloatVector.broadcast(s, C6).fma(r0, FloatVector.broadcast(s, C5));
-        FloatVector p1 = FloatVector.broadcast(s, C6).fma(r1, FloatVector.broadcast(s, C5));
-        p0 = p0.fma(r0, FloatVector.broadcast(s, C4));
-        p1 = p1.fma(r1, FloatVector.broadcast(s, C4));
-        p0 = p0.fma(r0, FloatVector.broadcast(s, C3));
-        p1 = p1.fma(r1, FloatVector.broadcast(s, C3));
-        p0 = p0.fma(r0, FloatVector.broadcast(s, C2));
-        p1 = p1.fma(r1, FloatVector.broadcast(s, C2));
-        FloatVector one = FloatVector.broadcast(s, 1f);
-        p0 = p0.fma(r0, one);
-        p1 = p1.fma(r1, one);
-        p0 = p0.fma(r0, one);
-        p1 = p1.fma(r1, one);
-        FloatVector e0 = p0.mul(i0.add(127).mul(1 << 23).reinterpretAsFloats());
-        FloatVector e1 = p1.mul(i1.add(127).mul(1 << 23).reinterpretAsFloats());
-        e0 = e0.blend(0f, x0.compare(VectorOperators.LT, MIN_ARG));
-        e1 = e1.blend(0f, x1.compare(VectorOperators.LT, MIN_ARG));
-        e0.blend(Float.POSITIVE_INFINITY, x0.compare(VectorOperators.GT, MAX_ARG)).intoArray(dst, dOff);
-        e1.blend(Float.POSITIVE_INFINITY, x1.compare(VectorOperators.GT, MAX_ARG)).intoArray(dst, dOff + l);
     }
 
     /** SiLU(x) = x / (1 + exp(-x)). */

@@ -37,29 +37,47 @@ final class PanelGemm {
         return packed;
     }
 
-    /** Panels [pFrom, pTo) of all rows. {@code tmp} holds one panel row (PANEL floats) for partial panels. */
+    /**
+     * Panels [pFrom, pTo) of all rows. {@code tmp} holds four panel rows (4 x PANEL floats): a partial
+     * panel (the last one, when {@code out} is not a multiple of PANEL) is computed into it in full
+     * vectors, then its existing columns are copied out with the bias added alone.
+     */
     static void run(float[] x, int xOff, int xStride, int rows, int in, float[] wp, float[] bias, int out,
                     int pFrom, int pTo, float[] y, int yOff, int yStride, float[] tmp) {
         for (int p = pFrom; p < pTo; p++) {
             int o = p * PANEL;
             int wOff = p * in * PANEL;
-            boolean full = o + PANEL <= out;
-            int r = 0;
-            if (full) {
+            if (o + PANEL <= out) {
+                int r = 0;
                 for (; r + 3 < rows; r += 4) {
                     fourRows(x, xOff + r * xStride, xStride, in, wp, wOff, bias, o, y, yOff + r * yStride + o, yStride);
                 }
+                for (; r < rows; r++) {
+                    oneRow(x, xOff + r * xStride, in, wp, wOff, bias, o, y, yOff + r * yStride + o);
+                }
+            } else {
+                partialPanel(x, xOff, xStride, rows, in, wp, wOff, bias, out, o, y, yOff, yStride, tmp);
             }
-            for (; r < rows; r++) {
+        }
+    }
+
+    /** The last panel, columns [o, out) with out - o < PANEL: via {@code tmp}, four rows at a time. */
+    private static void partialPanel(float[] x, int xOff, int xStride, int rows, int in, float[] wp, int wOff,
+                                     float[] bias, int out, int o, float[] y, int yOff, int yStride, float[] tmp) {
+        int columns = out - o;
+        for (int r = 0; r < rows; ) {
+            int block = Math.min(4, rows - r);
+            if (block == 4) {
+                fourRows(x, xOff + r * xStride, xStride, in, wp, wOff, null, 0, tmp, 0, PANEL);
+            } else {
+                for (int k = 0; k < block; k++) {
+                    oneRow(x, xOff + (r + k) * xStride, in, wp, wOff, null, 0, tmp, k * PANEL);
+                }
+            }
+            for (int k = 0; k < block; k++, r++) {
                 int yr = yOff + r * yStride + o;
-                if (full) {
-                    oneRow(x, xOff + r * xStride, in, wp, wOff, bias, o, y, yr);
-                } else {
-                    // A partial panel: full vectors into tmp, then the columns that exist, bias added alone.
-                    oneRow(x, xOff + r * xStride, in, wp, wOff, null, 0, tmp, 0);
-                    for (int j = 0; j < out - o; j++) {
-                        y[yr + j] = bias == null ? tmp[j] : tmp[j] + bias[o + j];
-                    }
+                for (int j = 0; j < columns; j++) {
+                    y[yr + j] = bias == null ? tmp[k * PANEL + j] : tmp[k * PANEL + j] + bias[o + j];
                 }
             }
         }

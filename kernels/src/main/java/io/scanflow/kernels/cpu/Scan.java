@@ -103,20 +103,19 @@ final class Scan {
 
     /**
      * One row of a block. Takes no vector arguments on purpose: a vector passed to a method C2 did not
-     * inline is boxed on the heap, so the only calls here are to {@link ExactMath}, inlined when hot.
+     * inline is boxed on the heap, so the only call here is to {@link ExactMath#expArray}, which takes
+     * arrays. All N exponentials go through that one loop: its iterations are independent, so the core
+     * overlaps their long dependency chains by itself.
      */
     private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] st,
                             float[] at, float[] d, int c0, float[] y, float[] dA) {
-        int j = 0;
-        for (; j + 1 < n; j += 2) {
-            ExactMath.expTwo(at, j * L, delta, i, dA, j * L);
+        FloatVector dt = FloatVector.fromArray(S, delta, i);
+        for (int o = 0; o < n * L; o += L) {
+            FloatVector.fromArray(S, at, o).mul(dt).intoArray(dA, o);
         }
-        if (j < n) {
-            FloatVector.fromArray(S, at, j * L).mul(FloatVector.fromArray(S, delta, i)).intoArray(dA, j * L);
-            ExactMath.expArray(dA, j * L, dA, j * L, L, ExactMath.EXP);
-        }
+        ExactMath.expArray(dA, 0, dA, 0, n * L, ExactMath.EXP);
         FloatVector x = FloatVector.fromArray(S, u, i);
-        FloatVector dtX = FloatVector.fromArray(S, delta, i).mul(x);
+        FloatVector dtX = dt.mul(x);
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0, o = 0; k < n; k++, o += L) {
             FloatVector s = FloatVector.fromArray(S, dA, o).mul(FloatVector.fromArray(S, st, o)).add(dtX.mul(bc[b + k]));

@@ -11,8 +11,8 @@ final class Scratch {
     final float[] exp = new float[512];
     /** exp(delta A) of the channels of a one-row scan. */
     private float[] decay = new float[0];
-    /** One row of a partial GEMM panel. */
-    final float[] panelRow = new float[PanelGemm.PANEL];
+    /** Four rows of a partial GEMM panel. */
+    final float[] panelRows = new float[4 * PanelGemm.PANEL];
     /** A block of SSM state transposed to [N, lanes], and A likewise. */
     float[] stateBlock = new float[0];
     float[] negABlock = new float[0];
@@ -76,7 +76,7 @@ final class Scratch {
 
         @Override
         public void run(int from, int to) {
-            PanelGemm.run(x, xOff, xStride, rows, in, wp, bias, out, from, to, y, yOff, yStride, get().panelRow);
+            PanelGemm.run(x, xOff, xStride, rows, in, wp, bias, out, from, to, y, yOff, yStride, get().panelRows);
         }
     }
 

@@ -163,7 +163,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         }
         ResidualNormKeys between = ws.residualNorm;
         for (int layer = 0; layer < config.numLayers(); layer++) {
-            between.set(layer > 0, layerNorm(layer), normEpsilon, ws.normed, 0, rowsPerState, d);
+            between.set(kernels, layer > 0, layerNorm(layer), normEpsilon, ws.normed, 0, rowsPerState, d);
             overKeys(stateCount, between, ws);
             mix(layer, states, firstState, stateCount, rowsPerState, ws);
         }
@@ -172,7 +172,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         }
         // The last residual add only matters to the final hidden states.
         if (hiddenOut != null) {
-            between.set(true, finalNorm, normEpsilon, hiddenOut, hiddenOffset, rowsPerState, d);
+            between.set(kernels, true, finalNorm, normEpsilon, hiddenOut, hiddenOffset, rowsPerState, d);
             overKeys(stateCount, between, ws);
         }
         between.clear();

@@ -1,7 +1,6 @@
 package io.scanflow.model.mamba;
 
 import io.scanflow.model.math.Kernels;
-import io.scanflow.model.math.Ops;
 
 /**
  * Per key, between two layers: residual += mixer output (skipped before the first layer), then the next
@@ -9,6 +8,7 @@ import io.scanflow.model.math.Ops;
  */
 final class ResidualNormKeys implements Kernels.KeyRange {
     private final MambaWorkspace ws;
+    private Kernels kernels;
     private boolean addMixed;
     private float[] weight;
     private float eps;
@@ -21,7 +21,9 @@ final class ResidualNormKeys implements Kernels.KeyRange {
         this.ws = ws;
     }
 
-    void set(boolean addMixed, float[] weight, float eps, float[] out, int outOffset, int rowsPerKey, int width) {
+    void set(Kernels kernels, boolean addMixed, float[] weight, float eps, float[] out, int outOffset, int rowsPerKey,
+             int width) {
+        this.kernels = kernels;
         this.addMixed = addMixed;
         this.weight = weight;
         this.eps = eps;
@@ -45,6 +47,6 @@ final class ResidualNormKeys implements Kernels.KeyRange {
                 ws.residual[i] += ws.mixed[i];
             }
         }
-        Ops.rmsNorm(ws.residual, r0 * width, weight, eps, out, outOffset + r0 * width, rows, width);
+        kernels.rmsNorm(ws.residual, r0 * width, weight, eps, out, outOffset + r0 * width, rows, width);
     }
 }

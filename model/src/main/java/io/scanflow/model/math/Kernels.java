@@ -48,6 +48,15 @@ public interface Kernels {
         }
     }
 
+    /**
+     * RMSNorm of {@code rows} rows of width n: y = x / sqrt(mean(x^2) + eps) * weight, as
+     * {@link Ops#rmsNorm}. A backend may sum the squares in another order; a row's result never depends
+     * on the other rows.
+     */
+    default void rmsNorm(float[] x, int xOff, float[] weight, float eps, float[] y, int yOff, int rows, int n) {
+        Ops.rmsNorm(x, xOff, weight, eps, y, yOff, rows, n);
+    }
+
     /** a[i] = SiLU(a[i]) = a[i] / (1 + exp(-a[i])) for i in [off, off + n). */
     void siluInPlace(float[] a, int off, int n);
 
