@@ -21,6 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class Scan {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /** Rows of a block whose decays are computed together (32 rows x N x L floats: 32 KB at N = 16). */
+    static final int DECAY_ROWS = 32;
 
     private Scan() {}
 
@@ -43,11 +45,18 @@ final class Scan {
         }
         int c = from;
         if (c + L <= to) {
-            scratch.ensureScanBlock(n * L);
+            scratch.ensureScanBlock(n * L, DECAY_ROWS * n * L);
         }
         for (; c + L <= to; c += L) {
-            block(c, channels, n, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA, d, state,
-                    stateOff, y, scratch.stateBlock, scratch.negABlock, scratch.decayBlock);
+            block(c, channels, n, rows, delta, u, rowOff, bc, bOff, cOff, bcStride, negA, d, state, stateOff, y,
+                    scratch.stateBlock, scratch.negABlock, scratch.decayBlock);
+        }
+        // The gate in its own pass keeps row() small enough for C2 to inline everything in it; one call per
+        // row over all the whole-vector channels.
+        if (c > from) {
+            for (int t = 0; t < rows; t++) {
+                VectorKernels.INSTANCE.siluGate(y, rowOff + t * channels + from, z, zOff + t * zStride + from, c - from);
+            }
         }
         for (; c < to; c++) {
             scalarChannel(c, channels, n, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA,
@@ -83,42 +92,46 @@ final class Scan {
         return s.mul(FloatVector.fromArray(S, bc, cc)).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Channels [c0, c0 + L), all rows, state held transposed in {@code st} ([N, L]) for the call. */
+    /**
+     * Channels [c0, c0 + L), all rows before the gate, state held transposed in {@code st} ([N, L]) for
+     * the call. The decays exp(delta A) of {@link #DECAY_ROWS} rows at a time go through one
+     * {@link ExactMath#expArray} loop first: its iterations are independent, so the core overlaps their
+     * long dependency chains, which a call per row (N vectors) was too short to do.
+     */
     private static void block(int c0, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
-                              float[] z, int zOff, int zStride, float[] bc, int bOff, int cOff, int bcStride,
-                              float[] negA, float[] d, float[] state, int stateOff, float[] y, float[] st, float[] at,
-                              float[] dA) {
+                              float[] bc, int bOff, int cOff, int bcStride, float[] negA, float[] d, float[] state,
+                              int stateOff, float[] y, float[] st, float[] at, float[] dA) {
         transposeIn(state, stateOff + c0 * n, n, st);
         transposeIn(negA, c0 * n, n, at);
-        for (int t = 0; t < rows; t++) {
-            int i = rowOff + t * channels + c0;
-            row(n, delta, u, i, bc, bOff + t * bcStride, cOff + t * bcStride, st, at, d, c0, y, dA);
+        for (int t0 = 0; t0 < rows; t0 += DECAY_ROWS) {
+            int t1 = Math.min(rows, t0 + DECAY_ROWS);
+            for (int t = t0; t < t1; t++) {
+                FloatVector dt = FloatVector.fromArray(S, delta, rowOff + t * channels + c0);
+                for (int o = 0, a = (t - t0) * n * L; o < n * L; o += L, a += L) {
+                    FloatVector.fromArray(S, at, o).mul(dt).intoArray(dA, a);
+                }
+            }
+            ExactMath.expArray(dA, 0, dA, 0, (t1 - t0) * n * L, ExactMath.EXP);
+            for (int t = t0; t < t1; t++) {
+                row(n, delta, u, rowOff + t * channels + c0, bc, bOff + t * bcStride, cOff + t * bcStride, st, dA,
+                        (t - t0) * n * L, d, c0, y);
+            }
         }
         transposeOut(st, n, state, stateOff + c0 * n);
-        // The gate in its own pass keeps row() small enough for C2 to inline everything in it.
-        for (int t = 0; t < rows; t++) {
-            VectorKernels.INSTANCE.siluGate(y, rowOff + t * channels + c0, z, zOff + t * zStride + c0, L);
-        }
     }
 
     /**
-     * One row of a block. Takes no vector arguments on purpose: a vector passed to a method C2 did not
-     * inline is boxed on the heap, so the only call here is to {@link ExactMath#expArray}, which takes
-     * arrays. All N exponentials go through that one loop: its iterations are independent, so the core
-     * overlaps their long dependency chains by itself.
+     * One row of a block, given its decays at {@code dA[a..]} ([N, L]). Takes no vector arguments on
+     * purpose: a vector passed to a method C2 did not inline is boxed on the heap.
      */
     private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] st,
-                            float[] at, float[] d, int c0, float[] y, float[] dA) {
+                            float[] dA, int a, float[] d, int c0, float[] y) {
         FloatVector dt = FloatVector.fromArray(S, delta, i);
-        for (int o = 0; o < n * L; o += L) {
-            FloatVector.fromArray(S, at, o).mul(dt).intoArray(dA, o);
-        }
-        ExactMath.expArray(dA, 0, dA, 0, n * L, ExactMath.EXP);
         FloatVector x = FloatVector.fromArray(S, u, i);
         FloatVector dtX = dt.mul(x);
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0, o = 0; k < n; k++, o += L) {
-            FloatVector s = FloatVector.fromArray(S, dA, o).mul(FloatVector.fromArray(S, st, o)).add(dtX.mul(bc[b + k]));
+            FloatVector s = FloatVector.fromArray(S, dA, a + o).mul(FloatVector.fromArray(S, st, o)).add(dtX.mul(bc[b + k]));
             s.intoArray(st, o);
             acc = acc.add(s.mul(bc[cc + k]));
         }

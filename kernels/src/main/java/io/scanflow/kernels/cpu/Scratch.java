@@ -16,7 +16,7 @@ final class Scratch {
     /** A block of SSM state transposed to [N, lanes], and A likewise. */
     float[] stateBlock = new float[0];
     float[] negABlock = new float[0];
-    /** exp(delta A) of one row of a block, [N, lanes]. */
+    /** exp(delta A) of some rows of a block, [rows, N, lanes]. */
     float[] decayBlock = new float[0];
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
@@ -42,21 +42,29 @@ final class Scratch {
         return PER_THREAD.get();
     }
 
-    void ensureScanBlock(int floats) {
-        if (stateBlock.length < floats) {
-            stateBlock = new float[floats];
-            negABlock = new float[floats];
-            decayBlock = new float[floats];
+    void ensureScanBlock(int blockFloats, int decayFloats) {
+        if (stateBlock.length < blockFloats) {
+            stateBlock = new float[blockFloats];
+            negABlock = new float[blockFloats];
+        }
+        if (decayBlock.length < decayFloats) {
+            decayBlock = new float[decayFloats];
         }
     }
 
-    /** A linear layer split by panels; each thread uses its own partial-panel row. */
+    /**
+     * A linear layer split into tasks of (panel, row chunk), panel-major, so that a thread streams each of
+     * its panels once for its rows. Layers with few panels (x_proj's 80 columns are 3 panels) also split
+     * the rows, or most threads would idle; each output is computed the same way in any split.
+     */
     static final class LinearJob implements CpuPool.RangeBody {
         private float[] x, wp, bias, y;
         private int xOff, xStride, rows, in, out, yOff, yStride;
+        private int rowChunks, rowsPerChunk;
 
-        void set(float[] x, int xOff, int xStride, int rows, int in, float[] wp, float[] bias, int out,
-                 float[] y, int yOff, int yStride) {
+        /** Returns the number of tasks to run over. */
+        int set(float[] x, int xOff, int xStride, int rows, int in, float[] wp, float[] bias, int out,
+                float[] y, int yOff, int yStride, int threads) {
             this.x = x;
             this.xOff = xOff;
             this.xStride = xStride;
@@ -68,6 +76,17 @@ final class Scratch {
             this.y = y;
             this.yOff = yOff;
             this.yStride = yStride;
+            int panels = PanelGemm.panels(out);
+            // About four tasks per thread when panels alone are too few, in chunks of whole 8-row blocks.
+            int wanted = panels >= 2 * threads ? 1 : (4 * threads + panels - 1) / panels;
+            int chunks = Math.max(1, Math.min(wanted, rows / (2 * PanelGemm.ROW_BLOCK)));
+            rowsPerChunk = ceilTo((rows + chunks - 1) / chunks, PanelGemm.ROW_BLOCK);
+            rowChunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+            return panels * rowChunks;
+        }
+
+        private static int ceilTo(int v, int multiple) {
+            return (v + multiple - 1) / multiple * multiple;
         }
 
         void clear() {
@@ -76,7 +95,14 @@ final class Scratch {
 
         @Override
         public void run(int from, int to) {
-            PanelGemm.run(x, xOff, xStride, rows, in, wp, bias, out, from, to, y, yOff, yStride, get().panelRows);
+            float[] tmp = get().panelRows;
+            for (int task = from; task < to; task++) {
+                int panel = task / rowChunks;
+                int r0 = (task % rowChunks) * rowsPerChunk;
+                int r = Math.min(rowsPerChunk, rows - r0);
+                PanelGemm.run(x, xOff + r0 * xStride, xStride, r, in, wp, bias, out, panel, panel + 1, y,
+                        yOff + r0 * yStride, yStride, tmp);
+            }
         }
     }
 

@@ -35,13 +35,13 @@ public final class VectorKernels implements Kernels {
         long work = (long) rows * in * out;
         int panels = PanelGemm.panels(out);
         Scratch scratch = Scratch.get();
-        if (work < PARALLEL_WORK || panels == 1) {
+        if (work < PARALLEL_WORK) {
             PanelGemm.run(x, xOff, xStride, rows, in, wp, bias, out, 0, panels, y, yOff, yStride, scratch.panelRows);
             return;
         }
-        // Split the panels: each thread streams its panels of w once for all rows.
-        scratch.linearJob.set(x, xOff, xStride, rows, in, wp, bias, out, y, yOff, yStride);
-        CpuPool.forRange(panels, 1, scratch.linearJob);
+        int tasks = scratch.linearJob.set(x, xOff, xStride, rows, in, wp, bias, out, y, yOff, yStride,
+                CpuPool.parallelism());
+        CpuPool.forRange(tasks, 1, scratch.linearJob);
         scratch.linearJob.clear();
     }
 
