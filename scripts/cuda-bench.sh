@@ -5,17 +5,18 @@
 # runtime, the jars, the kernels' fatbin inside the kernels jar, the fixtures, the Python peer).
 #
 #   scripts/cuda-bench.sh pack DIR              on a build machine (JDK 17 + Maven; nvcc optional)
-#   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan]   on the GPU machine, from a checkout root or anywhere
+#   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan|prefill]   on the GPU machine, from a checkout root or anywhere
 #
 # RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
 # `generate` runs only the on-device generation tests and the generation and DNA benchmarks (no Python);
 # `scan` runs the parity tests with each prefill scan (chunked, sequential) and the copy, scan and prefill
-# benchmarks (no Python).
+# benchmarks (no Python); `prefill` runs the kernel and parity tests, HF's checkpoints and prefill timings, and
+# the copy, dense-layer, benchmark-scale parity and prefill benchmarks (the prefill ratio against HF in one run).
 set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,12p' "$0"; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,14p' "$0"; exit 2; }
 
 pack() {
     local root
@@ -101,6 +102,33 @@ run() {
         cat "$results/bench.md" 2>/dev/null || true
         return
     fi
+    if [ "$quick" = prefill ]; then
+        local t0=$SECONDS
+        set +e
+        echo "== kernel and parity tests"
+        timeout 240 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
+            -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+            --select-class io.scanflow.kernels.cuda.CudaKernelsTest --select-class io.scanflow.kernels.cuda.CudaParityTest \
+            --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
+        echo "tests exit $? ($((SECONDS - t0)) s)"
+        grep -E "cuda-parity|gemm |tests (successful|failed|skipped|aborted)|containers failed|✘|expected" \
+            "$results/tests.log" | head -60
+        echo "== HF transformers checkpoints and prefill (PyTorch float32)"
+        t0=$SECONDS
+        PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error timeout 160 \
+            python3 "$dir/hf_bench.py" "$work/models" "$results/hf.json" models,prefill
+        echo "python exit $? ($((SECONDS - t0)) s)"
+        echo "== dense-layer and prefill benchmarks"
+        t0=$SECONDS
+        timeout 200 "${java[@]}" -Xmx24g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
+            "$results/bench.md" copy,gemm,check,prefill > "$results/bench.log" 2>&1
+        echo "bench exit $? ($((SECONDS - t0)) s)"
+        grep -E "failed|Exception|section|Caused|at io" "$results/bench.log" | head -20
+        set -e
+        echo "== tables"
+        cat "$results/bench.md" 2>/dev/null || true
+        return
+    fi
     if [ "$quick" = generate ]; then
         echo "== on-device generation tests"
         local t0=$SECONDS
@@ -167,5 +195,5 @@ run() {
 case "$cmd" in
     pack) pack ;;
     run) run "$@" ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

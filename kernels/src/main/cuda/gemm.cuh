@@ -3,11 +3,12 @@
 // "NT" products with float32 accumulation. Kernels:
 //   sgemm_nt_128 / sgemm_nt_64: FFMA (plain float32), shared-memory tiles of 128x128 (64x64) outputs, K in
 //     steps of 8 double-buffered through registers, 8x8 (4x4) outputs per thread.
-//   tf32x3_nt_128 / tf32x3_nt_64: tensor cores (mma.sync m16n8k8 TF32) with the 3xTF32 split: each operand
-//     x = big + small with big = tf32(x), small = tf32(x - big), and a*b ~ big_a big_b + big_a small_b +
-//     small_a big_b, accumulated in float32. The dropped small*small term and the TF32 rounding of the
-//     small parts leave ~2^-21 relative error per product, float32-like (plain TF32 would be ~2^-11).
-//     128x128 (64x128) outputs per block, 8 warps of 64x32 (32x32), K in steps of 16.
+//   tf32x3_nt_128 / tf32x3_nt_64 (the default where the operands allow 16-byte copies): tensor cores
+//     (mma.sync m16n8k8 TF32) with the 3xTF32 split: each operand x = big + small with big = tf32(x),
+//     small = tf32(x - big), and a*b ~ big_a big_b + big_a small_b + small_a big_b. The dropped small*small
+//     term and the TF32 rounding of the small parts leave ~2^-21 relative error per product (plain TF32
+//     would be ~2^-11); the sums are float32 with a rounded add per 16 k's (below): as accurate as FFMA or better.
+//     128x128 (64x128) outputs per block of 4 warps, K in stages of 16 through a 4-stage cp.async pipeline.
 //   gemv_nt: one warp per output column, for up to 8 rows (a step of a few slots): reads each weight
 //     once, coalesced, which is what bounds a small batch.
 // Split K: when the tiles would not fill the GPU, blockIdx.z takes a slice of K (kChunk wide) and writes
@@ -179,27 +180,45 @@ __device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
-// BM x 128 outputs per block; 8 warps as 2 (m) x 4 (n), each (BM/2) x 32 = MT m16 tiles x 4 n8 tiles.
-// Fragment layouts of mma.m16n8k8 (PTX ISA), g = lane / 4, t = lane % 4: A a0 (g, t), a1 (g+8, t),
-// a2 (g, t+4), a3 (g+8, t+4); B b0 (k t, n g), b1 (k t+4, n g); C c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t),
-// c3 (g+8, 2t+1). Shared tiles are k-major with 8 floats of padding: fragment reads are conflict-free.
+// 16 bytes global -> shared without registers; full == false writes zeros (tile edges).
+__device__ __forceinline__ void cp_async16(float* dst, const float* src, bool full) {
+    unsigned d = (unsigned)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(d), "l"(src), "r"(full ? 16 : 0) : "memory");
+}
+
+__device__ __forceinline__ void cp_async_commit() {
+    asm volatile("cp.async.commit_group;" ::: "memory");
+}
+
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+
+// 3xTF32 tile: BM x 128 outputs per block of 4 warps (2 x 2, each (BM/2) x 64), K in stages of 16 copied
+// by cp.async STAGES - 1 stages ahead. Needs K, lda, ldw multiples of 4 and 16-byte aligned A and W.
+//
+// Shared tiles are plain row-major [row][16] copies of A and W. The sum over k does not care in which order
+// the 16 k's of a stage go through the two m16n8k8 steps, as long as A and W use the same order; taking
+// fragment k-slot t of step h from column 4t + 2h and slot t + 4 from column 4t + 2h + 1 makes every
+// fragment a float4 of one row: one conflict-free 16-byte load per row and stage instead of four scalar ones.
+// Each fragment value is split (big + small) once per warp and stage: an A value then feeds the warp's 8 n8
+// tiles, a W value its 4 (BM 128) or 2 m16 tiles.
 template <int BM>
 __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda, const float* __restrict__ W, int ldw,
                                             const float* __restrict__ bias, float* C, int ldc, int M, int N, int K,
                                             int accumulate, int kChunk, float* partial) {
-    constexpr int BN = 128, BK = 16, PAD = 8, THREADS = 256;
-    constexpr int WM = BM / 2;
-    constexpr int MT = WM / 16;
-    constexpr int NT = 4;
-    constexpr int A_LOADS = BM * BK / THREADS;
-    constexpr int W_LOADS = BN * BK / THREADS;
-    __shared__ __align__(16) float As[2][BK][BM + PAD];
-    __shared__ __align__(16) float Ws[2][BK][BN + PAD];
+    constexpr int BN = 128, BK = 16, STAGES = 4, THREADS = 128;
+    constexpr int WM = BM / 2, WN = BN / 2;
+    constexpr int MT = WM / 16, NT = WN / 8;
+    constexpr int STAGE_FLOATS = (BM + BN) * BK;
+    constexpr int A_COPIES = BM * BK / 4 / THREADS, W_COPIES = BN * BK / 4 / THREADS;
+    extern __shared__ __align__(16) float smem[];
 
     const int tid = threadIdx.x;
     const int warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
-    const int wm = warp >> 2, wn = warp & 3;
+    const int wm = warp >> 1, wn = warp & 1;
     const long long m0 = (long long)blockIdx.y * BM;
     const long long n0 = (long long)blockIdx.x * BN;
     {
@@ -208,6 +227,26 @@ __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda
         W += k0;
         K = min(K - k0, kChunk);
     }
+
+    // Rows past M or N and k's past K are zero-filled; their source address is clamped to a valid one.
+    auto copy_stage = [&](int stage, int k0) {
+        float* as = smem + stage * STAGE_FLOATS;
+        float* ws = as + BM * BK;
+#pragma unroll
+        for (int i = 0; i < A_COPIES; i++) {
+            int e = tid + i * THREADS;
+            int r = e >> 2, c = (e & 3) * 4;
+            bool in = m0 + r < M && k0 + c < K;
+            cp_async16(as + r * BK + c, in ? A + (m0 + r) * lda + k0 + c : A, in);
+        }
+#pragma unroll
+        for (int i = 0; i < W_COPIES; i++) {
+            int e = tid + i * THREADS;
+            int r = e >> 2, c = (e & 3) * 4;
+            bool in = n0 + r < N && k0 + c < K;
+            cp_async16(ws + r * BK + c, in ? W + (n0 + r) * ldw + k0 + c : W, in);
+        }
+    };
 
     float acc[MT][NT][4];
 #pragma unroll
@@ -220,76 +259,71 @@ __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda
             }
         }
     }
-    float ra[A_LOADS];
-    float rw[W_LOADS];
-    auto load = [&](int k0) {
-#pragma unroll
-        for (int i = 0; i < A_LOADS; i++) {
-            int e = tid + i * THREADS;
-            long long m = m0 + e / BK;
-            int k = k0 + e % BK;
-            ra[i] = (m < M && k < K) ? A[m * lda + k] : 0.f;
-        }
-#pragma unroll
-        for (int i = 0; i < W_LOADS; i++) {
-            int e = tid + i * THREADS;
-            long long n = n0 + e / BK;
-            int k = k0 + e % BK;
-            rw[i] = (n < N && k < K) ? W[n * ldw + k] : 0.f;
-        }
-    };
-    auto store = [&](int buf) {
-#pragma unroll
-        for (int i = 0; i < A_LOADS; i++) {
-            int e = tid + i * THREADS;
-            As[buf][e % BK][e / BK] = ra[i];
-        }
-#pragma unroll
-        for (int i = 0; i < W_LOADS; i++) {
-            int e = tid + i * THREADS;
-            Ws[buf][e % BK][e / BK] = rw[i];
-        }
-    };
 
     const int tiles = (K + BK - 1) / BK;
-    load(0);
-    store(0);
-    __syncthreads();
+#pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) {
+        if (s < tiles) {
+            copy_stage(s, s * BK);
+        }
+        cp_async_commit();
+    }
     for (int tk = 0; tk < tiles; tk++) {
-        const int cur = tk & 1;
-        if (tk + 1 < tiles) {
-            load((tk + 1) * BK);
+        cp_async_wait<STAGES - 2>();
+        __syncthreads();  // stage tk is visible to all; stage tk - 1 is free for the next copy
+        if (tk + STAGES - 1 < tiles) {
+            copy_stage((tk + STAGES - 1) % STAGES, (tk + STAGES - 1) * BK);
+        }
+        cp_async_commit();
+
+        const float* as = smem + (tk % STAGES) * STAGE_FLOATS;
+        const float* ws = as + BM * BK;
+        // W fragments of this warp's NT n8 tiles (row g of each, columns 4t..4t+3), split once.
+        uint32_t wBig[NT][4], wSmall[NT][4];
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+            float4 v = *reinterpret_cast<const float4*>(ws + (wn * WN + j * 8 + g) * BK + t * 4);
+            split_tf32(v.x, wBig[j][0], wSmall[j][0]);
+            split_tf32(v.y, wBig[j][1], wSmall[j][1]);
+            split_tf32(v.z, wBig[j][2], wSmall[j][2]);
+            split_tf32(v.w, wBig[j][3], wSmall[j][3]);
         }
 #pragma unroll
-        for (int ks = 0; ks < BK; ks += 8) {
-            uint32_t bBig[NT][2], bSmall[NT][2];
+        for (int i = 0; i < MT; i++) {
+            const float* ar = as + (wm * WM + i * 16 + g) * BK + t * 4;
+            float4 lo = *reinterpret_cast<const float4*>(ar);           // row g
+            float4 hi = *reinterpret_cast<const float4*>(ar + 8 * BK);  // row g + 8
+            // A fragments of both steps: a0 (g, slot t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4)
+            uint32_t aBig[2][4], aSmall[2][4];
+            split_tf32(lo.x, aBig[0][0], aSmall[0][0]);
+            split_tf32(hi.x, aBig[0][1], aSmall[0][1]);
+            split_tf32(lo.y, aBig[0][2], aSmall[0][2]);
+            split_tf32(hi.y, aBig[0][3], aSmall[0][3]);
+            split_tf32(lo.z, aBig[1][0], aSmall[1][0]);
+            split_tf32(hi.z, aBig[1][1], aSmall[1][1]);
+            split_tf32(lo.w, aBig[1][2], aSmall[1][2]);
+            split_tf32(hi.w, aBig[1][3], aSmall[1][3]);
+            // The tensor cores' float32 accumulation truncates: a long chain of mma on one accumulator drifts
+            // toward zero (~1e-5 relative at K = 1536). So the stage's 16 k's are summed on a fresh
+            // accumulator (small products first) and added to acc with a correctly rounded add.
 #pragma unroll
             for (int j = 0; j < NT; j++) {
-                int cb = wn * 32 + j * 8;
-                split_tf32(Ws[cur][ks + t][cb + g], bBig[j][0], bSmall[j][0]);
-                split_tf32(Ws[cur][ks + t + 4][cb + g], bBig[j][1], bSmall[j][1]);
-            }
+                // B fragments b0 (slot t, g), b1 (t + 4, g) of step h: w*[j][2h], w*[j][2h + 1]
+                float part[4] = {0.f, 0.f, 0.f, 0.f};
+                mma_tf32(part, aSmall[0], &wBig[j][0]);
+                mma_tf32(part, aBig[0], &wSmall[j][0]);
+                mma_tf32(part, aSmall[1], &wBig[j][2]);
+                mma_tf32(part, aBig[1], &wSmall[j][2]);
+                mma_tf32(part, aBig[0], &wBig[j][0]);
+                mma_tf32(part, aBig[1], &wBig[j][2]);
 #pragma unroll
-            for (int i = 0; i < MT; i++) {
-                int rb = wm * WM + i * 16;
-                uint32_t aBig[4], aSmall[4];
-                split_tf32(As[cur][ks + t][rb + g], aBig[0], aSmall[0]);
-                split_tf32(As[cur][ks + t][rb + g + 8], aBig[1], aSmall[1]);
-                split_tf32(As[cur][ks + t + 4][rb + g], aBig[2], aSmall[2]);
-                split_tf32(As[cur][ks + t + 4][rb + g + 8], aBig[3], aSmall[3]);
-#pragma unroll
-                for (int j = 0; j < NT; j++) {
-                    mma_tf32(acc[i][j], aSmall, bBig[j]);
-                    mma_tf32(acc[i][j], aBig, bSmall[j]);
-                    mma_tf32(acc[i][j], aBig, bBig[j]);
+                for (int q = 0; q < 4; q++) {
+                    acc[i][j][q] += part[q];
                 }
             }
         }
-        if (tk + 1 < tiles) {
-            store(cur ^ 1);
-        }
-        __syncthreads();
     }
+    cp_async_wait<0>();
 
 #pragma unroll
     for (int i = 0; i < MT; i++) {
@@ -298,7 +332,7 @@ __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda
 #pragma unroll
             for (int q = 0; q < 4; q++) {
                 long long m = m0 + wm * WM + i * 16 + g + (q >> 1) * 8;
-                long long n = n0 + wn * 32 + j * 8 + t * 2 + (q & 1);
+                long long n = n0 + wn * WN + j * 8 + t * 2 + (q & 1);
                 if (m < M && n < N) {
                     if (partial != nullptr) {
                         partial[(long long)blockIdx.z * M * N + m * N + n] = acc[i][j][q];
@@ -329,11 +363,13 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_nt_64(SF_GEMM_ARGS) {
     sf_gemm::sgemm_nt_tile<64, 64, 4, 4>(SF_GEMM_PASS);
 }
 
-extern "C" __global__ void __launch_bounds__(256) tf32x3_nt_128(SF_GEMM_ARGS) {
+// grid (ceil(N / 128), ceil(M / BM), splits), block 128, dynamic shared memory 4 x (BM + 128) x 16 floats;
+// K, lda, ldw multiples of 4, A and W 16-byte aligned (kChunk a multiple of 16)
+extern "C" __global__ void __launch_bounds__(128, 2) tf32x3_nt_128(SF_GEMM_ARGS) {
     sf_gemm::tf32x3_tile<128>(SF_GEMM_PASS);
 }
 
-extern "C" __global__ void __launch_bounds__(256) tf32x3_nt_64(SF_GEMM_ARGS) {
+extern "C" __global__ void __launch_bounds__(128, 2) tf32x3_nt_64(SF_GEMM_ARGS) {
     sf_gemm::tf32x3_tile<64>(SF_GEMM_PASS);
 }
 

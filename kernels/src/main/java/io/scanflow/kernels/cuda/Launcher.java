@@ -26,20 +26,26 @@ final class Launcher implements AutoCloseable {
 
     /** How dense layers with more than 8 rows are computed (up to 8 rows: the FFMA warp-per-column kernel). */
     enum GemmMode {
-        /** Plain float32 FFMA tiles: the default (the more accurate, and on an H100 within 10% of TF32X3). */
+        /** Plain float32 FFMA tiles (opt-in: about 25 TFLOP/s on an H100, half the TF32X3 rate). */
         FFMA,
         /**
-         * Tensor cores with the 3xTF32 split: about 2^-21 relative error per product (measured 1.2e-6 against
-         * float64 on random GEMMs, FFMA 4.1e-7); this simple mma.sync kernel reaches only 28-30 TFLOP/s on an
-         * H100, about 10% above FFMA, so it is opt-in.
+         * Tensor cores with the 3xTF32 split, the default: ~2^-21 relative error per product, each stage of 16
+         * k's summed apart and added with a rounded float32 add (measured 5.4e-7 against float64 on random
+         * GEMMs, FFMA 1.6e-6). Takes operands whose K and row strides are multiples of 4 floats and whose bases
+         * are 16-byte aligned; other shapes take the FFMA tiles.
          */
         TF32X3;
 
-        /** {@code -Dscanflow.cuda.gemm=ffma|tf32x3}; default ffma. */
+        /** {@code -Dscanflow.cuda.gemm=ffma|tf32x3}; default tf32x3. */
         static GemmMode fromProperty() {
-            String v = System.getProperty("scanflow.cuda.gemm", "ffma");
-            return v.equalsIgnoreCase("tf32x3") ? TF32X3 : FFMA;
+            String v = System.getProperty("scanflow.cuda.gemm", "tf32x3");
+            return v.equalsIgnoreCase("ffma") ? FFMA : TF32X3;
         }
+    }
+
+    /** Dynamic shared memory of the 3xTF32 kernels: 4 stages of (BM + 128) rows x 16 floats. */
+    private static int tf32x3SharedBytes(int bm) {
+        return 4 * (bm + 128) * 16 * Float.BYTES;
     }
 
     final CudaDevice device;
@@ -55,6 +61,7 @@ final class Launcher implements AutoCloseable {
         this.stream = stream;
         this.splitCapacity = (long) SPLIT_TILES_PER_SM * (device.multiprocessors() + 2) * 128 * 128;
         this.splitScratch = DeviceBuffer.floats(splitCapacity, "split-K partial sums");
+        allowSharedMemory("tf32x3_nt_128", tf32x3SharedBytes(128));
     }
 
     GemmMode gemmMode() {
@@ -160,7 +167,8 @@ final class Launcher implements AutoCloseable {
      * C[m, n] (+)= sum_k A[m, k] W[n, k] + bias[n]; A [M, K] with row stride lda, W [N, K] row-major
      * (stride ldw), C [M, N] with row stride ldc. Up to 8 rows: the warp-per-column kernel (FFMA); more: the
      * tile kernels of the engine's {@link GemmMode}, 128-row tiles once they fill the GPU, else 64-row tiles,
-     * and K split over several blocks (reduced in a fixed order) when even those leave SMs idle.
+     * and K split over several blocks (reduced in a fixed order) when even those leave SMs idle. Operands the
+     * 3xTF32 kernels cannot take (see {@link GemmMode#TF32X3}) go to the FFMA tiles.
      */
     void gemm(long a, int lda, long w, int ldw, long bias, long c, int ldc, int m, int n, int k, boolean accumulate) {
         gemm(gemmMode, a, lda, w, ldw, bias, c, ldc, m, n, k, accumulate);
@@ -177,11 +185,12 @@ final class Launcher implements AutoCloseable {
                     .ptr(c).i(ldc).i(m).i(n).i(k).i(accumulate ? 1 : 0).i(vec4 ? 1 : 0));
             return;
         }
+        boolean tf32x3 = mode == GemmMode.TF32X3 && k % 4 == 0 && lda % 4 == 0 && ldw % 4 == 0 && a % 16 == 0
+                && w % 16 == 0;
         int sms = device.multiprocessors();
         boolean big = (long) ceilDiv(m, 128) * ceilDiv(n, 128) >= sms;
         int bm = big ? 128 : 64;
-        int bn = mode == GemmMode.TF32X3 ? 128 : bm;
-        String kernel = (mode == GemmMode.TF32X3 ? "tf32x3_nt_" : "sgemm_nt_") + bm;
+        int bn = tf32x3 ? 128 : bm;
         long tiles = (long) ceilDiv(m, bm) * ceilDiv(n, bn);
         int splits = 1;
         if (tiles < sms && k >= 256) {
@@ -193,8 +202,13 @@ final class Launcher implements AutoCloseable {
             kChunk = (ceilDiv(k, splits) + 15) / 16 * 16;
             splits = ceilDiv(k, kChunk);
         }
-        launch(kernel, ceilDiv(n, bn), ceilDiv(m, bm), splits, 256, 0, args().ptr(a).i(lda).ptr(w).i(ldw).ptr(bias)
-                .ptr(c).i(ldc).i(m).i(n).i(k).i(accumulate ? 1 : 0).i(kChunk).ptr(splits > 1 ? splitScratch.address() : 0L));
+        Args args = args().ptr(a).i(lda).ptr(w).i(ldw).ptr(bias).ptr(c).i(ldc).i(m).i(n).i(k).i(accumulate ? 1 : 0)
+                .i(kChunk).ptr(splits > 1 ? splitScratch.address() : 0L);
+        if (tf32x3) {
+            launch("tf32x3_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 128, tf32x3SharedBytes(bm), args);
+        } else {
+            launch("sgemm_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 256, 0, args);
+        }
         if (splits > 1) {
             launch("splitk_reduce", ceilDiv((long) m * n, 256), 1, 1, 256, 0, args().ptr(splitScratch.address()).i(splits)
                     .i(m).i(n).ptr(bias).ptr(c).i(ldc).i(accumulate ? 1 : 0));

@@ -60,10 +60,12 @@ class CudaKernelsTest {
 
     @Test
     void gemmMatchesFloat64ReferenceOnEveryPath() {
-        // {M, N, K}: gemv (M <= 8, scalar and float4), 64x64 tiles, 128x128 tiles; odd edges everywhere.
-        // {M, N, K}: gemv (M <= 8, scalar and float4), 64- and 128-row tiles, split K (few tiles, long K).
+        // {M, N, K}: gemv (M <= 8, scalar and float4), 64- and 128-row tiles, split K (few tiles, long K); odd
+        // edges everywhere. K not a multiple of 4 takes the FFMA tiles in both modes; K a multiple of 4 but not
+        // of 16 tests the 3xTF32 kernels' zero-filled K tail; {1030, 1100, 1536} a long K without a split.
         int[][] shapes = {{1, 7, 5}, {3, 64, 32}, {8, 100, 33}, {8, 96, 64}, {9, 130, 70}, {100, 257, 129},
-                {333, 50, 2}, {2048, 1100, 64}, {64, 768, 1536}, {16, 3072, 768}, {300, 80, 1536}, {40, 37, 700}};
+                {333, 50, 2}, {200, 300, 20}, {2048, 1100, 260}, {1030, 1100, 1536}, {64, 768, 1536}, {16, 3072, 768},
+                {300, 80, 1536}, {40, 37, 700}};
         Random rnd = new Random(1);
         for (Launcher.GemmMode mode : Launcher.GemmMode.values()) {
         double worst = 0;

@@ -47,16 +47,16 @@ class CudaParityTest {
     }
 
     /**
-     * The opt-in code paths: 3xTF32 tensor cores instead of FFMA tiles for the dense layers, and the
+     * The opt-in code paths: FFMA tiles instead of 3xTF32 tensor cores for the dense layers, and the
      * one-kernel small-model step instead of the layer-by-layer step (Mamba-1 fixtures).
      */
     @ParameterizedTest
     @FieldSource("FIXTURES")
-    void allModesMatchWithTensorCoresAndTheOneKernelStep(String name) {
-        System.setProperty("scanflow.cuda.gemm", "tf32x3");
+    void allModesMatchWithFfmaAndTheOneKernelStep(String name) {
+        System.setProperty("scanflow.cuda.gemm", "ffma");
         System.setProperty("scanflow.cuda.smallStep", "true");
         try {
-            check(name, "tf32x3+one");
+            check(name, "ffma+one");
         } finally {
             System.clearProperty("scanflow.cuda.gemm");
             System.clearProperty("scanflow.cuda.smallStep");
