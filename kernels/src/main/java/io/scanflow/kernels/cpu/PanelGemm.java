@@ -42,7 +42,7 @@ final class PanelGemm {
     }
 
     /**
-     * Panels [pFrom, pTo) of all rows. {@code tmp} holds four panel rows (4 x PANEL floats): a partial
+     * Panels [pFrom, pTo) of all rows. {@code tmp} holds one row block (ROW_BLOCK x PANEL floats): a partial
      * panel (the last one, when {@code out} is not a multiple of PANEL) is computed into it in full
      * vectors, then its existing columns are copied out with the bias added alone.
      */
@@ -68,13 +68,19 @@ final class PanelGemm {
         }
     }
 
-    /** The last panel, columns [o, out) with out - o < PANEL: via {@code tmp}, four rows at a time. */
+    /**
+     * The last panel, columns [o, out) with out - o < PANEL: via {@code tmp} ({@link #ROW_BLOCK} rows of
+     * PANEL floats), in the same row blocks as full panels.
+     */
     private static void partialPanel(float[] x, int xOff, int xStride, int rows, int in, float[] wp, int wOff,
                                      float[] bias, int out, int o, float[] y, int yOff, int yStride, float[] tmp) {
         int columns = out - o;
         for (int r = 0; r < rows; ) {
-            int block = Math.min(4, rows - r);
-            if (block == 4) {
+            int block = Math.min(ROW_BLOCK, rows - r);
+            if (block == ROW_BLOCK) {
+                eightRows(x, xOff + r * xStride, xStride, in, wp, wOff, null, 0, tmp, 0, PANEL);
+            } else if (block >= 4) {
+                block = 4;
                 fourRows(x, xOff + r * xStride, xStride, in, wp, wOff, null, 0, tmp, 0, PANEL);
             } else {
                 for (int k = 0; k < block; k++) {

@@ -11,8 +11,8 @@ final class Scratch {
     final float[] exp = new float[512];
     /** exp(delta A) of the channels of a one-row scan. */
     private float[] decay = new float[0];
-    /** Four rows of a partial GEMM panel. */
-    final float[] panelRows = new float[4 * PanelGemm.PANEL];
+    /** One row block of a partial GEMM panel. */
+    final float[] panelRows = new float[PanelGemm.ROW_BLOCK * PanelGemm.PANEL];
     /** A block of SSM state transposed to [N, lanes], and A likewise. */
     float[] stateBlock = new float[0];
     float[] negABlock = new float[0];
