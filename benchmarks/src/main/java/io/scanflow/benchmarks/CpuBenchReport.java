@@ -95,7 +95,7 @@ public final class CpuBenchReport {
                 .param("shape", shape)
                 .param(param, values.split(","))
                 .forks(1)
-                .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .warmupIterations(4).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(3).measurementTime(TimeValue.seconds(1))
                 .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Xmx6g", "-Dscanflow.threads=" + threads)
                 .shouldFailOnError(true);

@@ -12,7 +12,7 @@ final class Scratch {
     /** exp(delta A) of the channels of a one-row scan. */
     private float[] decay = new float[0];
     /** One row block of a partial GEMM panel. */
-    final float[] panelRows = new float[PanelGemm.ROW_BLOCK * PanelGemm.PANEL];
+    final float[] panelRows = new float[PanelGemm.PARTIAL_FLOATS];
     /** A block of SSM state transposed to [N, lanes], and A likewise. */
     float[] stateBlock = new float[0];
     float[] negABlock = new float[0];
@@ -77,10 +77,10 @@ final class Scratch {
             this.yOff = yOff;
             this.yStride = yStride;
             int panels = PanelGemm.panels(out);
-            // About four tasks per thread when panels alone are too few, in chunks of whole 8-row blocks.
+            // About four tasks per thread when panels alone are too few, in chunks of whole row blocks.
             int wanted = panels >= 2 * threads ? 1 : (4 * threads + panels - 1) / panels;
-            int chunks = Math.max(1, Math.min(wanted, rows / (2 * PanelGemm.ROW_BLOCK)));
-            rowsPerChunk = ceilTo((rows + chunks - 1) / chunks, PanelGemm.ROW_BLOCK);
+            int chunks = Math.max(1, Math.min(wanted, rows / PanelGemm.ROW_ALIGN));
+            rowsPerChunk = ceilTo((rows + chunks - 1) / chunks, PanelGemm.ROW_ALIGN);
             rowChunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
             return panels * rowChunks;
         }
