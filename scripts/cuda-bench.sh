@@ -9,7 +9,7 @@
 #
 # RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
 # `generate` runs only the on-device generation tests and the generation and DNA benchmarks (no Python);
-# `scan` runs the parity tests with each prefill scan (chunked, sequential) and the copy, scan and prefill
+# `scan` runs the kernel and parity tests with each prefill scan (auto, sequential, segments of 8 tokens) and the copy, scan and prefill
 # benchmarks (no Python); `prefill` runs the kernel and parity tests, HF's checkpoints and prefill timings, and
 # the copy, dense-layer, benchmark-scale parity and prefill benchmarks (the prefill ratio against HF in one run).
 set -euo pipefail
@@ -71,11 +71,14 @@ run() {
     if [ "$quick" = scan ]; then
         local t0 v
         set +e
-        for v in chunked sequential; do
-            echo "== parity tests, -Dscanflow.cuda.scan=$v"
+        for v in ${SCANFLOW_SCAN_TESTS:-auto sequential split8}; do
+            echo "== kernel and parity tests, scan $v"
             t0=$SECONDS
-            timeout 200 "${java[@]}" -Xmx8g -Dscanflow.cuda.scan=$v -Dscanflow.testdata="$dir/testdata" \
+            local props=(-Dscanflow.cuda.scan=$v)
+            [ $v = split8 ] && props=(-Dscanflow.cuda.scan=auto -Dscanflow.cuda.scanSegment=8)
+            timeout 200 "${java[@]}" -Xmx8g "${props[@]}" -Dscanflow.testdata="$dir/testdata" \
                 -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+                --select-class io.scanflow.kernels.cuda.CudaKernelsTest \
                 --select-class io.scanflow.kernels.cuda.CudaParityTest --details=tree --disable-banner \
                 --disable-ansi-colors > "$results/tests-$v.log" 2>&1
             echo "tests exit $? ($((SECONDS - t0)) s)"
@@ -85,15 +88,15 @@ run() {
         echo "== scan and prefill benchmarks"
         t0=$SECONDS
         timeout 240 "${java[@]}" -Xmx24g -cp "$cp" io.scanflow.kernels.cuda.CudaBench "$work/models" "$results/hf.json" \
-            "$results/bench.md" copy,scan,prefill > "$results/bench.log" 2>&1
+            "$results/bench.md" ${SCANFLOW_SCAN_SECTIONS:-copy,scan,prefill} > "$results/bench.log" 2>&1
         echo "bench exit $? ($((SECONDS - t0)) s)"
         grep -E "failed|Exception|section|Caused|at io" "$results/bench.log" | head -20
         if command -v ncu >/dev/null && [ -n "${SCANFLOW_PROFILE:-}" ]; then
-            echo "== profile of the scans at mamba-130m, batch 64, L 2048 (sequential, chunked c16, c16x)"
-            timeout 150 ncu --clock-control none --target-processes all -k regex:"m1_scan_(fwd_t4|chunked_c16)" \
-                --launch-count 3 --section SpeedOfLight --section WarpStateStats --section SchedulerStats \
+            echo "== profile of the scans at mamba-130m, batch ${SCANFLOW_PROFILE_SHAPE:-64x2048}"
+            timeout 150 ncu --clock-control none --target-processes all -k regex:"m1_scan_(fwd|sum)" \
+                --launch-count ${SCANFLOW_PROFILE_LAUNCHES:-3} --section SpeedOfLight --section WarpStateStats --section SchedulerStats \
                 --section Occupancy --section InstructionStats "${java[@]}" -Xmx8g \
-                -Dscanflow.bench.scanOnly=mamba-130m/64x2048 -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
+                -Dscanflow.bench.scanOnly=mamba-130m/${SCANFLOW_PROFILE_SHAPE:-64x2048} -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
                 "$work/models" "$results/hf.json" "$results/profile.md" copy,scan > "$results/ncu.txt" 2>&1
             echo "ncu exit $?"
         fi

@@ -19,8 +19,9 @@ final class Mamba1Mixer extends DeviceMixer {
     private final Launcher l;
     private final int d, e, n, k, r, xw, tpc;
     private final long[] inProj, inBias, convW, convB, xProj, dtProj, dtBias, a2, dSkip, outProj, outBias;
-    private final DeviceBuffer xz, u, xdbl, dt, y;
-    private final boolean[] sharedAllowed = new boolean[17];
+    private final DeviceBuffer xz, u, xdbl, dt, y, carry;
+    /** Floats of {@link #carry}: the time-split scan's summaries for two waves of threads. */
+    private final long carryCapacity;
 
     Mamba1Mixer(MambaConfig cfg, DeviceWeights w, Launcher launcher, int maxRows) {
         super((long) cfg.intermediateSize() * (cfg.convKernel() - 1), (long) cfg.intermediateSize() * cfg.stateSize(),
@@ -62,13 +63,16 @@ final class Mamba1Mixer extends DeviceMixer {
         if (k < 1 || k > 64) {
             throw new IllegalArgumentException("conv kernel " + k + " unsupported");
         }
-        DeviceBuffer[] made = scratch(new String[] {"xz", "u", "x_proj out", "dt", "y"},
-                (long) maxRows * 2 * e, (long) maxRows * e, (long) maxRows * xw, (long) maxRows * e, (long) maxRows * e);
+        carryCapacity = carryFloats(n, 2L * SCAN_WAVE_PER_SM * launcher.device.multiprocessors());
+        DeviceBuffer[] made = scratch(new String[] {"xz", "u", "x_proj out", "dt", "y", "scan carry"},
+                (long) maxRows * 2 * e, (long) maxRows * e, (long) maxRows * xw, (long) maxRows * e, (long) maxRows * e,
+                carryCapacity);
         xz = made[0];
         u = made[1];
         xdbl = made[2];
         dt = made[3];
         y = made[4];
+        carry = made[5];
     }
 
     @Override
@@ -83,20 +87,8 @@ final class Mamba1Mixer extends DeviceMixer {
                         .ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(k));
         l.gemm(u.address(), e, xProj[layer], e, 0L, xdbl.address(), xw, rows, xw, e, false);
         l.gemm(xdbl.address(), xw, dtProj[layer], r, 0L, dt.address(), e, rows, e, r, false);
-        int cg = chunkedGroup(e, n, p.requests, l.device.multiprocessors());
-        if (cg > 0) {
-            String kernel = "m1_scan_chunked_c" + cg;
-            int bytes = chunkedSharedBytes(cg, n);
-            if (!sharedAllowed[cg]) {
-                l.allowSharedMemory(kernel, bytes);
-                sharedAllowed[cg] = true;
-            }
-            l.launch(kernel, ceilDiv(e, cg), p.requests, 1, 32 * cg, bytes,
-                    scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n));
-        } else {
-            l.launch("m1_scan_fwd_t" + tpc, ceilDiv(e, 32), p.requests, 1, 32 * tpc, 0,
-                    scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n));
-        }
+        scan(l, scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n).ptr(carry.address()),
+                e, n, p.requests, p.maxLen, scanSegments(e, n, p.requests, p.maxLen, l.device.multiprocessors(), carryCapacity));
         l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, rows, d, e, true);
     }
 
@@ -113,50 +105,89 @@ final class Mamba1Mixer extends DeviceMixer {
         l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, count, d, e, true);
     }
 
-    /** Tokens per segment of the chunked scan (32 lanes x 8 tokens) and its padded shared row (floats). */
-    static final int CHUNKED_SEGMENT = 256, CHUNKED_ROW = CHUNKED_SEGMENT + CHUNKED_SEGMENT / 8 + 4;
-    /** The most dynamic shared memory a block may ask for on sm_80 / sm_90 (227 KB). */
-    static final int MAX_SHARED = 227 * 1024;
+    /** Threads per block and tokens per tile of {@code m1_scan_fwd_n*} / {@code m1_scan_sum_n*}. */
+    static final int SCAN_THREADS = 128, SCAN_TILE = 4;
+    /**
+     * {@code auto}: threads per SM of one wave of the one-thread-per-channel scan (6 blocks of 128); a pass with
+     * fewer than half of that is split into segments until about one wave, none shorter than
+     * {@link #SCAN_MIN_SEGMENT} tokens (each segment re-composes the summaries of those before it).
+     */
+    static final int SCAN_WAVE_PER_SM = 768, SCAN_MIN_SEGMENT = 64;
 
-    /** Dynamic shared memory of {@code m1_scan_chunked_c{cg}} (as sf_m1c::shared_floats). */
-    static int chunkedSharedBytes(int cg, int n) {
-        long floats = 2L * (3 * cg + 2 * n) * CHUNKED_ROW + (long) cg * CHUNKED_ROW + 2L * cg * n;
-        return (int) Math.min(Integer.MAX_VALUE, 4 * floats);
+    /** Padded state count of the scan build for N states: 4, 8, 16, 32, 64 or 128. */
+    static int scanStates(int n) {
+        int np = 4;
+        while (np < n) {
+            np <<= 1;
+        }
+        if (np > 128) {
+            throw new IllegalArgumentException("state size " + n + " is above the CUDA backend's limit of 128");
+        }
+        return np;
+    }
+
+    /** Threads per channel of the scan: one up to 16 states, then 16 states per thread. */
+    static int scanThreadsPerChannel(int n) {
+        return Math.max(1, scanStates(n) / 16);
+    }
+
+    /** Floats of segment summary per thread and segment: its states and the summed deltas. */
+    static int carryFloatsPerThread(int n) {
+        return scanStates(n) / scanThreadsPerChannel(n) + 1;
+    }
+
+    /** Carry floats that hold the summaries of {@code threads} threads x segments. */
+    static long carryFloats(int n, long threadSegments) {
+        return threadSegments * carryFloatsPerThread(n);
     }
 
     /**
-     * Which prefill scan runs: {@code -Dscanflow.cuda.scan=auto|chunked|sequential}. Returns CG (channels per
-     * block of the time-parallel {@code m1_scan_chunked_c{CG}}), or 0 for the sequential
-     * {@code m1_scan_fwd_t{TPC}}. {@code chunked}: CG from {@code -Dscanflow.cuda.scanGroup=4|8|16}, else the
-     * largest whose shared memory fits. {@code auto} (default): the chunked kernel with CG 16 while its blocks
-     * (ceil(E / 16) per request) are at most {@link #AUTO_BLOCKS_PER_SM} per SM, the sequential kernel past
-     * that (many requests: it then has the parallelism it lacks otherwise and is the faster, docs/performance.md
-     * table 1). State sizes whose buffers do not fit a block's shared memory always take the sequential kernel.
+     * Segments per request of a prefill pass's scan: {@code -Dscanflow.cuda.scan=auto|sequential} (read at each
+     * pass). {@code sequential}: 1, one launch. {@code auto} (default): 1 while the pass has at least half a wave
+     * of threads (requests x channels x threads per channel; {@link #SCAN_WAVE_PER_SM}), else as many segments
+     * as one wave holds, at most one per {@link #SCAN_MIN_SEGMENT} tokens. {@code -Dscanflow.cuda.scanSegment=T}
+     * (tests) asks for segments of T tokens instead. Never more than the carry buffer holds
+     * ({@code carryCapacity} floats).
      */
-    static int chunkedGroup(int e, int n, int requests, int sms) {
+    static int scanSegments(int e, int n, int requests, int maxLen, int sms, long carryCapacity) {
         String mode = System.getProperty("scanflow.cuda.scan", "auto").toLowerCase(java.util.Locale.ROOT);
-        if (mode.equals("sequential")) {
-            return 0;
+        if (mode.equals("sequential") || maxLen <= SCAN_TILE) {
+            return 1;
         }
-        int forced = Integer.getInteger("scanflow.cuda.scanGroup", 0);
-        if (mode.equals("chunked") && (forced == 4 || forced == 8 || forced == 16)) {
-            return chunkedSharedBytes(forced, n) <= MAX_SHARED ? forced : 0;
+        long threads = (long) requests * e * scanThreadsPerChannel(n);
+        long wave = (long) SCAN_WAVE_PER_SM * sms;
+        int forced = Integer.getInteger("scanflow.cuda.scanSegment", 0);
+        long segs;
+        if (forced > 0) {
+            segs = ceilDiv(maxLen, forced);
+        } else if (2 * threads >= wave) {
+            return 1;
+        } else {
+            segs = Math.min(wave / threads, Math.max(1, maxLen / SCAN_MIN_SEGMENT));
         }
-        for (int cg = 16; cg >= 4; cg >>= 1) {
-            if (chunkedSharedBytes(cg, n) <= MAX_SHARED) {
-                if (mode.equals("chunked") || (long) ceilDiv(e, cg) * requests <= (long) AUTO_BLOCKS_PER_SM * sms) {
-                    return cg;
-                }
-                return 0;
-            }
-        }
-        return 0;
+        return (int) Math.max(1, Math.min(segs, carryCapacity / carryFloats(n, threads)));
     }
 
-    /** {@code auto}'s limit on chunked-scan blocks per SM (measured cross-over, docs/performance.md table 1). */
-    static final int AUTO_BLOCKS_PER_SM = 6;
+    /** Tokens per segment for {@code segs} segments: a multiple of the tile, covering the longest request. */
+    static int segmentLength(int maxLen, int segs) {
+        return ceilDiv(ceilDiv(maxLen, segs), SCAN_TILE) * SCAN_TILE;
+    }
 
-    /** The arguments m1_scan_fwd and m1_scan_step share, up to the state offset. */
+    /**
+     * The fused prefill scan of a pass: {@code args} are the kernels' arguments up to {@code carry}; the
+     * segment length is appended here. With one segment one launch, else the summaries, then the scan.
+     */
+    static void scan(Launcher l, Launcher.Args args, int e, int n, int requests, int maxLen, int segs) {
+        int np = scanStates(n);
+        int gx = ceilDiv(e * scanThreadsPerChannel(n), SCAN_THREADS);
+        args.i(segs == 1 ? Math.max(maxLen, 1) : segmentLength(maxLen, segs));
+        if (segs > 1) {
+            l.launch("m1_scan_sum_n" + np, gx, segs, requests, SCAN_THREADS, 0, args);
+        }
+        l.launch("m1_scan_fwd_n" + np, gx, segs, requests, SCAN_THREADS, 0, args);
+    }
+
+    /** The arguments the prefill scans and m1_scan_step share, up to the state offset. */
     private Launcher.Args scanArgs(int layer, Pass p) {
         return args().ptr(u.address()).i(e).ptr(dt.address()).i(e).ptr(dtBias[layer]).ptr(a2[layer])
                 .ptr(xdbl.address()).i(xw).i(r).i(r + n).ptr(dSkip[layer])
@@ -171,5 +202,6 @@ final class Mamba1Mixer extends DeviceMixer {
         xdbl.close();
         dt.close();
         y.close();
+        carry.close();
     }
 }

@@ -272,7 +272,8 @@ public final class CudaBench {
              DeviceBuffer xz = DeviceBuffer.floats(maxRows * 2 * maxE, "xz"); DeviceBuffer y = DeviceBuffer.floats(maxRows * maxE, "y");
              DeviceBuffer bc = DeviceBuffer.floats(maxRows * (64 + 32), "bc");
              DeviceBuffer st = DeviceBuffer.floats(64L * maxE * 16, "state");
-             DeviceBuffer desc = DeviceBuffer.ints(3 * 64 * 32, "descriptors")) {
+             DeviceBuffer desc = DeviceBuffer.ints(3 * 64 * 32, "descriptors");
+             DeviceBuffer carry = DeviceBuffer.floats(Mamba1Mixer.carryFloats(16, 64L * maxE * 32), "scan carry")) {
             for (DeviceBuffer b : new DeviceBuffer[] {u, dt, xz, bc, st}) {
                 tile(b, pattern);
             }
@@ -307,11 +308,17 @@ public final class CudaBench {
                         }
                         desc.write(host, 0, host.length, 0);
                         int xw = s.r + 2 * s.n;
-                        int tpc = Launcher.threadsPerChannel(s.n);
-                        // variant 0: the sequential m1_scan_fwd_t{TPC}; g > 0: m1_scan_chunked_{names[g - 1]}
-                        String[] names = {"c4", "c8", "c16", "c16x"};
-                        int[] cgs = {4, 8, 16, 16};
-                        java.util.function.IntFunction<Work> variant = g -> () -> {
+                        int sms = device.multiprocessors();
+                        int autoSegs = Mamba1Mixer.scanSegments(s.e, s.n, batch, chunk, sms, carry.bytes() / 4);
+                        // variant 0: one segment (no time split), then 2..32 segments, then what auto picks if not among them
+                        int[] sweep = {1, 2, 4, 8, 16, 32};
+                        int autoIdx = Arrays.binarySearch(sweep, autoSegs);
+                        int[] segs = autoIdx >= 0 ? sweep : Arrays.copyOf(sweep, sweep.length + 1);
+                        if (autoIdx < 0) {
+                            autoIdx = sweep.length;
+                            segs[autoIdx] = autoSegs;
+                        }
+                        java.util.function.IntFunction<Work> variant = v -> () -> {
                             for (int k = 0; k < chunks; k++) {
                                 long base = (long) k * 3 * batch;
                                 Launcher.Args a = args().ptr(u.address()).i(s.e).ptr(dt.address()).i(s.e).ptr(db.address()).ptr(da2.address())
@@ -319,60 +326,53 @@ public final class CudaBench {
                                         .ptr(xz.at4(s.e)).i(2 * s.e).ptr(y.address()).i(s.e)
                                         .ptr(st.address()).l((long) s.e * s.n).l(0L)
                                         .ptr(desc.at4(base)).ptr(desc.at4(base + batch)).ptr(desc.at4(base + 2L * batch))
-                                        .i(s.e).i(s.n);
-                                if (g == 0) {
-                                    launcher.launch("m1_scan_fwd_t" + tpc, Launcher.ceilDiv(s.e, 32), batch, 1, 32 * tpc, 0, a);
-                                } else {
-                                    int cg = cgs[g - 1];
-                                    launcher.launch("m1_scan_chunked_" + names[g - 1], Launcher.ceilDiv(s.e, cg), batch, 1, 32 * cg,
-                                            Mamba1Mixer.chunkedSharedBytes(cg, s.n), a);
-                                }
+                                        .i(s.e).i(s.n).ptr(carry.address());
+                                Mamba1Mixer.scan(launcher, a, s.e, s.n, batch, chunk, segs[v]);
                             }
                         };
-                        for (int g = 0; g < names.length; g++) {
-                            launcher.allowSharedMemory("m1_scan_chunked_" + names[g], Mamba1Mixer.chunkedSharedBytes(cgs[g], s.n));
-                        }
-                        // Check: the same chunks from the same state through both kernels; worst relative error of
-                        // y (first 4M values) and of the final states, against the largest magnitude.
+                        int variants = segs.length;
+                        // Check: the same chunks from the same state through every variant; worst relative difference
+                        // of y (first 4M values) and of the final states to variant 0, against the largest magnitude.
                         int checkY = (int) Math.min(4L << 20, (long) batch * len * s.e);
                         int stN = batch * s.e * s.n;
                         float[] y0 = new float[checkY], s0 = new float[stN], y1 = new float[checkY], s1 = new float[stN];
                         double worstY = 0, worstS = 0;
-                        tile(st, pattern);
-                        variant.apply(0).run();
-                        launcher.sync("scan check");
-                        y.read(0, y0, 0, checkY);
-                        st.read(0, s0, 0, stN);
-                        for (int g = 1; g <= names.length; g++) {
+                        for (int v = 0; v < variants; v++) {
                             tile(st, pattern);
-                            variant.apply(g).run();
+                            float[] poison = new float[checkY];
+                            Arrays.fill(poison, Float.NaN);
+                            y.write(poison, 0, checkY, 0);
+                            variant.apply(v).run();
                             launcher.sync("scan check");
-                            y.read(0, y1, 0, checkY);
-                            st.read(0, s1, 0, stN);
-                            worstY = Math.max(worstY, relErr(y0, y1));
-                            worstS = Math.max(worstS, relErr(s0, s1));
+                            y.read(0, v == 0 ? y0 : y1, 0, checkY);
+                            st.read(0, v == 0 ? s0 : s1, 0, stN);
+                            if (v > 0) {
+                                worstY = Math.max(worstY, relErr(y0, y1));
+                                worstS = Math.max(worstS, relErr(s0, s1));
+                            }
                         }
-                        double seqMs = deviceMs(variant.apply(0), 2, 10);
-                        double[] cgMs = new double[names.length];
-                        for (int g = 0; g < names.length; g++) {
-                            cgMs[g] = deviceMs(variant.apply(g + 1), 2, 10);
+                        double[] ms = new double[variants];
+                        for (int v = 0; v < variants; v++) {
+                            ms[v] = deviceMs(variant.apply(v), 2, 10);
                         }
-                        int auto = Mamba1Mixer.chunkedGroup(s.e, s.n, batch, device.multiprocessors());
-                        double ms = auto == 0 ? seqMs : cgMs[Integer.numberOfTrailingZeros(auto) - 2];
                         long tokens = (long) batch * len;
                         double bytes = tokens * (4.0 * s.e + 2.0 * s.n) * 4 + 2.0 * batch * s.e * s.n * 4 * chunks;
-                        double gbs = bytes / (ms * 1e6);
-                        double seqGbs = bytes / (seqMs * 1e6);
+                        java.util.function.DoubleFunction<String> pct = m -> String.format(L, "%.0f%%", 100 * bytes / (m * 1e6) / copyGBs);
+                        double best = ms[autoIdx];
                         double hfMs = hf("scan/" + s.name + "/B" + batch + "/L" + len);
-                        rows.add(String.format(L, "| %s | %d | %d | %d | %.3f | %.0f | %.0f%% | %.3f | %.0f | %.0f%% | %.3f / %.3f / %.3f / %.3f | %.1e / %.1e | %s | %s |",
-                                s.name, batch, len, auto, ms, gbs, 100 * gbs / copyGBs, seqMs, seqGbs, 100 * seqGbs / copyGBs,
-                                cgMs[0], cgMs[1], cgMs[2], cgMs[3], worstY, worstS, fmt(hfMs, "%.1f"), fmt(hfMs / ms, "%.0fx")));
+                        StringBuilder sw = new StringBuilder();
+                        for (int v = 0; v < sweep.length; v++) {
+                            sw.append(v == 0 ? "" : " / ").append(String.format(L, "%.3f (%s)", ms[v], pct.apply(ms[v])));
+                        }
+                        rows.add(String.format(L, "| %s | %d | %d | %d | %.3f | %.0f | %s | %s | %.1e / %.1e | %s | %s |",
+                                s.name, batch, len, autoSegs, best, bytes / (best * 1e6), pct.apply(best), sw,
+                                worstY, worstS, fmt(hfMs, "%.1f"), fmt(hfMs / best, "%.0fx")));
                     }
                 }
             }
         }
-        table("1. Fused selective scan kernel alone vs HF transformers slow-path scan (float32); chunked = m1_scan_chunked_c{CG} (CG chosen as the engine does), sequential = m1_scan_fwd_t4",
-                "| shape (E, N=16) | batch | L | CG | chunked ms | GB/s | % of copy BW | sequential ms | GB/s | % of copy BW | CG 4 / 8 / 16 / 16 with ex2.approx.ftz ms | chunked vs sequential: y / state rel. err | HF ms | speedup (chunked) |", rows);
+        table("1. Fused selective scan kernel alone (m1_scan_fwd_n16; time split into S segments as the engine picks) vs HF transformers slow-path scan (float32)",
+                "| shape (E, N=16) | batch | L | S | ms | GB/s | % of copy BW | S = 1 / 2 / 4 / 8 / 16 / 32: ms (% of copy) | max y / state rel. diff to S = 1 | HF ms | speedup |", rows);
     }
 
     /** Largest |a - b| over the largest |a|. */
@@ -425,7 +425,7 @@ public final class CudaBench {
                     float[][] outs = new float[batch][model.vocabSize()];
                     double[] msv = new double[2];
                     for (int v = 0; v < 2; v++) {
-                        System.setProperty("scanflow.cuda.scan", v == 0 ? "chunked" : "sequential");
+                        System.setProperty("scanflow.cuda.scan", v == 0 ? "auto" : "sequential");
                         try {
                             msv[v] = hostMs(() -> {
                                 for (int x : sl) {
@@ -479,7 +479,7 @@ public final class CudaBench {
             System.clearProperty("scanflow.cuda.gemm");
         }
         table("2. Whole-model prefill (last-position logits) vs HF transformers forward (float32, slow path)",
-                "| model | batch | L | ours ms (chunked scan) | ours tokens/s | ours ms (sequential scan) | tokens/s | HF tokens/s | speedup (chunked) |", rows);
+                "| model | batch | L | ours ms (default scan) | ours tokens/s | ours ms (sequential scan) | tokens/s | HF tokens/s | speedup (default) |", rows);
     }
 
     // ---- 3. batched step ----------------------------------------------------------------------------
