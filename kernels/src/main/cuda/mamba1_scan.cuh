@@ -214,30 +214,22 @@ __device__ __forceinline__ void scan(const float* __restrict__ U, int ldu, const
 // grid (ceil(E * TPC / 128), segments, requests), block 128; N <= NS * TPC; TT tokens per tile; MINB blocks per SM. Both kernels take the same
 // arguments; carry: [requests][segments][NS + 1][E * TPC] floats (unused with one segment), segLen: tokens
 // per segment, a multiple of TT (at least the longest request with one segment).
-#define SF_M1_SCAN(NAME_, NS_, TPC_, TT_, MINB_)                                                                                 \
-    extern "C" __global__ void __launch_bounds__(sf_m1s::THREADS, MINB_)                                                  \
-    m1_scan_sum_##NAME_(const float* __restrict__ U, int ldu, const float* __restrict__ DT, int lddt,             \
-                       const float* __restrict__ dtBias, const float* __restrict__ A2,                             \
-                       const float* __restrict__ BC, int ldbc, int bOff, int cOff,                                 \
-                       const float* __restrict__ Dskip, const float* __restrict__ Z, int ldz,                      \
-                       float* __restrict__ Y, int ldy, float* __restrict__ states, long long stateFloats,          \
-                       long long ssmOffset, const int* __restrict__ reqRow, const int* __restrict__ reqLen,        \
-                       const int* __restrict__ reqSlot, int E, int N, float* __restrict__ carry, int segLen) {     \
-        sf_m1s::scan<NS_, TPC_, TT_, true>(U, ldu, DT, lddt, dtBias, A2, BC, ldbc, bOff, cOff, Dskip, Z, ldz, Y, ldy,  \
-                                      states, stateFloats, ssmOffset, reqRow, reqLen, reqSlot, E, N, carry,        \
-                                      segLen);                                                                     \
+#define SF_M1_SCAN_PARAMS                                                                                         \
+    const float* __restrict__ U, int ldu, const float* __restrict__ DT, int lddt, const float* __restrict__ dtBias, \
+        const float* __restrict__ A2, const float* __restrict__ BC, int ldbc, int bOff, int cOff,                  \
+        const float* __restrict__ Dskip, const float* __restrict__ Z, int ldz, float* __restrict__ Y, int ldy,     \
+        float* __restrict__ states, long long stateFloats, long long ssmOffset, const int* __restrict__ reqRow,    \
+        const int* __restrict__ reqLen, const int* __restrict__ reqSlot, int E, int N, float* __restrict__ carry, \
+        int segLen
+#define SF_M1_SCAN_ARGS                                                                                           \
+    U, ldu, DT, lddt, dtBias, A2, BC, ldbc, bOff, cOff, Dskip, Z, ldz, Y, ldy, states, stateFloats, ssmOffset, reqRow, \
+        reqLen, reqSlot, E, N, carry, segLen
+#define SF_M1_SCAN(NAME_, NS_, TPC_, TT_, MINB_)                                                                  \
+    extern "C" __global__ void __launch_bounds__(sf_m1s::THREADS, MINB_) m1_scan_sum_##NAME_(SF_M1_SCAN_PARAMS) { \
+        sf_m1s::scan<NS_, TPC_, TT_, true>(SF_M1_SCAN_ARGS);                                                       \
     }                                                                                                              \
-    extern "C" __global__ void __launch_bounds__(sf_m1s::THREADS, MINB_)                                                  \
-    m1_scan_fwd_##NAME_(const float* __restrict__ U, int ldu, const float* __restrict__ DT, int lddt,             \
-                       const float* __restrict__ dtBias, const float* __restrict__ A2,                             \
-                       const float* __restrict__ BC, int ldbc, int bOff, int cOff,                                 \
-                       const float* __restrict__ Dskip, const float* __restrict__ Z, int ldz,                      \
-                       float* __restrict__ Y, int ldy, float* __restrict__ states, long long stateFloats,          \
-                       long long ssmOffset, const int* __restrict__ reqRow, const int* __restrict__ reqLen,        \
-                       const int* __restrict__ reqSlot, int E, int N, float* __restrict__ carry, int segLen) {     \
-        sf_m1s::scan<NS_, TPC_, TT_, false>(U, ldu, DT, lddt, dtBias, A2, BC, ldbc, bOff, cOff, Dskip, Z, ldz, Y, ldy, \
-                                       states, stateFloats, ssmOffset, reqRow, reqLen, reqSlot, E, N, carry,       \
-                                       segLen);                                                                    \
+    extern "C" __global__ void __launch_bounds__(sf_m1s::THREADS, MINB_) m1_scan_fwd_##NAME_(SF_M1_SCAN_PARAMS) { \
+        sf_m1s::scan<NS_, TPC_, TT_, false>(SF_M1_SCAN_ARGS);                                                      \
     }
 // One thread per channel: 80 registers, 6 blocks per SM, so a pass of 64 requests x 1536 channels is one wave
 SF_M1_SCAN(n4, 4, 1, 4, 6)
