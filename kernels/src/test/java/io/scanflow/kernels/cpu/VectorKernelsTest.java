@@ -48,6 +48,20 @@ class VectorKernelsTest {
         assertTrue(Fixture.maxRelativeError(actual, expected) <= 1e-5, "error " + Fixture.maxRelativeError(actual, expected));
     }
 
+    /** Tighter than the class's bound: only the order of the sum of squares differs (float lanes vs double). */
+    @ParameterizedTest
+    @CsvSource({"3,7", "5,32", "2,33", "4,768"})
+    void rmsNormMatchesTheScalarReference(int rows, int n) {
+        Random r = new Random(n);
+        float[] x = random(r, rows * n + 3);
+        float[] weight = random(r, n);
+        float[] expected = new float[rows * n + 2];
+        float[] actual = new float[rows * n + 2];
+        ScalarKernels.INSTANCE.rmsNorm(x, 3, weight, 1e-5f, expected, 2, rows, n);
+        VectorKernels.INSTANCE.rmsNorm(x, 3, weight, 1e-5f, actual, 2, rows, n);
+        assertTrue(Fixture.maxRelativeError(actual, expected) <= 1e-6, "error " + Fixture.maxRelativeError(actual, expected));
+    }
+
     /**
      * A row's value must not depend on how many rows its call had (exactly-once replay relies on it):
      * narrow and wide panels, partial panels, row blocks and the threaded split of big calls.
