@@ -20,6 +20,8 @@ public final class DenseLayerThroughput {
             {"in_proj", 768, 3072}, {"x_proj", 1536, 80}, {"dt_proj", 48, 1536}, {"out_proj", 1536, 768},
             {"lm_head", 768, 50280}};
 
+    private static final long WARM_UP_NANOS = 1_000_000_000L;
+
     private DenseLayerThroughput() {}
 
     public static void main(String[] args) {
@@ -46,13 +48,16 @@ public final class DenseLayerThroughput {
             float[] x = randomArray(random, rows * in);
             float[] w = VectorKernels.INSTANCE.prepareLinear(randomArray(random, out * in), out, in);
             float[] y = new float[rows * out];
+            // At least a second of untimed calls first: each layer shape takes its own kernels (wide or
+            // narrow panels, partial panels, leftover rows), which must be compiled before they are timed.
+            for (long end = System.nanoTime() + WARM_UP_NANOS; System.nanoTime() < end; ) {
+                VectorKernels.INSTANCE.linear(x, 0, in, rows, in, w, null, out, y, 0, out);
+            }
             double[] seconds = new double[rounds];
-            for (int round = -3; round < rounds; round++) {
+            for (int round = 0; round < rounds; round++) {
                 long t0 = System.nanoTime();
                 VectorKernels.INSTANCE.linear(x, 0, in, rows, in, w, null, out, y, 0, out);
-                if (round >= 0) {
-                    seconds[round] = (System.nanoTime() - t0) / 1e9;
-                }
+                seconds[round] = (System.nanoTime() - t0) / 1e9;
             }
             Arrays.sort(seconds);
             double median = seconds[rounds / 2];

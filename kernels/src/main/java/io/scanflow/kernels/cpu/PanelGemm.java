@@ -76,6 +76,13 @@ final class PanelGemm {
                 for (; r + 5 < rows; r += 6) {
                     sixRowsWide(x, xOff + r * xStride, xStride, in, wp, wOff, bias, o, y, yOff + r * yStride + o, yStride);
                 }
+                if (r < rows && rows >= 6) {
+                    // The leftover rows as the last six, overlapping rows already done: each output is
+                    // written again with the same value, at the six-row kernel's speed.
+                    r = rows - 6;
+                    sixRowsWide(x, xOff + r * xStride, xStride, in, wp, wOff, bias, o, y, yOff + r * yStride + o, yStride);
+                    r = rows;
+                }
                 for (; r < rows; r++) {
                     oneRowWide(x, xOff + r * xStride, in, wp, wOff, bias, o, y, yOff + r * yStride + o);
                 }
