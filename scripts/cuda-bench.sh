@@ -8,15 +8,17 @@
 #   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan|prefill]   on the GPU machine, from a checkout root or anywhere
 #
 # RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
-# `generate` runs only the on-device generation tests and the generation and DNA benchmarks (no Python);
+# `generate` runs the generation and engine tests (CudaGenerateTest, CudaBundleReplayTest, EnginesFallbackTest,
+# GenerationLoopTest) and the generation and DNA benchmarks (no Python);
 # `scan` runs the kernel and parity tests with each prefill scan (auto, sequential, segments of 8 tokens) and the copy, scan and prefill
 # benchmarks (no Python); `prefill` runs the kernel and parity tests, HF's checkpoints and prefill timings, and
-# the copy, dense-layer, benchmark-scale parity and prefill benchmarks (the prefill ratio against HF in one run).
+# the copy, dense-layer, benchmark-scale parity and prefill benchmarks (the prefill ratio against HF in one run;
+# SCANFLOW_PROFILE=1 adds each kernel's share of one mamba-130m 8 x 2048 prefill, from Nsight Compute).
 set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,14p' "$0"; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,16p' "$0"; exit 2; }
 
 pack() {
     local root
@@ -118,7 +120,7 @@ run() {
             "$results/tests.log" | head -60
         echo "== HF transformers checkpoints and prefill (PyTorch float32)"
         t0=$SECONDS
-        PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error timeout 160 \
+        PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error timeout 330 \
             python3 "$dir/hf_bench.py" "$work/models" "$results/hf.json" models,prefill
         echo "python exit $? ($((SECONDS - t0)) s)"
         echo "== dense-layer and prefill benchmarks"
@@ -127,19 +129,27 @@ run() {
             "$results/bench.md" copy,gemm,check,prefill > "$results/bench.log" 2>&1
         echo "bench exit $? ($((SECONDS - t0)) s)"
         grep -E "failed|Exception|section|Caused|at io" "$results/bench.log" | head -20
+        if command -v ncu >/dev/null && [ -n "${SCANFLOW_PROFILE:-}" ]; then
+            echo "== time per kernel of one mamba-130m prefill, 8 x 2048 tokens (Nsight Compute, each kernel alone)"
+            timeout 200 ncu --clock-control none --target-processes all --metrics gpu__time_duration.sum \
+                --print-summary per-kernel "${java[@]}" -Xmx8g -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
+                "$work/models" "$results/hf.json" "$results/profile.md" breakdown > "$results/ncu.txt" 2>&1
+            echo "ncu exit $?"
+        fi
         set -e
         echo "== tables"
         cat "$results/bench.md" 2>/dev/null || true
         return
     fi
     if [ "$quick" = generate ]; then
-        echo "== on-device generation tests"
+        echo "== on-device generation and engine tests"
         local t0=$SECONDS
         set +e
         timeout 200 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
             -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
-            --select-class io.scanflow.kernels.cuda.CudaGenerateTest --details=tree --disable-banner \
-            --disable-ansi-colors > "$results/tests.log" 2>&1
+            --select-class io.scanflow.kernels.cuda.CudaGenerateTest --select-class io.scanflow.kernels.cuda.CudaBundleReplayTest \
+            --select-class io.scanflow.kernels.EnginesFallbackTest --select-class io.scanflow.kernels.GenerationLoopTest \
+            --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
         echo "tests exit $? ($((SECONDS - t0)) s)"
         grep -E "cuda-generate|tests (successful|failed|skipped|aborted)|containers failed|✘|Exception|expected" \
             "$results/tests.log" | head -60
@@ -198,5 +208,5 @@ run() {
 case "$cmd" in
     pack) pack ;;
     run) run "$@" ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

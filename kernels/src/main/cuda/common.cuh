@@ -16,6 +16,28 @@ __device__ __forceinline__ float sf_silu(float x) {
     return x / (1.f + expf(-x));
 }
 
+// Asynchronous copies global -> shared (sm_80+), no registers in between. src_bytes 0 writes zeros (tile
+// edges); the source address must still be a valid one.
+__device__ __forceinline__ void sf_cp_async16(float* dst, const float* src, bool full) {
+    unsigned d = (unsigned)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(d), "l"(src), "r"(full ? 16 : 0) : "memory");
+}
+
+__device__ __forceinline__ void sf_cp_async4(float* dst, const float* src, bool full) {
+    unsigned d = (unsigned)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;" ::"r"(d), "l"(src), "r"(full ? 4 : 0) : "memory");
+}
+
+__device__ __forceinline__ void sf_cp_async_commit() {
+    asm volatile("cp.async.commit_group;" ::: "memory");
+}
+
+// Waits until at most N of this thread's committed copy groups are still in flight.
+template <int N>
+__device__ __forceinline__ void sf_cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+
 __device__ __forceinline__ float sf_warp_sum(float v) {
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1) {

@@ -9,9 +9,13 @@
 
 #include "common.cuh"
 
-#define SF_CONV_TOKENS 16
+#define SF_CONV_TOKENS 32
 
 // out[t, c] = SiLU(bias[c] + sum_k w[c, k] * in[t - K + 1 + k, c])
+// A thread owns one channel and SF_CONV_TOKENS tokens. For K <= 4 (the usual kernels) it loads its tokens'
+// inputs and the 3 before them into registers first, all loads in flight together, then sums each output
+// from registers; the weights sit at the end of 4 slots (leading ones 0), so the sum runs in the same order
+// as the reference's. Larger K takes a plain loop.
 // grid (ceil(channels / 128), ceil(maxLen / SF_CONV_TOKENS), requests), block 128
 extern "C" __global__ void conv_fwd(const float* __restrict__ X, int ldx, const float* __restrict__ states,
                                     long long stateFloats, long long windowOffset,
@@ -32,6 +36,33 @@ extern "C" __global__ void conv_fwd(const float* __restrict__ X, int ldx, const 
     const float* wc = w + (long long)c * K;
     float b = bias != nullptr ? bias[c] : 0.f;
     int t1 = min(t0 + SF_CONV_TOKENS, len);
+    if (K <= 4) {
+        float x[SF_CONV_TOKENS + 3];  // x[i]: input of token t0 - 3 + i
+#pragma unroll
+        for (int i = 0; i < SF_CONV_TOKENS + 3; i++) {
+            int j = t0 - 3 + i;
+            x[i] = j >= t1 || j < -keep ? 0.f : j >= 0 ? X[(row0 + j) * ldx + c] : win[keep + j];
+        }
+        float wk[4];
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            wk[k] = k >= 4 - K ? wc[k - (4 - K)] : 0.f;
+        }
+#pragma unroll
+        for (int i = 0; i < SF_CONV_TOKENS; i++) {
+            if (t0 + i < t1) {
+                float acc = b;
+#pragma unroll
+                for (int k = 0; k < 4; k++) {
+                    if (k >= 4 - K) {
+                        acc = fmaf(wk[k], x[i + k], acc);
+                    }
+                }
+                U[(row0 + t0 + i) * ldu + c] = sf_silu(acc);
+            }
+        }
+        return;
+    }
     for (int t = t0; t < t1; t++) {
         float acc = b;
         for (int k = 0; k < K; k++) {

@@ -9,6 +9,8 @@
 //     term and the TF32 rounding of the small parts leave ~2^-21 relative error per product (plain TF32
 //     would be ~2^-11); the sums are float32 with a rounded add per 16 k's (below): as accurate as FFMA or better.
 //     128x128 (64x128) outputs per block of 4 warps, K in stages of 16 through a 4-stage cp.async pipeline.
+//   tf32x3_nt_64x80: the same for narrow layers (N <= 80: x_proj), 64x80 outputs per block, 32x40 per warp,
+//     so no tensor-core work goes to columns past N and four blocks share an SM.
 //   gemv_nt: one warp per output column, for up to 8 rows (a step of a few slots): reads each weight
 //     once, coalesced, which is what bounds a small batch.
 // Split K: when the tiles would not fill the GPU, blockIdx.z takes a slice of K (kChunk wide) and writes
@@ -180,45 +182,32 @@ __device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
-// 16 bytes global -> shared without registers; full == false writes zeros (tile edges).
-__device__ __forceinline__ void cp_async16(float* dst, const float* src, bool full) {
-    unsigned d = (unsigned)__cvta_generic_to_shared(dst);
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(d), "l"(src), "r"(full ? 16 : 0) : "memory");
-}
-
-__device__ __forceinline__ void cp_async_commit() {
-    asm volatile("cp.async.commit_group;" ::: "memory");
-}
-
-template <int N>
-__device__ __forceinline__ void cp_async_wait() {
-    asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
-}
-
-// 3xTF32 tile: BM x 128 outputs per block of 4 warps (2 x 2, each (BM/2) x 64), K in stages of 16 copied
-// by cp.async STAGES - 1 stages ahead. Needs K, lda, ldw multiples of 4 and 16-byte aligned A and W.
+// 3xTF32 tile: BM x BN outputs per block of 4 warps (WARPS_M x 4 / WARPS_M, each BM / WARPS_M rows x BN /
+// (4 / WARPS_M) columns), K in stages of 16 copied by cp.async STAGES - 1 stages ahead. Needs K, lda, ldw
+// multiples of 4 and 16-byte aligned A and W.
 //
 // Shared tiles are plain row-major [row][16] copies of A and W. The sum over k does not care in which order
 // the 16 k's of a stage go through the two m16n8k8 steps, as long as A and W use the same order; taking
 // fragment k-slot t of step h from column 4t + 2h and slot t + 4 from column 4t + 2h + 1 makes every
 // fragment a float4 of one row: one conflict-free 16-byte load per row and stage instead of four scalar ones.
-// Each fragment value is split (big + small) once per warp and stage: an A value then feeds the warp's 8 n8
-// tiles, a W value its 4 (BM 128) or 2 m16 tiles.
-template <int BM>
+// Each fragment value is split (big + small) once per warp and stage: an A value then feeds the warp's NT n8
+// tiles, a W value its MT m16 tiles.
+template <int BM, int BN, int WARPS_M>
 __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda, const float* __restrict__ W, int ldw,
                                             const float* __restrict__ bias, float* C, int ldc, int M, int N, int K,
                                             int accumulate, int kChunk, float* partial) {
-    constexpr int BN = 128, BK = 16, STAGES = 4, THREADS = 128;
-    constexpr int WM = BM / 2, WN = BN / 2;
+    constexpr int BK = 16, STAGES = 4, THREADS = 128, WARPS_N = 4 / WARPS_M;
+    constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N;
     constexpr int MT = WM / 16, NT = WN / 8;
+    static_assert(WM % 16 == 0 && WN % 8 == 0, "warp tiles are made of m16 x n8 tiles");
     constexpr int STAGE_FLOATS = (BM + BN) * BK;
-    constexpr int A_COPIES = BM * BK / 4 / THREADS, W_COPIES = BN * BK / 4 / THREADS;
+    constexpr int A_COPIES = BM * BK / 4, W_COPIES = BN * BK / 4;  // 16-byte copies per stage
     extern __shared__ __align__(16) float smem[];
 
     const int tid = threadIdx.x;
     const int warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
-    const int wm = warp >> 1, wn = warp & 1;
+    const int wm = warp / WARPS_N, wn = warp % WARPS_N;
     const long long m0 = (long long)blockIdx.y * BM;
     const long long n0 = (long long)blockIdx.x * BN;
     {
@@ -233,18 +222,22 @@ __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda
         float* as = smem + stage * STAGE_FLOATS;
         float* ws = as + BM * BK;
 #pragma unroll
-        for (int i = 0; i < A_COPIES; i++) {
+        for (int i = 0; i < (A_COPIES + THREADS - 1) / THREADS; i++) {
             int e = tid + i * THREADS;
             int r = e >> 2, c = (e & 3) * 4;
             bool in = m0 + r < M && k0 + c < K;
-            cp_async16(as + r * BK + c, in ? A + (m0 + r) * lda + k0 + c : A, in);
+            if (A_COPIES % THREADS == 0 || e < A_COPIES) {
+                sf_cp_async16(as + r * BK + c, in ? A + (m0 + r) * lda + k0 + c : A, in);
+            }
         }
 #pragma unroll
-        for (int i = 0; i < W_COPIES; i++) {
+        for (int i = 0; i < (W_COPIES + THREADS - 1) / THREADS; i++) {
             int e = tid + i * THREADS;
             int r = e >> 2, c = (e & 3) * 4;
             bool in = n0 + r < N && k0 + c < K;
-            cp_async16(ws + r * BK + c, in ? W + (n0 + r) * ldw + k0 + c : W, in);
+            if (W_COPIES % THREADS == 0 || e < W_COPIES) {
+                sf_cp_async16(ws + r * BK + c, in ? W + (n0 + r) * ldw + k0 + c : W, in);
+            }
         }
     };
 
@@ -266,15 +259,15 @@ __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda
         if (s < tiles) {
             copy_stage(s, s * BK);
         }
-        cp_async_commit();
+        sf_cp_async_commit();
     }
     for (int tk = 0; tk < tiles; tk++) {
-        cp_async_wait<STAGES - 2>();
+        sf_cp_async_wait<STAGES - 2>();
         __syncthreads();  // stage tk is visible to all; stage tk - 1 is free for the next copy
         if (tk + STAGES - 1 < tiles) {
             copy_stage((tk + STAGES - 1) % STAGES, (tk + STAGES - 1) * BK);
         }
-        cp_async_commit();
+        sf_cp_async_commit();
 
         const float* as = smem + (tk % STAGES) * STAGE_FLOATS;
         const float* ws = as + BM * BK;
@@ -323,7 +316,7 @@ __device__ __forceinline__ void tf32x3_tile(const float* __restrict__ A, int lda
             }
         }
     }
-    cp_async_wait<0>();
+    sf_cp_async_wait<0>();
 
 #pragma unroll
     for (int i = 0; i < MT; i++) {
@@ -363,14 +356,18 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_nt_64(SF_GEMM_ARGS) {
     sf_gemm::sgemm_nt_tile<64, 64, 4, 4>(SF_GEMM_PASS);
 }
 
-// grid (ceil(N / 128), ceil(M / BM), splits), block 128, dynamic shared memory 4 x (BM + 128) x 16 floats;
+// grid (ceil(N / BN), ceil(M / BM), splits), block 128, dynamic shared memory 4 x (BM + BN) x 16 floats;
 // K, lda, ldw multiples of 4, A and W 16-byte aligned (kChunk a multiple of 16)
 extern "C" __global__ void __launch_bounds__(128, 2) tf32x3_nt_128(SF_GEMM_ARGS) {
-    sf_gemm::tf32x3_tile<128>(SF_GEMM_PASS);
+    sf_gemm::tf32x3_tile<128, 128, 2>(SF_GEMM_PASS);
 }
 
 extern "C" __global__ void __launch_bounds__(128, 2) tf32x3_nt_64(SF_GEMM_ARGS) {
-    sf_gemm::tf32x3_tile<64>(SF_GEMM_PASS);
+    sf_gemm::tf32x3_tile<64, 128, 2>(SF_GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(128, 4) tf32x3_nt_64x80(SF_GEMM_ARGS) {
+    sf_gemm::tf32x3_tile<64, 80, 2>(SF_GEMM_PASS);
 }
 
 // C[m, n] (+)= sum_z partial[z, m, n] + bias[n], z in order. grid (ceil(M * N / 256)), block 256

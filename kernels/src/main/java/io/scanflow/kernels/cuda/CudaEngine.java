@@ -54,12 +54,12 @@ public final class CudaEngine implements Engine {
     /** Prefill workspace that small models get at least (see {@link #suggestedRowsPerPass}). */
     private static final long WORKSPACE_FLOOR_BYTES = 512L << 20;
     private static final int MAX_AUTO_ROWS = 1 << 18;
-    private static final String[] KERNELS = {"sgemm_nt_128", "sgemm_nt_64", "tf32x3_nt_128", "tf32x3_nt_64",
+    private static final String[] KERNELS = {"sgemm_nt_128", "sgemm_nt_64", "tf32x3_nt_128", "tf32x3_nt_64", "tf32x3_nt_64x80",
         "splitk_reduce", "m1_small_step", "transpose", "gemv_nt", "embed_rows", "rmsnorm_rows",
         "gated_rmsnorm", "mean_accumulate", "gather_rows", "conv_fwd", "conv_window_update", "conv_step", "m1_scan_fwd_n4", "m1_scan_fwd_n8",
         "m1_scan_fwd_n16", "m1_scan_fwd_n32", "m1_scan_fwd_n64", "m1_scan_fwd_n128", "m1_scan_sum_n4", "m1_scan_sum_n8",
         "m1_scan_sum_n16", "m1_scan_sum_n32", "m1_scan_sum_n64", "m1_scan_sum_n128",
-        "m1_scan_step", "m2_ssd_fwd", "m2_scan_step", "argmax_rows", "sample_rows", "m1_generate", "transpose_pad"};
+        "m1_scan_step", "m1_delta", "m2_ssd_fwd", "m2_scan_step", "argmax_rows", "sample_rows", "m1_generate", "transpose_pad"};
     /** {@code -Dscanflow.cuda.deviceGenerate=false} makes {@link #generate} loop over the step kernels. */
     private static final String DEVICE_GENERATE = "scanflow.cuda.deviceGenerate";
 

@@ -18,6 +18,9 @@ abstract class DeviceMixer implements AutoCloseable {
         long slots;         // step: int[count]
     }
 
+    /** Tokens per thread of {@code conv_fwd} (SF_CONV_TOKENS in conv.cuh). */
+    static final int CONV_TOKENS = 32;
+
     /** Per layer, a slot holds the conv window, then the SSM state (the reference layout). */
     private final long convWindowFloats;
     private final long layerStateFloats;

@@ -7,10 +7,10 @@ import io.scanflow.model.config.MambaConfig;
 
 /**
  * The Mamba-1 block on the device (see {@code io.scanflow.model.mamba.Mamba1} for the math):
- * in_proj GEMM, causal conv + SiLU (window from/to the slot), x_proj and dt_proj GEMMs, the fused
- * selective scan (softplus, discretization, scan, C contraction, D skip, SiLU(z) gate; state from/to the
- * slot), and out_proj GEMM with the residual add fused. Seven launches per layer and pass (eight in
- * prefill, where the conv window update is its own launch).
+ * in_proj GEMM, causal conv + SiLU (window from/to the slot), x_proj GEMM, dt_proj with the softplus
+ * ({@code m1_delta}), the fused selective scan (discretization, scan, C contraction, D skip, SiLU(z) gate;
+ * state from/to the slot), and out_proj GEMM with the residual add fused. Seven launches per layer and pass
+ * (eight in prefill, where the conv window update is its own launch; nine with the scan's time split).
  *
  * <p>State layout per slot and layer, as the reference: conv window [E, K-1], then SSM state [E, N].
  */
@@ -19,7 +19,7 @@ final class Mamba1Mixer extends DeviceMixer {
     private final Launcher l;
     private final int d, e, n, k, r, xw, tpc;
     private final long[] inProj, inBias, convW, convB, xProj, dtProj, dtBias, a2, dSkip, outProj, outBias;
-    private final DeviceBuffer xz, u, xdbl, dt, y, carry;
+    private final DeviceBuffer xz, u, xdbl, delta, y, carry;
     /** Floats of {@link #carry}: the time-split scan's summaries for two waves of threads. */
     private final long carryCapacity;
 
@@ -64,13 +64,13 @@ final class Mamba1Mixer extends DeviceMixer {
             throw new IllegalArgumentException("conv kernel " + k + " unsupported");
         }
         carryCapacity = carryFloats(n, 2L * SCAN_WAVE_PER_SM * launcher.device.multiprocessors());
-        DeviceBuffer[] made = scratch(new String[] {"xz", "u", "x_proj out", "dt", "y", "scan carry"},
+        DeviceBuffer[] made = scratch(new String[] {"xz", "u", "x_proj out", "delta", "y", "scan carry"},
                 (long) maxRows * 2 * e, (long) maxRows * e, (long) maxRows * xw, (long) maxRows * e, (long) maxRows * e,
                 carryCapacity);
         xz = made[0];
         u = made[1];
         xdbl = made[2];
-        dt = made[3];
+        delta = made[3];
         y = made[4];
         carry = made[5];
     }
@@ -78,7 +78,7 @@ final class Mamba1Mixer extends DeviceMixer {
     @Override
     void prefill(int layer, long normed, long residual, int rows, Pass p) {
         l.gemm(normed, d, inProj[layer], d, inBias[layer], xz.address(), 2 * e, rows, 2 * e, d, false);
-        l.launch("conv_fwd", ceilDiv(e, 128), ceilDiv(p.maxLen, 16), p.requests, 128, 0,
+        l.launch("conv_fwd", ceilDiv(e, 128), ceilDiv(p.maxLen, CONV_TOKENS), p.requests, 128, 0,
                 args().ptr(xz.address()).i(2 * e).ptr(p.states).l(p.stateFloats).l(convOffset(layer))
                         .ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).ptr(convW[layer]).ptr(convB[layer])
                         .ptr(u.address()).i(e).i(e).i(k));
@@ -86,7 +86,7 @@ final class Mamba1Mixer extends DeviceMixer {
                 args().ptr(xz.address()).i(2 * e).ptr(p.states).l(p.stateFloats).l(convOffset(layer))
                         .ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(k));
         l.gemm(u.address(), e, xProj[layer], e, 0L, xdbl.address(), xw, rows, xw, e, false);
-        l.gemm(xdbl.address(), xw, dtProj[layer], r, 0L, dt.address(), e, rows, e, r, false);
+        delta(layer, rows);
         scan(l, scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n).ptr(carry.address()),
                 e, n, p.requests, p.maxLen, scanSegments(e, n, p.requests, p.maxLen, l.device.multiprocessors(), carryCapacity));
         l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, rows, d, e, true);
@@ -99,14 +99,29 @@ final class Mamba1Mixer extends DeviceMixer {
                 args().ptr(xz.address()).i(2 * e).ptr(p.states).l(p.stateFloats).l(convOffset(layer))
                         .ptr(p.slots).ptr(convW[layer]).ptr(convB[layer]).ptr(u.address()).i(e).i(e).i(k));
         l.gemm(u.address(), e, xProj[layer], e, 0L, xdbl.address(), xw, count, xw, e, false);
-        l.gemm(xdbl.address(), xw, dtProj[layer], r, 0L, dt.address(), e, count, e, r, false);
+        delta(layer, count);
         l.launch("m1_scan_step", ceilDiv(e, 32), count, 1, 32 * tpc, 0,
                 scanArgs(layer, p).ptr(p.slots).i(e).i(n).i(tpc));
         l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, count, d, e, true);
     }
 
+    /** delta = softplus(dt_proj(dt_low) + dt_bias) of {@code rows} rows, from x_proj's output into {@link #delta}. */
+    private void delta(int layer, int rows) {
+        delta(l, xdbl.address(), xw, dtProj[layer], r, dtBias[layer], delta.address(), e, rows);
+    }
+
+    /**
+     * {@code m1_delta}: out [rows, e] = softplus(x [rows, r] (row stride ldx) w^T + bias); blocks of 128 channels
+     * walk row tiles of 64, two blocks per SM in all.
+     */
+    static void delta(Launcher l, long x, int ldx, long w, int r, long bias, long out, int e, int rows) {
+        int gx = ceilDiv(e, 128);
+        int gy = Math.min(ceilDiv(rows, 64), ceilDiv(2L * l.device.multiprocessors(), gx));
+        l.launch("m1_delta", gx, gy, 1, 256, 0, args().ptr(x).i(ldx).ptr(w).i(r).ptr(bias).ptr(out).i(e).i(rows).i(e));
+    }
+
     /** Threads per block and tokens per tile of {@code m1_scan_fwd_n*} / {@code m1_scan_sum_n*}. */
-    static final int SCAN_THREADS = 128, SCAN_TILE = 4;
+    static final int SCAN_THREADS = 128, SCAN_TILE = 8;
     /**
      * {@code auto}: threads per SM of one wave of the one-thread-per-channel scan (6 blocks of 128); a pass with
      * fewer than half of that is split into segments until about one wave, none shorter than
@@ -175,21 +190,22 @@ final class Mamba1Mixer extends DeviceMixer {
 
     /**
      * The fused prefill scan of a pass: {@code args} are the kernels' arguments up to {@code carry}; the
-     * segment length is appended here. With one segment one launch, else the summaries, then the scan.
+     * segment length is appended here. With one segment one launch, else the summaries of every segment but
+     * the last, then the scan.
      */
     static void scan(Launcher l, Launcher.Args args, int e, int n, int requests, int maxLen, int segs) {
         int np = scanStates(n);
         int gx = ceilDiv(e * scanThreadsPerChannel(n), SCAN_THREADS);
         args.i(segs == 1 ? Math.max(maxLen, 1) : segmentLength(maxLen, segs));
         if (segs > 1) {
-            l.launch("m1_scan_sum_n" + np, gx, segs, requests, SCAN_THREADS, 0, args);
+            l.launch("m1_scan_sum_n" + np, gx, segs - 1, requests, SCAN_THREADS, 0, args);
         }
         l.launch("m1_scan_fwd_n" + np, gx, segs, requests, SCAN_THREADS, 0, args);
     }
 
     /** The arguments the prefill scans and m1_scan_step share, up to the state offset. */
     private Launcher.Args scanArgs(int layer, Pass p) {
-        return args().ptr(u.address()).i(e).ptr(dt.address()).i(e).ptr(dtBias[layer]).ptr(a2[layer])
+        return args().ptr(u.address()).i(e).ptr(delta.address()).i(e).ptr(a2[layer])
                 .ptr(xdbl.address()).i(xw).i(r).i(r + n).ptr(dSkip[layer])
                 .ptr(xz.at4(e)).i(2 * e).ptr(y.address()).i(e)
                 .ptr(p.states).l(p.stateFloats).l(ssmOffset(layer));
@@ -200,7 +216,7 @@ final class Mamba1Mixer extends DeviceMixer {
         xz.close();
         u.close();
         xdbl.close();
-        dt.close();
+        delta.close();
         y.close();
         carry.close();
     }

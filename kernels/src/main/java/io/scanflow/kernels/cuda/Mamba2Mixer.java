@@ -83,7 +83,7 @@ final class Mamba2Mixer extends DeviceMixer {
     @Override
     void prefill(int layer, long normed, long residual, int rows, Pass pass) {
         l.gemm(normed, d, inProj[layer], d, inBias[layer], zx.address(), proj, rows, proj, d, false);
-        l.launch("conv_fwd", ceilDiv(conv, 128), ceilDiv(pass.maxLen, 16), pass.requests, 128, 0,
+        l.launch("conv_fwd", ceilDiv(conv, 128), ceilDiv(pass.maxLen, CONV_TOKENS), pass.requests, 128, 0,
                 args().ptr(zx.at4(e)).i(proj).ptr(pass.states).l(pass.stateFloats).l(convOffset(layer))
                         .ptr(pass.reqRow).ptr(pass.reqLen).ptr(pass.reqSlot).ptr(convW[layer]).ptr(convB[layer])
                         .ptr(xbc.address()).i(conv).i(conv).i(k));

@@ -85,6 +85,7 @@ public final class CudaBench {
                     case "generate": b.generate(); break;
                     case "dna": b.dna(); break;
                     case "profile": b.profileOnce(); break;
+                    case "breakdown": b.breakdown(); break;
                     default: System.out.println("unknown section " + s);
                 }
             } catch (RuntimeException | Error e) {
@@ -244,6 +245,34 @@ public final class CudaBench {
         }
         table("Dense layers (C = A W^T, float32 in and out): FFMA tiles vs 3xTF32 tensor cores",
                 "| layer | M x N x K | FFMA ms | FFMA TFLOP/s | 3xTF32 ms | 3xTF32 TFLOP/s |", rows);
+        narrowLayers(pattern);
+    }
+
+    /** x_proj on the narrow 3xTF32 tile, and dt_proj: the GEMM path against m1_delta (with the softplus). */
+    private void narrowLayers(float[] pattern) {
+        List<String> rows = new ArrayList<>();
+        int e = M130.e, r = M130.r, xw = r + 2 * M130.n;
+        try (DeviceBuffer a = DeviceBuffer.floats(16384L * e, "A"); DeviceBuffer w = DeviceBuffer.floats((long) e * xw, "W");
+             DeviceBuffer c = DeviceBuffer.floats(16384L * e, "C"); DeviceBuffer bias = DeviceBuffer.floats(e, "bias")) {
+            tile(a, pattern);
+            tile(w, pattern);
+            bias.fill(0, e, Float.floatToRawIntBits(-2f));
+            for (int m : new int[] {16384, 2048}) {
+                double ms = deviceMs(() -> launcher.gemm(Launcher.GemmMode.TF32X3, a.address(), e, w.address(), e, 0L, c.address(), xw,
+                        m, xw, e, false), 2, 10);
+                double flop = 2.0 * m * xw * e;
+                rows.add(String.format(L, "| x_proj on the 64 x 80 tile | %d x %d x %d | %.3f | %.1f |", m, xw, e, ms, flop / (ms * 1e9)));
+                double gemmMs = deviceMs(() -> launcher.gemm(Launcher.GemmMode.TF32X3, a.address(), xw, w.address(), r, 0L, c.address(), e,
+                        m, e, r, false), 2, 10);
+                double deltaMs = deviceMs(() -> Mamba1Mixer.delta(launcher, a.address(), xw, w.address(), r, bias.address(), c.address(),
+                        e, m), 2, 10);
+                flop = 2.0 * m * e * r;
+                rows.add(String.format(L, "| dt_proj: 3xTF32 GEMM / m1_delta (FFMA + softplus) | %d x %d x %d | %.3f / %.3f | %.1f / %.1f |",
+                        m, e, r, gemmMs, deltaMs, flop / (gemmMs * 1e9), flop / (deltaMs * 1e9)));
+            }
+        }
+        table("Narrow layers: x_proj on the 64 x 80 3xTF32 tile, dt_proj as a GEMM vs m1_delta",
+                "| layer | M x N x K | ms | TFLOP/s |", rows);
     }
 
     // ---- 1. the selective scan kernel alone ---------------------------------------------------------
@@ -262,34 +291,35 @@ public final class CudaBench {
         long maxRows = 131072;
         int maxE = 2048;
         List<String> rows = new ArrayList<>();
-        // One random pattern (32M floats, 128 MB: larger than L2) tiled over every input buffer.
+        // One random pattern (32M floats, 128 MB: larger than L2) tiled over every input buffer; delta (the
+        // scan's input from m1_delta) is softplus(N(0, 1) - 2), as dt_proj's output with a bias of -2 gives.
         float[] pattern = new float[32 << 20];
+        float[] deltas = new float[pattern.length];
         Random rnd = new Random(7);
         for (int i = 0; i < pattern.length; i++) {
             pattern[i] = (float) rnd.nextGaussian();
+            deltas[i] = io.scanflow.model.math.Ops.softplus((float) rnd.nextGaussian() - 2f);
         }
-        try (DeviceBuffer u = DeviceBuffer.floats(maxRows * maxE, "u"); DeviceBuffer dt = DeviceBuffer.floats(maxRows * maxE, "dt");
+        try (DeviceBuffer u = DeviceBuffer.floats(maxRows * maxE, "u"); DeviceBuffer delta = DeviceBuffer.floats(maxRows * maxE, "delta");
              DeviceBuffer xz = DeviceBuffer.floats(maxRows * 2 * maxE, "xz"); DeviceBuffer y = DeviceBuffer.floats(maxRows * maxE, "y");
              DeviceBuffer bc = DeviceBuffer.floats(maxRows * (64 + 32), "bc");
              DeviceBuffer st = DeviceBuffer.floats(64L * maxE * 16, "state");
              DeviceBuffer desc = DeviceBuffer.ints(3 * 64 * 32, "descriptors");
              DeviceBuffer carry = DeviceBuffer.floats(Mamba1Mixer.carryFloats(16, 64L * maxE * 32), "scan carry")) {
-            for (DeviceBuffer b : new DeviceBuffer[] {u, dt, xz, bc, st}) {
+            for (DeviceBuffer b : new DeviceBuffer[] {u, xz, bc, st}) {
                 tile(b, pattern);
             }
+            tile(delta, deltas);
             for (Shape s : new Shape[] {M130, M370}) {
                 float[] a2 = new float[s.e * s.n];
                 float[] dsk = new float[s.e];
-                float[] bias = new float[s.e];
                 for (int i = 0; i < a2.length; i++) {
                     a2[i] = (float) (-Math.exp(0.5 + 0.5 * rnd.nextGaussian()) * 1.4426950408889634);
                 }
                 for (int i = 0; i < s.e; i++) {
                     dsk[i] = (float) (1 + 0.1 * rnd.nextGaussian());
-                    bias[i] = (float) (-2 + 0.3 * rnd.nextGaussian());
                 }
-                try (DeviceBuffer da2 = DeviceBuffer.upload(a2, "A2"); DeviceBuffer dd = DeviceBuffer.upload(dsk, "D");
-                     DeviceBuffer db = DeviceBuffer.upload(bias, "dt bias")) {
+                try (DeviceBuffer da2 = DeviceBuffer.upload(a2, "A2"); DeviceBuffer dd = DeviceBuffer.upload(dsk, "D")) {
                     for (int[] c : s == M130 ? c130 : c370) {
                         int batch = c[0], len = c[1];
                         String only = System.getProperty("scanflow.bench.scanOnly");   // e.g. mamba-130m/64x2048 (profiling)
@@ -321,7 +351,7 @@ public final class CudaBench {
                         java.util.function.IntFunction<Work> variant = v -> () -> {
                             for (int k = 0; k < chunks; k++) {
                                 long base = (long) k * 3 * batch;
-                                Launcher.Args a = args().ptr(u.address()).i(s.e).ptr(dt.address()).i(s.e).ptr(db.address()).ptr(da2.address())
+                                Launcher.Args a = args().ptr(u.address()).i(s.e).ptr(delta.address()).i(s.e).ptr(da2.address())
                                         .ptr(bc.address()).i(xw).i(s.r).i(s.r + s.n).ptr(dd.address())
                                         .ptr(xz.at4(s.e)).i(2 * s.e).ptr(y.address()).i(s.e)
                                         .ptr(st.address()).l((long) s.e * s.n).l(0L)
@@ -371,7 +401,7 @@ public final class CudaBench {
                 }
             }
         }
-        table("1. Fused selective scan kernel alone (m1_scan_fwd_n16; time split into S segments as the engine picks) vs HF transformers slow-path scan (float32)",
+        table("1. Fused selective scan kernel alone (m1_scan_fwd_n16 on delta from m1_delta; time split into S segments as the engine picks) vs HF transformers slow-path scan (float32, softplus included)",
                 "| shape (E, N=16) | batch | L | S | ms | GB/s | % of copy BW | S = 1 / 2 / 4 / 8 / 16 / 32: ms (% of copy) | max y / state rel. diff to S = 1 | HF ms | speedup |", rows);
     }
 
@@ -432,17 +462,17 @@ public final class CudaBench {
                                     e.resetSlot(x);
                                 }
                                 e.synchronize();
-                            }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 3);
+                            }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 5);
                         } finally {
                             System.clearProperty("scanflow.cuda.scan");
                         }
                     }
                     double ms = msv[0];
-                    double tps = batch * (double) len / (ms / 1e3);
-                    double hfMs = hf("prefill/" + s.name + "/B" + batch + "/L" + len);
-                    double hfTps = batch * (double) len / (hfMs / 1e3);
-                    rows.add(String.format(L, "| %s | %d | %d | %.1f | %.0f | %.1f | %.0f | %s | %s |", s.name, batch, len, ms, tps,
-                            msv[1], batch * (double) len / (msv[1] / 1e3), fmt(hfTps, "%.0f"), fmt(tps / hfTps, "%.0fx")));
+                    double tokens = batch * (double) len;
+                    double tps = tokens / (ms / 1e3);
+                    String key = "prefill/" + s.name + "/B" + batch + "/L" + len;
+                    rows.add(String.format(L, "| %s | %d | %d | %.1f | %.0f | %.1f | %.0f | %s |", s.name, batch, len, ms, tps,
+                            msv[1], tokens / (msv[1] / 1e3), hfVersus(key, tokens, tps)));
                 }
             }
         }
@@ -469,17 +499,59 @@ public final class CudaBench {
                         e.resetSlot(x);
                     }
                     e.synchronize();
-                }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 3);
+                }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 5);
                 double tps = 8 * 2048 / (ms / 1e3);
-                double hfTps = 8 * 2048 / (hf("prefill/" + M130.name + "/B8/L2048") / 1e3);
-                rows.add(String.format(L, "| %s, FFMA dense layers | 8 | 2048 | %.1f | %.0f | | | %s | %s |", M130.name, ms, tps,
-                        fmt(hfTps, "%.0f"), fmt(tps / hfTps, "%.0fx")));
+                rows.add(String.format(L, "| %s, FFMA dense layers | 8 | 2048 | %.1f | %.0f | | | %s |", M130.name, ms, tps,
+                        hfVersus("prefill/" + M130.name + "/B8/L2048", 8 * 2048, tps)));
             }
         } finally {
             System.clearProperty("scanflow.cuda.gemm");
         }
         table("2. Whole-model prefill (last-position logits) vs HF transformers forward (float32, slow path)",
-                "| model | batch | L | ours ms (default scan) | ours tokens/s | ours ms (sequential scan) | tokens/s | HF tokens/s | speedup (default) |", rows);
+                "| model | batch | L | ours ms (default scan) | ours tokens/s | ours ms (sequential scan) | tokens/s "
+                        + "| HF tokens/s: median (slowest - fastest, runs) | speedup vs HF median | vs HF's fastest run |", rows);
+    }
+
+    /** HF's prefill tokens/s for {@code key} (median, range and count of its timed runs) and our speed-ups over it. */
+    private String hfVersus(String key, double tokens, double ourTps) {
+        double medianTps = tokens / (hf(key) / 1e3);
+        JsonNode runs = hf.get(key + "/runs");
+        double fastest = Double.NaN, slowest = Double.NaN;
+        int count = 0;
+        if (runs != null && runs.isArray()) {
+            for (JsonNode r : runs) {
+                double t = tokens / (r.asDouble() / 1e3);
+                fastest = count == 0 ? t : Math.max(fastest, t);
+                slowest = count == 0 ? t : Math.min(slowest, t);
+                count++;
+            }
+        }
+        String hfCell = count == 0 ? fmt(medianTps, "%.0f")
+                : String.format(L, "%.0f (%.0f - %.0f, %d)", medianTps, slowest, fastest, count);
+        return hfCell + " | " + fmt(ourTps / medianTps, "%.1fx") + " | " + fmt(ourTps / fastest, "%.1fx");
+    }
+
+    /**
+     * One prefill of 8 x 2048 tokens of mamba-130m and nothing else, for a per-kernel profile of the pass (the
+     * script runs this section under Nsight Compute and sums each kernel's time).
+     */
+    private void breakdown() {
+        Path dir = models.resolve(M130.name);
+        SequenceModel model = ModelLoader.load(dir);
+        try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(8).withMaxRowsPerPass(16384))) {
+            int[] sl = new int[8];
+            for (int i = 0; i < 8; i++) {
+                sl[i] = e.openSlot();
+            }
+            Random rnd = new Random(11);
+            int[][] tok = new int[8][2048];
+            for (int[] t : tok) {
+                for (int i = 0; i < t.length; i++) {
+                    t[i] = rnd.nextInt(model.vocabSize());
+                }
+            }
+            e.prefill(sl, tok, Output.LAST_LOGITS, new float[8][model.vocabSize()]);
+        }
     }
 
     // ---- 3. batched step ----------------------------------------------------------------------------

@@ -109,6 +109,123 @@ class CudaKernelsTest {
     }
 
     @Test
+    void deltaIsSoftplusOfDtProjPlusBias() {
+        // {M, E, R, ldx}: one row; unaligned rows and E % 4 != 0 (scalar stores); R over one 48-wide k chunk; more
+        // row tiles than blocks (each block walks several); the mamba-130m shape
+        int[][] shapes = {{1, 64, 2, 18}, {37, 72, 5, 15}, {65, 130, 100, 112}, {20000, 8, 3, 11}, {300, 1536, 48, 80}};
+        Random rnd = new Random(5);
+        for (int[] sh : shapes) {
+            int m = sh[0], e = sh[1], r = sh[2], ldx = sh[3];
+            float[] x = random(rnd, m * ldx, 1f);
+            float[] w = random(rnd, e * r, 2f);
+            float[] bias = random(rnd, e, 8f);  // with the products, inputs on both sides of softplus's linear cut at 20
+            double[] ref = new double[m * e];
+            for (int i = 0; i < m; i++) {
+                for (int c = 0; c < e; c++) {
+                    double acc = bias[c];
+                    for (int k = 0; k < r; k++) {
+                        acc += (double) x[i * ldx + k] * w[c * r + k];
+                    }
+                    ref[i * e + c] = acc > 20 ? acc : Math.log1p(Math.exp(acc));
+                }
+            }
+            float[] got = new float[m * e];
+            try (DeviceBuffer dx = DeviceBuffer.upload(x, "x"); DeviceBuffer dw = DeviceBuffer.upload(w, "w");
+                 DeviceBuffer db = DeviceBuffer.upload(bias, "bias"); DeviceBuffer dd = DeviceBuffer.floats((long) m * e, "delta")) {
+                dd.fill(0, (long) m * e, Float.floatToRawIntBits(Float.NaN));
+                Mamba1Mixer.delta(l, dx.address(), ldx, dw.address(), r, db.address(), dd.address(), e, m);
+                l.sync("m1_delta test");
+                dd.read(0, got, 0, m * e);
+            }
+            double err = Fixture.maxRelativeError(got, 0, ref, 0, m * e);
+            System.out.printf("m1_delta %dx%dx%d: relative error vs float64 %.2e%n", m, e, r, err);
+            assertTrue(err <= 1e-6, "m1_delta " + m + "x" + e + "x" + r + ": " + err);
+        }
+    }
+
+    @Test
+    void prefillScanMatchesFloat64ReferenceWithAndWithoutTimeSplit() {
+        // {E, N, segment length (0: no split)}: padded states (N 5), channels past a block (E 200), N > 16
+        // (two threads per channel), E % 4 != 0 (scalar copies); requests of different lengths, random slots
+        int[][] cases = {{72, 5, 0}, {72, 5, 8}, {200, 16, 0}, {200, 16, 24}, {200, 16, 8}, {36, 32, 0}, {36, 32, 16},
+                {30, 16, 0}, {30, 16, 8}};
+        int[] lens = {45, 1, 77, 20};
+        Random rnd = new Random(6);
+        double worstY = 0, worstS = 0;
+        for (int[] cs : cases) {
+            int e = cs[0], n = cs[1], segLen = cs[2];
+            int reqs = lens.length, rows = 0, maxLen = 0, slots = 6;
+            int[] row = new int[reqs], slot = {4, 0, 5, 2};
+            for (int q = 0; q < reqs; q++) {
+                row[q] = rows;
+                rows += lens[q];
+                maxLen = Math.max(maxLen, lens[q]);
+            }
+            int xw = 3 + 2 * n, bOff = 3, cOff = 3 + n;
+            float[] u = random(rnd, rows * e, 1f), xz = random(rnd, rows * 2 * e, 1.5f), bc = random(rnd, rows * xw, 1f);
+            float[] delta = new float[rows * e];
+            for (int i = 0; i < delta.length; i++) {
+                delta[i] = Ops.softplus((float) rnd.nextGaussian() - 1f);
+            }
+            float[] a2 = new float[e * n], dskip = random(rnd, e, 1f);
+            for (int i = 0; i < a2.length; i++) {
+                a2[i] = (float) (-Math.exp(0.5 * rnd.nextGaussian()) * 1.4426950408889634);
+            }
+            long stateFloats = 7L + (long) e * n;  // a conv window in front of the SSM state, as in the engine
+            float[] states = random(rnd, (int) (slots * stateFloats), 1f);
+            double[] refY = new double[rows * e];
+            double[] refS = new double[states.length];
+            for (int i = 0; i < states.length; i++) {
+                refS[i] = states[i];
+            }
+            for (int q = 0; q < reqs; q++) {
+                for (int t = 0; t < lens[q]; t++) {
+                    int rr = row[q] + t;
+                    for (int c = 0; c < e; c++) {
+                        double d = delta[rr * e + c], uu = u[rr * e + c], acc = 0;
+                        for (int k = 0; k < n; k++) {
+                            int si = (int) (slot[q] * stateFloats + 7 + (long) c * n + k);
+                            refS[si] = Math.pow(2, d * a2[c * n + k]) * refS[si] + d * bc[rr * xw + bOff + k] * uu;
+                            acc += refS[si] * bc[rr * xw + cOff + k];
+                        }
+                        double z = xz[rr * 2 * e + e + c];
+                        refY[rr * e + c] = (acc + dskip[c] * uu) * (z / (1 + Math.exp(-z)));
+                    }
+                }
+            }
+            int segs = segLen == 0 ? 1 : Launcher.ceilDiv(maxLen, segLen);
+            float[] gotY = new float[rows * e], gotS = new float[states.length];
+            try (DeviceBuffer du = DeviceBuffer.upload(u, "u"); DeviceBuffer dd = DeviceBuffer.upload(delta, "delta");
+                 DeviceBuffer dxz = DeviceBuffer.upload(xz, "xz"); DeviceBuffer dbc = DeviceBuffer.upload(bc, "bc");
+                 DeviceBuffer da2 = DeviceBuffer.upload(a2, "A2"); DeviceBuffer dD = DeviceBuffer.upload(dskip, "D");
+                 DeviceBuffer dst = DeviceBuffer.upload(states, "states"); DeviceBuffer dy = DeviceBuffer.floats(rows * e, "y");
+                 DeviceBuffer desc = DeviceBuffer.ints(3 * reqs, "requests");
+                 DeviceBuffer carry = DeviceBuffer.floats(Mamba1Mixer.carryFloats(n, (long) reqs * e * Mamba1Mixer.scanThreadsPerChannel(n) * segs),
+                         "carry")) {
+                desc.write(row, 0, reqs, 0);
+                desc.write(lens, 0, reqs, reqs);
+                desc.write(slot, 0, reqs, 2 * reqs);
+                dy.fill(0, (long) rows * e, Float.floatToRawIntBits(Float.NaN));
+                Launcher.Args a = args().ptr(du.address()).i(e).ptr(dd.address()).i(e).ptr(da2.address()).ptr(dbc.address())
+                        .i(xw).i(bOff).i(cOff).ptr(dD.address()).ptr(dxz.at4(e)).i(2 * e).ptr(dy.address()).i(e)
+                        .ptr(dst.address()).l(stateFloats).l(7L).ptr(desc.at4(0)).ptr(desc.at4(reqs)).ptr(desc.at4(2L * reqs))
+                        .i(e).i(n).ptr(carry.address());
+                Mamba1Mixer.scan(l, a, e, n, reqs, maxLen, segs);
+                l.sync("scan test");
+                dy.read(0, gotY, 0, rows * e);
+                dst.read(0, gotS, 0, states.length);
+            }
+            double errY = Fixture.maxRelativeError(gotY, 0, refY, 0, rows * e);
+            double errS = Fixture.maxRelativeError(gotS, 0, refS, 0, states.length);
+            worstY = Math.max(worstY, errY);
+            worstS = Math.max(worstS, errS);
+            assertTrue(errY <= 1e-5 && errS <= 1e-5,
+                    "scan E " + e + " N " + n + " segments " + segs + ": y " + errY + ", states " + errS);
+        }
+        System.out.printf("prefill scan: worst relative error vs float64 y %.2e, states %.2e%n", worstY, worstS);
+    }
+
+    @Test
     void rmsnormMatchesOps() {
         Random rnd = new Random(2);
         int rows = 37, d = 300;
