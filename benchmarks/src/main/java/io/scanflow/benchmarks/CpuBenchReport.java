@@ -97,7 +97,10 @@ public final class CpuBenchReport {
                 .forks(1)
                 .warmupIterations(4).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(3).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Xmx6g", "-Dscanflow.threads=" + threads)
+                // The pool is sized to the JVM's processor count: capping it keeps every kernel to the threads
+                // the limits were measured with.
+                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Xmx6g", "-Dscanflow.threads=" + threads,
+                        "-XX:ActiveProcessorCount=" + threads)
                 .shouldFailOnError(true);
         if (gc) {
             b.addProfiler(GCProfiler.class);

@@ -22,6 +22,9 @@ final class Scratch {
     final ScanJob scanJob = new ScanJob();
 
     private float[] convWeights = new float[0];
+    /** The conv weight that {@link #stepConvWeights} last transposed, and its transpose. */
+    private float[] stepConvSource;
+    private float[] stepConvWeights = new float[0];
 
     /** Conv weights transposed to [K, channels]. */
     float[] convWeights(int floats) {
@@ -29,6 +32,25 @@ final class Scratch {
             convWeights = new float[floats];
         }
         return convWeights;
+    }
+
+    /**
+     * {@code weight} ([channels, kernel]) transposed to [kernel, channels], kept while the same array comes
+     * back: a batched step calls once per key with its layer's weight, and model weights never change.
+     */
+    float[] stepConvWeights(float[] weight, int channels, int kernel) {
+        if (weight != stepConvSource || stepConvWeights.length < channels * kernel) {
+            if (stepConvWeights.length < channels * kernel) {
+                stepConvWeights = new float[channels * kernel];
+            }
+            for (int c = 0; c < channels; c++) {
+                for (int k = 0; k < kernel; k++) {
+                    stepConvWeights[k * channels + c] = weight[c * kernel + k];
+                }
+            }
+            stepConvSource = weight;
+        }
+        return stepConvWeights;
     }
 
     float[] decay(int floats) {

@@ -21,6 +21,17 @@ public final class VectorKernels implements Kernels {
     /** Keys per thread at least in {@link #forKeys}: a key's conv, scan and norms are tens of microseconds. */
     private static final int KEYS_PER_THREAD = 2;
 
+    /** WINDOW_LANES[keep][lane] = lane * keep: a conv window's slot of lane's channel, for keep < 8. */
+    private static final int[][] WINDOW_LANES = new int[8][L];
+
+    static {
+        for (int keep = 0; keep < WINDOW_LANES.length; keep++) {
+            for (int lane = 0; lane < L; lane++) {
+                WINDOW_LANES[keep][lane] = lane * keep;
+            }
+        }
+    }
+
     private VectorKernels() {}
 
     /** Weights packed into panels of output columns ({@link PanelGemm}). */
@@ -83,6 +94,48 @@ public final class VectorKernels implements Kernels {
             acc = acc.add(FloatVector.fromArray(S, wt, k * channels + c).mul(FloatVector.fromArray(S, in, i0 + k * inStride + c)));
         }
         acc.intoArray(out, o + c);
+    }
+
+    /**
+     * Lanes = channels: each older input of the window is a gather (the window is [channels, K-1]), then
+     * the same multiply and add per term as the scalar loop, so the same bits; the window slides with one
+     * array copy (every channel's slots move down by one) and a store of each new input.
+     */
+    @Override
+    public void convStep(float[] in, int inOffset, float[] out, int outOffset, float[] window, int windowOffset,
+                         int channels, int kernel, float[] weight, float[] bias) {
+        int keep = kernel - 1;
+        if (keep < 1 || keep >= WINDOW_LANES.length || channels < L) {
+            Kernels.super.convStep(in, inOffset, out, outOffset, window, windowOffset, channels, kernel, weight, bias);
+            return;
+        }
+        float[] wt = Scratch.get().stepConvWeights(weight, channels, kernel);
+        int[] lanes = WINDOW_LANES[keep];
+        int vecEnd = channels - channels % L;
+        for (int c = 0; c < vecEnd; c += L) {
+            convStepVector(in, inOffset, wt, channels, keep, bias, c, window, windowOffset + c * keep, lanes, out, outOffset);
+        }
+        for (int c = vecEnd; c < channels; c++) {
+            float acc = bias == null ? 0f : bias[c];
+            for (int k = 0; k < keep; k++) {
+                acc += wt[k * channels + c] * window[windowOffset + c * keep + k];
+            }
+            out[outOffset + c] = acc + wt[keep * channels + c] * in[inOffset + c];
+        }
+        System.arraycopy(window, windowOffset + 1, window, windowOffset, channels * keep - 1);
+        for (int c = 0; c < channels; c++) {
+            window[windowOffset + c * keep + keep - 1] = in[inOffset + c];
+        }
+    }
+
+    private static void convStepVector(float[] in, int inOffset, float[] wt, int channels, int keep, float[] bias,
+                                       int c, float[] window, int w, int[] lanes, float[] out, int outOffset) {
+        FloatVector acc = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c);
+        for (int k = 0; k < keep; k++) {
+            acc = acc.add(FloatVector.fromArray(S, wt, k * channels + c).mul(FloatVector.fromArray(S, window, w + k, lanes, 0)));
+        }
+        acc.add(FloatVector.fromArray(S, wt, keep * channels + c).mul(FloatVector.fromArray(S, in, inOffset + c)))
+                .intoArray(out, outOffset + c);
     }
 
     /**

@@ -200,6 +200,33 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The step conv (gathered window, one array copy to slide it) against the scalar loop over several
+     * steps: the outputs and the window after each step are exact. Widths cover a channel tail, windows
+     * of 1 to 3 older inputs, and two weights in turn through the transposed-weight cache.
+     */
+    @ParameterizedTest
+    @CsvSource({"128,4", "37,4", "16,2", "35,3"})
+    void convStepIsBitIdenticalToTheScalarLoop(int channels, int kernel) {
+        Random r = new Random(channels * kernel);
+        int keep = kernel - 1;
+        float[][] weights = {random(r, channels * kernel), random(r, channels * kernel)};
+        float[] bias = random(r, channels);
+        float[] expectedWindow = random(r, channels * keep + 5);
+        float[] actualWindow = expectedWindow.clone();
+        for (int step = 0; step < 6; step++) {
+            float[] in = random(r, channels + 1);
+            float[] weight = weights[step % 2];
+            float[] b = step % 3 == 2 ? null : bias;
+            float[] expected = new float[channels + 2];
+            float[] actual = new float[channels + 2];
+            ScalarKernels.INSTANCE.convStep(in, 1, expected, 2, expectedWindow, 4, channels, kernel, weight, b);
+            VectorKernels.INSTANCE.convStep(in, 1, actual, 2, actualWindow, 4, channels, kernel, weight, b);
+            assertArrayEquals(expected, actual, "outputs, step " + step);
+            assertArrayEquals(expectedWindow, actualWindow, "window, step " + step);
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("FIXTURES")
     void modelsOnVectorKernelsMatchTransformersAndTheReference(String name) {

@@ -191,31 +191,12 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
      * {@link #causalConv} for one new input per state (the batched step): the window holds exactly the
      * K-1 older inputs, so the sum and the shift are straight-line code. Same sums in the same order.
      */
-    private static void convStep(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
-                                 RecurrentState[] states, int firstState, int stateCount, int window,
-                                 int channels, int kernel, float[] weight, float[] bias) {
-        int keep = kernel - 1;
+    private void convStep(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
+                          RecurrentState[] states, int firstState, int stateCount, int window,
+                          int channels, int kernel, float[] weight, float[] bias) {
         for (int s = 0; s < stateCount; s++) {
-            float[] st = states[firstState + s].data();
-            int inRow = inOffset + s * inStride;
-            int outRow = outOffset + s * outStride;
-            for (int c = 0; c < channels; c++) {
-                int w = window + c * keep;
-                int wc = c * kernel;
-                float x = in[inRow + c];
-                float acc = bias == null ? 0f : bias[c];
-                for (int k = 0; k < keep; k++) {
-                    acc += weight[wc + k] * st[w + k];
-                }
-                acc += weight[wc + keep] * x;
-                out[outRow + c] = acc;
-                for (int k = 0; k + 1 < keep; k++) {
-                    st[w + k] = st[w + k + 1];
-                }
-                if (keep > 0) {
-                    st[w + keep - 1] = x;
-                }
-            }
+            kernels.convStep(in, inOffset + s * inStride, out, outOffset + s * outStride,
+                    states[firstState + s].data(), window, channels, kernel, weight, bias);
         }
     }
 

@@ -49,6 +49,34 @@ public interface Kernels {
     }
 
     /**
+     * One new input per channel against a window of the K-1 older ones (a recurrent step's conv):
+     * {@code out[c] = bias[c] + sum_{k<K-1} weight[c, k] * window[c, k] + weight[c, K-1] * in[c]}, summed
+     * in that order like {@link #convRows}, then the window slides to end with {@code in}. The window is
+     * [channels, K-1] from {@code windowOffset}; weight is [channels, kernel].
+     */
+    default void convStep(float[] in, int inOffset, float[] out, int outOffset, float[] window, int windowOffset,
+                          int channels, int kernel, float[] weight, float[] bias) {
+        int keep = kernel - 1;
+        for (int c = 0; c < channels; c++) {
+            int w = windowOffset + c * keep;
+            int wc = c * kernel;
+            float x = in[inOffset + c];
+            float acc = bias == null ? 0f : bias[c];
+            for (int k = 0; k < keep; k++) {
+                acc += weight[wc + k] * window[w + k];
+            }
+            acc += weight[wc + keep] * x;
+            out[outOffset + c] = acc;
+            for (int k = 0; k + 1 < keep; k++) {
+                window[w + k] = window[w + k + 1];
+            }
+            if (keep > 0) {
+                window[w + keep - 1] = x;
+            }
+        }
+    }
+
+    /**
      * RMSNorm of {@code rows} rows of width n: y = x / sqrt(mean(x^2) + eps) * weight, as
      * {@link Ops#rmsNorm}. A backend may sum the squares in another order; a row's result never depends
      * on the other rows.
