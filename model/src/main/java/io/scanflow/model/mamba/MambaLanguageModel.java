@@ -189,7 +189,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
 
     /**
      * {@link #causalConv} for one new input per state (the batched step): the window holds exactly the
-     * K-1 older inputs, so the sum and the shift are straight-line code. Same sums in the same order.
+     * K-1 older inputs, so each state is one {@link Kernels#convStep}. Same sums in the same order.
      */
     private void convStep(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
                           RecurrentState[] states, int firstState, int stateCount, int window,

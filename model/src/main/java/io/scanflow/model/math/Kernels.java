@@ -52,7 +52,8 @@ public interface Kernels {
      * One new input per channel against a window of the K-1 older ones (a recurrent step's conv):
      * {@code out[c] = bias[c] + sum_{k<K-1} weight[c, k] * window[c, k] + weight[c, K-1] * in[c]}, summed
      * in that order like {@link #convRows}, then the window slides to end with {@code in}. The window is
-     * [channels, K-1] from {@code windowOffset}; weight is [channels, kernel].
+     * [channels, K-1] from {@code windowOffset}; weight is [channels, kernel]; {@code out} must not overlap
+     * {@code in} or the window.
      */
     default void convStep(float[] in, int inOffset, float[] out, int outOffset, float[] window, int windowOffset,
                           int channels, int kernel, float[] weight, float[] bias) {
