@@ -5,7 +5,7 @@
 # runtime, the jars, the kernels' fatbin inside the kernels jar, the fixtures, the Python peer).
 #
 #   scripts/cuda-bench.sh pack DIR              on a build machine (JDK 17 + Maven; nvcc optional)
-#   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan|prefill]   on the GPU machine, from a checkout root or anywhere
+#   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan|prefill|gemm]   on the GPU machine, from a checkout root or anywhere
 #
 # RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
 # `generate` runs the generation and engine tests (CudaGenerateTest, CudaBundleReplayTest, EnginesFallbackTest,
@@ -13,7 +13,9 @@
 # `scan` runs the kernel and parity tests with each prefill scan (auto, sequential, segments of 8 tokens) and the copy, scan and prefill
 # benchmarks (no Python); `prefill` runs the kernel and parity tests, HF's checkpoints and prefill timings, and
 # the copy, dense-layer, benchmark-scale parity and prefill benchmarks (the prefill ratio against HF in one run;
-# SCANFLOW_PROFILE=1 adds each kernel's share of one mamba-130m 8 x 2048 prefill, from Nsight Compute).
+# SCANFLOW_PROFILE=1 adds each kernel's share of one mamba-130m 8 x 2048 prefill, from Nsight Compute); `gemm`
+# runs the GEMM accuracy test and the dense-layer table once per 128 x 128 tile kernel named in
+# SCANFLOW_GEMM_KERNELS (default tf32x3_nt_128), and saves their SASS where cuobjdump exists.
 set -euo pipefail
 
 cmd=${1:-}
@@ -105,6 +107,31 @@ run() {
         set -e
         echo "== tables"
         cat "$results/bench.md" 2>/dev/null || true
+        return
+    fi
+    if [ "$quick" = gemm ]; then
+        local t0 v
+        set +e
+        if command -v cuobjdump >/dev/null; then
+            python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+                "$dir/lib/kernels.jar" io/scanflow/kernels/cuda/scanflow.fatbin > "$work/scanflow.fatbin" \
+                && cuobjdump -sass -arch sm_90 "$work/scanflow.fatbin" > "$results/sass.txt" 2>&1
+        fi
+        for v in ${SCANFLOW_GEMM_KERNELS:-tf32x3_nt_128}; do
+            echo "== $v: GEMM accuracy test and dense layers"
+            t0=$SECONDS
+            timeout 120 "${java[@]}" -Xmx8g -Dscanflow.cuda.gemmBig=$v -Dscanflow.testdata="$dir/testdata" \
+                -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+                --select-method io.scanflow.kernels.cuda.CudaKernelsTest#gemmMatchesFloat64ReferenceOnEveryPath \
+                --details=tree --disable-banner --disable-ansi-colors > "$results/tests-$v.log" 2>&1
+            echo "tests exit $? ($((SECONDS - t0)) s)"
+            grep -E "gemm |tests (successful|failed)|✘|expected" "$results/tests-$v.log" | head -10
+            timeout 120 "${java[@]}" -Xmx24g -Dscanflow.cuda.gemmBig=$v -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
+                "$work/models" "$results/hf.json" "$results/bench-$v.md" gemm > "$results/bench-$v.log" 2>&1
+            echo "bench exit $? ($((SECONDS - t0)) s)"
+            grep -E "in_proj, 8x2048|out_proj \||LM head" "$results/bench-$v.md"
+        done
+        set -e
         return
     fi
     if [ "$quick" = prefill ]; then

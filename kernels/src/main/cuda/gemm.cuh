@@ -164,15 +164,14 @@ __device__ __forceinline__ void sgemm_nt_tile(const float* __restrict__ A, int l
     }
 }
 
-__device__ __forceinline__ uint32_t to_tf32(float x) {
-    uint32_t r;
-    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
-    return r;
-}
-
+// The split on the integer units instead of cvt.rna.tf32.f32 (measured 7-8% slower at the prefill shapes):
+// adding half a TF32 ulp to the magnitude bits and clearing the 13 low bits rounds to nearest, ties away
+// from zero, the same bits as the cvt for every finite input. small = x - big is exact; its rounding skips
+// the clearing, because the tensor cores read a TF32 operand's top 19 bits and ignore the 13 low ones: the
+// operand they see is the value the cvt would give.
 __device__ __forceinline__ void split_tf32(float x, uint32_t& big, uint32_t& small) {
-    big = to_tf32(x);
-    small = to_tf32(x - __uint_as_float(big));
+    big = (__float_as_uint(x) + 0x1000u) & 0xffffe000u;
+    small = __float_as_uint(x - __uint_as_float(big)) + 0x1000u;
 }
 
 __device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint32_t* b) {

@@ -65,8 +65,11 @@ final class Launcher implements AutoCloseable {
         this.stream = stream;
         this.splitCapacity = (long) SPLIT_TILES_PER_SM * (device.multiprocessors() + 2) * 128 * 128;
         this.splitScratch = DeviceBuffer.floats(splitCapacity, "split-K partial sums");
-        allowSharedMemory("tf32x3_nt_128", tf32x3SharedBytes(128, 128));
+        allowSharedMemory(BIG_TILE, tf32x3SharedBytes(128, 128));
     }
+
+    /** Kernel for the 128 x 128 3xTF32 tile (development sweeps: {@code -Dscanflow.cuda.gemmBig=NAME}). */
+    private static final String BIG_TILE = System.getProperty("scanflow.cuda.gemmBig", "tf32x3_nt_128");
 
     GemmMode gemmMode() {
         return gemmMode;
@@ -214,7 +217,7 @@ final class Launcher implements AutoCloseable {
         Args args = args().ptr(a).i(lda).ptr(w).i(ldw).ptr(bias).ptr(c).i(ldc).i(m).i(n).i(k).i(accumulate ? 1 : 0)
                 .i(kChunk).ptr(splits > 1 ? splitScratch.address() : 0L);
         if (tf32x3) {
-            launch(narrow ? "tf32x3_nt_64x80" : "tf32x3_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 128,
+            launch(narrow ? "tf32x3_nt_64x80" : big ? BIG_TILE : "tf32x3_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 128,
                     tf32x3SharedBytes(bm, bn), args);
         } else {
             launch("sgemm_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 256, 0, args);
