@@ -136,7 +136,10 @@ struct TileCopier {
                 constexpr int STEP = THREADS / T::BCW;
                 const int tt = ttb0 + k * STEP;
                 const bool ok = bcOk && tt < left;
-                sf_cp_async4(&t.bc[tt][0][0][0] + w, ok ? p + (long long)k * STEP * ldbc : p, ok);
+                // with few states a tile's B and C take fewer copies than threads: the rest have no token
+                if (V % THREADS == 0 || tt < TT) {
+                    sf_cp_async4(&t.bc[tt][0][0][0] + w, ok ? p + (long long)k * STEP * ldbc : p, ok);
+                }
             } else {
                 const int i = threadIdx.x + k * THREADS;
                 const int tt = i / T::BCW, wi = i % T::BCW;

@@ -146,9 +146,10 @@ class CudaKernelsTest {
     @Test
     void prefillScanMatchesFloat64ReferenceWithAndWithoutTimeSplit() {
         // {E, N, segment length (0: no split)}: padded states (N 5), channels past a block (E 200), N > 16
-        // (two threads per channel), E % 4 != 0 (scalar copies); requests of different lengths, random slots
+        // (two threads per channel), E % 4 != 0 (scalar copies), N 4 (a tile's B and C take fewer copies than
+        // threads: the DNA classifier's shape); requests of different lengths, random slots
         int[][] cases = {{72, 5, 0}, {72, 5, 8}, {200, 16, 0}, {200, 16, 24}, {200, 16, 8}, {36, 32, 0}, {36, 32, 16},
-                {30, 16, 0}, {30, 16, 8}};
+                {30, 16, 0}, {30, 16, 8}, {64, 4, 0}, {64, 4, 8}};
         int[] lens = {45, 1, 77, 20};
         Random rnd = new Random(6);
         double worstY = 0, worstS = 0;
