@@ -482,17 +482,8 @@ public final class CudaBench {
             Path dir = models.resolve(M130.name);
             SequenceModel model = ModelLoader.load(dir);
             try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(8).withMaxRowsPerPass(16384))) {
-                int[] sl = new int[8];
-                for (int i = 0; i < 8; i++) {
-                    sl[i] = e.openSlot();
-                }
-                Random rnd = new Random(11);
-                int[][] tok = new int[8][2048];
-                for (int[] t : tok) {
-                    for (int i = 0; i < t.length; i++) {
-                        t[i] = rnd.nextInt(model.vocabSize());
-                    }
-                }
+                int[] sl = openSlots(e, 8);
+                int[][] tok = headlineTokens(model.vocabSize());
                 float[][] outs = new float[8][model.vocabSize()];
                 double ms = hostMs(() -> {
                     for (int x : sl) {
@@ -539,19 +530,30 @@ public final class CudaBench {
         Path dir = models.resolve(M130.name);
         SequenceModel model = ModelLoader.load(dir);
         try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(8).withMaxRowsPerPass(16384))) {
-            int[] sl = new int[8];
-            for (int i = 0; i < 8; i++) {
-                sl[i] = e.openSlot();
-            }
-            Random rnd = new Random(11);
-            int[][] tok = new int[8][2048];
-            for (int[] t : tok) {
-                for (int i = 0; i < t.length; i++) {
-                    t[i] = rnd.nextInt(model.vocabSize());
-                }
-            }
+            int[] sl = openSlots(e, 8);
+            int[][] tok = headlineTokens(model.vocabSize());
             e.prefill(sl, tok, Output.LAST_LOGITS, new float[8][model.vocabSize()]);
         }
+    }
+
+    private static int[] openSlots(CudaEngine e, int count) {
+        int[] slots = new int[count];
+        for (int i = 0; i < count; i++) {
+            slots[i] = e.openSlot();
+        }
+        return slots;
+    }
+
+    /** The headline prefill's input: 8 requests of 2048 random tokens, the same every call. */
+    private static int[][] headlineTokens(int vocab) {
+        Random rnd = new Random(11);
+        int[][] tokens = new int[8][2048];
+        for (int[] t : tokens) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] = rnd.nextInt(vocab);
+            }
+        }
+        return tokens;
     }
 
     // ---- 3. batched step ----------------------------------------------------------------------------
