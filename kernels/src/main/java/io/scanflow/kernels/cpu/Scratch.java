@@ -21,36 +21,32 @@ final class Scratch {
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
 
+    /** The conv weight that {@link #convWeights} last transposed, its shape, and its transpose. */
+    private float[] convSource;
+    private int convChannels;
+    private int convKernel;
     private float[] convWeights = new float[0];
-    /** The conv weight that {@link #stepConvWeights} last transposed, and its transpose. */
-    private float[] stepConvSource;
-    private float[] stepConvWeights = new float[0];
-
-    /** Conv weights transposed to [K, channels]. */
-    float[] convWeights(int floats) {
-        if (convWeights.length < floats) {
-            convWeights = new float[floats];
-        }
-        return convWeights;
-    }
 
     /**
      * {@code weight} ([channels, kernel]) transposed to [kernel, channels], kept while the same array comes
-     * back: a batched step calls once per key with its layer's weight, and model weights never change.
+     * back: a batched step calls once per key and a prefill once per request with their layer's weight,
+     * and model weights never change.
      */
-    float[] stepConvWeights(float[] weight, int channels, int kernel) {
-        if (weight != stepConvSource || stepConvWeights.length < channels * kernel) {
-            if (stepConvWeights.length < channels * kernel) {
-                stepConvWeights = new float[channels * kernel];
+    float[] convWeights(float[] weight, int channels, int kernel) {
+        if (weight != convSource || channels != convChannels || kernel != convKernel) {
+            if (convWeights.length < channels * kernel) {
+                convWeights = new float[channels * kernel];
             }
             for (int c = 0; c < channels; c++) {
                 for (int k = 0; k < kernel; k++) {
-                    stepConvWeights[k * channels + c] = weight[c * kernel + k];
+                    convWeights[k * channels + c] = weight[c * kernel + k];
                 }
             }
-            stepConvSource = weight;
+            convSource = weight;
+            convChannels = channels;
+            convKernel = kernel;
         }
-        return stepConvWeights;
+        return convWeights;
     }
 
     float[] decay(int floats) {

@@ -57,19 +57,14 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Lanes = channels, weights transposed to [K, channels] once per call (a few hundred floats against
-     * rows x channels x K multiply-adds). Per output: bias, then + w_k x_k from k = 0 up, a multiply then
+     * Lanes = channels, weights transposed to [K, channels] and kept per thread while the same weight array
+     * comes back ({@link Scratch#convWeights}). Per output: bias, then + w_k x_k from k = 0 up, a multiply then
      * an add as the scalar loop does, so the same bits.
      */
     @Override
     public void convRows(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
                          int rows, int channels, int kernel, float[] weight, float[] bias) {
-        float[] wt = Scratch.get().convWeights(kernel * channels);
-        for (int c = 0; c < channels; c++) {
-            for (int k = 0; k < kernel; k++) {
-                wt[k * channels + c] = weight[c * kernel + k];
-            }
-        }
+        float[] wt = Scratch.get().convWeights(weight, channels, kernel);
         int vecEnd = channels - channels % L;
         for (int t = 0; t < rows; t++) {
             int i0 = inOffset + t * inStride;
@@ -109,7 +104,7 @@ public final class VectorKernels implements Kernels {
             Kernels.super.convStep(in, inOffset, out, outOffset, window, windowOffset, channels, kernel, weight, bias);
             return;
         }
-        float[] wt = Scratch.get().stepConvWeights(weight, channels, kernel);
+        float[] wt = Scratch.get().convWeights(weight, channels, kernel);
         int[] lanes = WINDOW_LANES[keep];
         int vecEnd = channels - channels % L;
         for (int c = 0; c < vecEnd; c += L) {

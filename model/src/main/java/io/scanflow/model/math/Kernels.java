@@ -33,7 +33,8 @@ public interface Kernels {
      * The causal depthwise conv over rows whose K inputs are all in {@code in}: output row t (t in
      * [0, rows)) is {@code bias[c] + sum_k weight[c, k] * in[t + k, c]}, summed from k = 0 up (bias
      * null: from zero). Input row i starts at {@code inOffset + i * inStride}, output row t at
-     * {@code outOffset + t * outStride}; weight is [channels, kernel].
+     * {@code outOffset + t * outStride}; weight is [channels, kernel], a model's weight that never changes
+     * (a backend may keep a form derived from it for as long as the same array comes back).
      */
     default void convRows(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
                           int rows, int channels, int kernel, float[] weight, float[] bias) {
@@ -53,7 +54,8 @@ public interface Kernels {
      * {@code out[c] = bias[c] + sum_{k<K-1} weight[c, k] * window[c, k] + weight[c, K-1] * in[c]}, summed
      * in that order like {@link #convRows}, then the window slides to end with {@code in}. The window is
      * [channels, K-1] from {@code windowOffset}; weight is [channels, kernel]; {@code out} must not overlap
-     * {@code in} or the window.
+     * {@code in} or the window. As in {@link #convRows}, the weight is a model's and never changes: a
+     * backend may keep a form derived from it for as long as the same array comes back.
      */
     default void convStep(float[] in, int inOffset, float[] out, int outOffset, float[] window, int windowOffset,
                           int channels, int kernel, float[] weight, float[] bias) {
