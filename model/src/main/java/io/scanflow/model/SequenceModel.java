@@ -38,6 +38,20 @@ public interface SequenceModel {
     /** A fresh all-zero state (the state before any token). */
     RecurrentState newState();
 
+    /**
+     * Copies the state's floats into {@code portable} in the order saved states hold, which does not
+     * depend on the backend the model runs on: a backend may keep a state's floats in an order of its
+     * own (see {@link io.scanflow.model.math.Kernels#scanStateToPortable}). By default the two are one.
+     */
+    default void exportState(RecurrentState state, float[] portable) {
+        System.arraycopy(state.data(), 0, portable, 0, state.data().length);
+    }
+
+    /** The inverse of {@link #exportState}: overwrites the state's floats (not its position). */
+    default void importState(float[] portable, RecurrentState state) {
+        System.arraycopy(portable, 0, state.data(), 0, state.data().length);
+    }
+
     /** Scratch for up to {@code maxRows} tokens per call (the prefill chunk and the largest step batch). */
     Workspace newWorkspace(int maxRows);
 

@@ -128,12 +128,12 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void loadSlot(int slot, byte[] stateBytes) {
-        StateCodec.decode(stateBytes, model.fingerprint(), state(slot));
+        StateCodec.decode(stateBytes, model, state(slot));
     }
 
     @Override
     public byte[] saveSlot(int slot) {
-        return StateCodec.encode(state(slot), model.fingerprint());
+        return StateCodec.encode(model, state(slot));
     }
 
     @Override

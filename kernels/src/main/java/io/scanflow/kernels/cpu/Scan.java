@@ -1,161 +1,132 @@
 package io.scanflow.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Mamba-1 selective scan on SIMD lanes, in two forms that give the same bits:
- * <ul>
- *   <li>across channels (lanes = L consecutive channels, a loop over the N states): no horizontal sums.
- *       The block's state and A are transposed to [N, L] once per call, which pays for itself over the
- *       rows of a prefill chunk;</li>
- *   <li>across states (lanes = the N states of one channel, one horizontal sum per channel): no
- *       transposes, the cheaper form for one row (a recurrent step) when N equals the lane count.</li>
- * </ul>
- * Both compute, per channel and row, {@code s = exp(A dt) s + B (dt x)} (two products then a sum),
- * {@code acc = ((0 + s_0 C_0) + s_1 C_1) + ...} in state order (the Vector API's float ADD reduction adds
- * lanes in order, compiled or not), then {@code y = (acc + D x) * SiLU(z)}. Channels past the last whole
- * vector run the same operations in scalar form ({@link ExactMath}'s twins are bit-identical).
+ * The Mamba-1 selective scan on SIMD lanes: lanes = L consecutive channels, a loop over the N states, so
+ * that each channel's sum over its states is a chain of vector adds, with no horizontal sums.
+ *
+ * <p>For that the scan keeps its own order of A and of the state ("blocked"): each whole block of L
+ * channels holds its L x N floats transposed, [N, L], at the block's usual offset; channels past the last
+ * whole block keep [channel, N]. {@link #blockedCopy} makes it from the portable [channels, N] once, when a
+ * model loads (A) or a state is imported; {@link #toPortable} undoes it when a state is saved. Keeping the
+ * order across calls is what lets a recurrent step (one row) run this form: transposing per call, or one
+ * ordered horizontal sum per channel instead, cost about as much as the scan itself.
+ *
+ * <p>Per channel and row: {@code s = exp(A dt) s + (dt x) B} (two products then a sum),
+ * {@code acc = ((0 + s_0 C_0) + s_1 C_1) + ...} in state order, then {@code y = (acc + D x) * SiLU(z)}.
+ * Channels past the last whole block run the same operations in scalar form ({@link ExactMath}'s twins are
+ * bit-identical), so a result never depends on how many rows a call holds.
  */
 final class Scan {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Rows of a block whose decays are computed together (32 rows x N x L floats: 32 KB at N = 16). */
-    static final int DECAY_ROWS = 32;
+    /**
+     * Rows of a block, or blocks of a one-row call, whose decays exp(delta A) are computed together in one
+     * {@link ExactMath#expArray} loop (32 x N x L floats: 32 KB at N = 16): its iterations are independent,
+     * so the core overlaps their long dependency chains, which a loop of N vectors was too short to do.
+     */
+    static final int DECAY_GROUP = 32;
 
     private Scan() {}
 
-    /** Whether {@link #channels} leaves the SiLU(z) gate to its caller (see {@link #perChannel}). */
-    static boolean callerGates(int n, int rows) {
-        return rows == 1 && n == L;
+    /** The channels kept blocked: those before this end. */
+    static int blockedEnd(int channels) {
+        return channels - channels % L;
     }
 
-    /**
-     * Channels [from, to) of all rows; {@code from} is a multiple of L. When {@link #callerGates}, y is
-     * left before the gate and the caller applies {@link VectorKernels#siluGate} to [from, to).
-     */
+    /** Floats of decay scratch a call over N states needs. */
+    static int decayFloats(int n) {
+        return DECAY_GROUP * n * L;
+    }
+
+    /** Channels [from, to) of all rows, gated; {@code from} is a multiple of L, {@code to} too or the end. */
     static void channels(int from, int to, int channels, int n, int rows,
                          float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,
                          float[] bc, int bOff, int cOff, int bcStride,
-                         float[] negA, float[] d, float[] state, int stateOff, float[] y, Scratch scratch) {
-        if (callerGates(n, rows)) {
-            perChannel(from, to, n, delta, u, rowOff, bc, bOff, cOff, negA, d, state, stateOff, y, scratch);
-            return;
-        }
-        int c = from;
-        if (c + L <= to) {
-            scratch.ensureScanBlock(n * L, DECAY_ROWS * n * L);
-        }
-        for (; c + L <= to; c += L) {
-            block(c, channels, n, rows, delta, u, rowOff, bc, bOff, cOff, bcStride, negA, d, state, stateOff, y,
-                    scratch.stateBlock, scratch.negABlock, scratch.decayBlock);
-        }
-        // The gate in its own pass keeps row() small enough for C2 to inline everything in it; one call per
-        // row over all the whole-vector channels.
-        if (c > from) {
+                         float[] negA, float[] d, float[] state, int stateOff, float[] y, float[] dA) {
+        int end = Math.min(to, blockedEnd(channels));
+        if (from < end) {
+            if (rows == 1) {
+                oneRow(from, end, n, delta, u, rowOff, bc, bOff, cOff, negA, d, state, stateOff, y, dA);
+            } else {
+                for (int c0 = from; c0 < end; c0 += L) {
+                    block(c0, channels, n, rows, delta, u, rowOff, bc, bOff, cOff, bcStride, negA, d, state,
+                            stateOff, y, dA);
+                }
+            }
+            // The gate in its own pass keeps row() small enough for C2 to inline everything in it.
             for (int t = 0; t < rows; t++) {
-                VectorKernels.INSTANCE.siluGate(y, rowOff + t * channels + from, z, zOff + t * zStride + from, c - from);
+                VectorKernels.INSTANCE.siluGate(y, rowOff + t * channels + from, z, zOff + t * zStride + from, end - from);
             }
         }
-        for (; c < to; c++) {
+        for (int c = Math.max(from, end); c < to; c++) {
             scalarChannel(c, channels, n, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff, bcStride, negA,
                     d[c], state, stateOff + c * n, y);
         }
     }
 
-    /**
-     * One row, N = L: lanes = the N states of a channel, one ordered horizontal sum per channel. The gate
-     * is left to the caller: inlined here, its SiLU overran C2's inlining budget and got boxed vectors.
-     */
-    private static void perChannel(int from, int to, int n, float[] delta, float[] u, int rowOff,
-                                   float[] bc, int bOff, int cOff, float[] negA, float[] d, float[] state,
-                                   int stateOff, float[] y, Scratch scratch) {
-        // All channels' exp(delta A) first, in one long loop that pipelines well, then the updates.
-        float[] dA = scratch.decay((to - from) * n);
-        for (int c = from; c < to; c++) {
-            FloatVector.fromArray(S, negA, c * n).mul(delta[rowOff + c]).intoArray(dA, (c - from) * n);
-        }
-        ExactMath.expArray(dA, 0, dA, 0, (to - from) * n, ExactMath.EXP);
-        for (int c = from; c < to; c++) {
-            int i = rowOff + c;
-            float x = u[i];
-            y[i] = stateUpdate(delta[i] * x, dA, (c - from) * n, bc, bOff, cOff, state, stateOff + c * n) + d[c] * x;
+    /** One row (a recurrent step) of the whole blocks in [from, end): decays of {@link #DECAY_GROUP} blocks at a time. */
+    private static void oneRow(int from, int end, int n, float[] delta, float[] u, int rowOff, float[] bc, int bOff,
+                               int cOff, float[] negA, float[] d, float[] state, int stateOff, float[] y, float[] dA) {
+        for (int g0 = from; g0 < end; g0 += DECAY_GROUP * L) {
+            int g1 = Math.min(end, g0 + DECAY_GROUP * L);
+            for (int c0 = g0; c0 < g1; c0 += L) {
+                FloatVector dt = FloatVector.fromArray(S, delta, rowOff + c0);
+                for (int o = 0, a = (c0 - g0) * n; o < n * L; o += L) {
+                    FloatVector.fromArray(S, negA, c0 * n + o).mul(dt).intoArray(dA, a + o);
+                }
+            }
+            ExactMath.expArray(dA, 0, dA, 0, (g1 - g0) * n, ExactMath.EXP);
+            for (int c0 = g0; c0 < g1; c0 += L) {
+                row(n, delta, u, rowOff + c0, bc, bOff, cOff, state, stateOff + c0 * n, dA, (c0 - g0) * n, d, c0, y);
+            }
         }
     }
 
-    /** s = dA s + B (dt x) over one channel's N = L states, in place; returns sum_n s C in order. */
-    private static float stateUpdate(float dtX, float[] dA, int a, float[] bc, int b, int cc, float[] state, int sc) {
-        FloatVector s = FloatVector.fromArray(S, dA, a).mul(FloatVector.fromArray(S, state, sc))
-                .add(FloatVector.fromArray(S, bc, b).mul(dtX));
-        s.intoArray(state, sc);
-        return s.mul(FloatVector.fromArray(S, bc, cc)).reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * Channels [c0, c0 + L), all rows before the gate, state held transposed in {@code st} ([N, L]) for
-     * the call. The decays exp(delta A) of {@link #DECAY_ROWS} rows at a time go through one
-     * {@link ExactMath#expArray} loop first: its iterations are independent, so the core overlaps their
-     * long dependency chains, which a call per row (N vectors) was too short to do.
-     */
+    /** Channels [c0, c0 + L), all rows before the gate: decays of {@link #DECAY_GROUP} rows at a time. */
     private static void block(int c0, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
                               float[] bc, int bOff, int cOff, int bcStride, float[] negA, float[] d, float[] state,
-                              int stateOff, float[] y, float[] st, float[] at, float[] dA) {
-        transposeIn(state, stateOff + c0 * n, n, st);
-        transposeIn(negA, c0 * n, n, at);
-        for (int t0 = 0; t0 < rows; t0 += DECAY_ROWS) {
-            int t1 = Math.min(rows, t0 + DECAY_ROWS);
+                              int stateOff, float[] y, float[] dA) {
+        int at = c0 * n;
+        for (int t0 = 0; t0 < rows; t0 += DECAY_GROUP) {
+            int t1 = Math.min(rows, t0 + DECAY_GROUP);
             for (int t = t0; t < t1; t++) {
                 FloatVector dt = FloatVector.fromArray(S, delta, rowOff + t * channels + c0);
                 for (int o = 0, a = (t - t0) * n * L; o < n * L; o += L, a += L) {
-                    FloatVector.fromArray(S, at, o).mul(dt).intoArray(dA, a);
+                    FloatVector.fromArray(S, negA, at + o).mul(dt).intoArray(dA, a);
                 }
             }
             ExactMath.expArray(dA, 0, dA, 0, (t1 - t0) * n * L, ExactMath.EXP);
             for (int t = t0; t < t1; t++) {
-                row(n, delta, u, rowOff + t * channels + c0, bc, bOff + t * bcStride, cOff + t * bcStride, st, dA,
-                        (t - t0) * n * L, d, c0, y);
+                row(n, delta, u, rowOff + t * channels + c0, bc, bOff + t * bcStride, cOff + t * bcStride, state,
+                        stateOff + c0 * n, dA, (t - t0) * n * L, d, c0, y);
             }
         }
-        transposeOut(st, n, state, stateOff + c0 * n);
     }
 
     /**
-     * One row of a block, given its decays at {@code dA[a..]} ([N, L]). Takes no vector arguments on
-     * purpose: a vector passed to a method C2 did not inline is boxed on the heap.
+     * One row of the block whose blocked state starts at {@code st}, given its decays at {@code dA[a..]}
+     * ([N, L]). Takes no vector arguments on purpose: a vector passed to a method C2 did not inline is
+     * boxed on the heap.
      */
-    private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] st,
+    private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] state, int st,
                             float[] dA, int a, float[] d, int c0, float[] y) {
         FloatVector dt = FloatVector.fromArray(S, delta, i);
         FloatVector x = FloatVector.fromArray(S, u, i);
         FloatVector dtX = dt.mul(x);
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0, o = 0; k < n; k++, o += L) {
-            FloatVector s = FloatVector.fromArray(S, dA, a + o).mul(FloatVector.fromArray(S, st, o)).add(dtX.mul(bc[b + k]));
-            s.intoArray(st, o);
+            FloatVector s = FloatVector.fromArray(S, dA, a + o).mul(FloatVector.fromArray(S, state, st + o))
+                    .add(dtX.mul(bc[b + k]));
+            s.intoArray(state, st + o);
             acc = acc.add(s.mul(bc[cc + k]));
         }
         acc.add(FloatVector.fromArray(S, d, c0).mul(x)).intoArray(y, i);
     }
 
-    /** [L channels, N] from {@code off} into [N, L]. */
-    private static void transposeIn(float[] src, int off, int n, float[] dst) {
-        for (int c = 0; c < L; c++) {
-            for (int j = 0; j < n; j++) {
-                dst[j * L + c] = src[off + c * n + j];
-            }
-        }
-    }
-
-    private static void transposeOut(float[] src, int n, float[] dst, int off) {
-        for (int c = 0; c < L; c++) {
-            for (int j = 0; j < n; j++) {
-                dst[off + c * n + j] = src[j * L + c];
-            }
-        }
-    }
-
-    /** The same operations, one channel at a time, for channels past the last whole vector. */
+    /** The same operations, one channel at a time, for channels past the last whole block ([c, N] order). */
     private static void scalarChannel(int c, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
                                       float[] z, int zOff, int zStride, float[] bc, int bOff, int cOff, int bcStride,
                                       float[] negA, float dSkip, float[] state, int sc, float[] y) {
@@ -169,11 +140,37 @@ final class Scan {
             float acc = 0f;
             for (int j = 0; j < n; j++) {
                 float dA = ExactMath.exp(negA[c * n + j] * dt);
-                float s = dA * state[sc + j] + bc[b + j] * dtX;
+                float s = dA * state[sc + j] + dtX * bc[b + j];
                 state[sc + j] = s;
                 acc += s * bc[cc + j];
             }
             y[i] = (acc + dSkip * x) * ExactMath.silu(z[zOff + t * zStride + c]);
         }
+    }
+
+    /** Copies channels x N floats from the portable [channels, N] order at {@code off} into the blocked order. */
+    static void blockedCopy(float[] portable, int off, int channels, int n, float[] blocked, int blockedOff) {
+        int end = blockedEnd(channels);
+        for (int c0 = 0; c0 < end; c0 += L) {
+            for (int c = 0; c < L; c++) {
+                for (int j = 0; j < n; j++) {
+                    blocked[blockedOff + c0 * n + j * L + c] = portable[off + (c0 + c) * n + j];
+                }
+            }
+        }
+        System.arraycopy(portable, off + end * n, blocked, blockedOff + end * n, (channels - end) * n);
+    }
+
+    /** The inverse of {@link #blockedCopy}. */
+    static void toPortable(float[] blocked, int blockedOff, int channels, int n, float[] portable, int off) {
+        int end = blockedEnd(channels);
+        for (int c0 = 0; c0 < end; c0 += L) {
+            for (int c = 0; c < L; c++) {
+                for (int j = 0; j < n; j++) {
+                    portable[off + (c0 + c) * n + j] = blocked[blockedOff + c0 * n + j * L + c];
+                }
+            }
+        }
+        System.arraycopy(blocked, blockedOff + end * n, portable, off + end * n, (channels - end) * n);
     }
 }

@@ -9,15 +9,10 @@ final class Scratch {
 
     /** Exponentials of a piece of an activation. */
     final float[] exp = new float[512];
-    /** exp(delta A) of the channels of a one-row scan. */
-    private float[] decay = new float[0];
     /** One row block of a partial GEMM panel. */
     final float[] panelRows = new float[PanelGemm.PARTIAL_FLOATS];
-    /** A block of SSM state transposed to [N, lanes], and A likewise. */
-    float[] stateBlock = new float[0];
-    float[] negABlock = new float[0];
-    /** exp(delta A) of some rows of a block, [rows, N, lanes]. */
-    float[] decayBlock = new float[0];
+    /** The scan's decays exp(delta A) of a group of rows or blocks ({@link Scan#decayFloats}). */
+    private float[] decays = new float[0];
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
 
@@ -49,25 +44,15 @@ final class Scratch {
         return convWeights;
     }
 
-    float[] decay(int floats) {
-        if (decay.length < floats) {
-            decay = new float[floats];
+    float[] scanDecays(int n) {
+        if (decays.length < Scan.decayFloats(n)) {
+            decays = new float[Scan.decayFloats(n)];
         }
-        return decay;
+        return decays;
     }
 
     static Scratch get() {
         return PER_THREAD.get();
-    }
-
-    void ensureScanBlock(int blockFloats, int decayFloats) {
-        if (stateBlock.length < blockFloats) {
-            stateBlock = new float[blockFloats];
-            negABlock = new float[blockFloats];
-        }
-        if (decayBlock.length < decayFloats) {
-            decayBlock = new float[decayFloats];
-        }
     }
 
     /**
@@ -159,7 +144,7 @@ final class Scratch {
         @Override
         public void run(int from, int to) {
             Scan.channels(from * Scan.L, Math.min(channels, to * Scan.L), channels, n, rows, delta, u, rowOff, z,
-                    zOff, zStride, bc, bOff, cOff, bcStride, negA, d, state, stateOff, y, get());
+                    zOff, zStride, bc, bOff, cOff, bcStride, negA, d, state, stateOff, y, get().scanDecays(n));
         }
     }
 }

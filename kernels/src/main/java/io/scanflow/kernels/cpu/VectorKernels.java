@@ -222,10 +222,7 @@ public final class VectorKernels implements Kernels {
         Scratch scratch = Scratch.get();
         if (work < PARALLEL_WORK || blocks == 1) {
             Scan.channels(0, channels, channels, stateSize, rows, delta, u, rowOff, z, zOff, zStride, bc, bOff, cOff,
-                    bcStride, negA, d, state, stateOff, y, scratch);
-            if (Scan.callerGates(stateSize, rows)) {
-                siluGate(y, rowOff, z, zOff, channels);
-            }
+                    bcStride, negA, d, state, stateOff, y, scratch.scanDecays(stateSize));
             return;
         }
         // Channels are independent recurrences: split them across the pool in whole vectors of channels.
@@ -233,9 +230,24 @@ public final class VectorKernels implements Kernels {
                 negA, d, state, stateOff, y);
         CpuPool.forRange(blocks, 1, scratch.scanJob);
         scratch.scanJob.clear();
-        if (Scan.callerGates(stateSize, rows)) {
-            siluGate(y, rowOff, z, zOff, channels);
-        }
+    }
+
+    /** A with each whole block of lanes' channels transposed, the order {@link Scan} keeps A and states in. */
+    @Override
+    public float[] prepareScanA(float[] negA, int channels, int n) {
+        float[] blocked = new float[channels * n];
+        Scan.blockedCopy(negA, 0, channels, n, blocked, 0);
+        return blocked;
+    }
+
+    @Override
+    public void scanStateToPortable(float[] state, int off, int channels, int n, float[] portable, int portableOff) {
+        Scan.toPortable(state, off, channels, n, portable, portableOff);
+    }
+
+    @Override
+    public void scanStateFromPortable(float[] portable, int portableOff, int channels, int n, float[] state, int off) {
+        Scan.blockedCopy(portable, portableOff, channels, n, state, off);
     }
 
     @Override

@@ -285,6 +285,7 @@ public final class CudaEngine implements Engine {
         positions[slot] = 0;
     }
 
+    // The device keeps every state in the portable [E, N] order, so slots move as raw floats.
     @Override
     public void loadSlot(int slot, byte[] stateBytes) {
         checkSlot(slot);

@@ -1,6 +1,7 @@
 package io.scanflow.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scanflow.model.RecurrentState;
@@ -135,21 +136,48 @@ class VectorKernelsTest {
         float[] d = random(r, channels);
         float[] state0 = random(r, channels * n);
         float[] s1 = state0.clone();
-        float[] s2 = state0.clone();
+        // The SIMD scan keeps A and the state in its own order; the state is compared in the portable one.
+        VectorKernels v = VectorKernels.INSTANCE;
+        float[] s2 = new float[channels * n + 5];
+        v.scanStateFromPortable(state0, 0, channels, n, s2, 5);
         float[] y1 = new float[rows * channels];
         float[] y2 = new float[rows * channels];
         ScalarKernels.INSTANCE.selectiveScan(channels, n, rows, delta, u, 0, z, channels, 2 * channels, bc, 3, 3 + n,
                 bcStride, negA, d, s1, 0, y1);
-        VectorKernels.INSTANCE.selectiveScan(channels, n, rows, delta, u, 0, z, channels, 2 * channels, bc, 3, 3 + n,
-                bcStride, negA, d, s2, 0, y2);
+        v.selectiveScan(channels, n, rows, delta, u, 0, z, channels, 2 * channels, bc, 3, 3 + n,
+                bcStride, v.prepareScanA(negA, channels, n), d, s2, 5, y2);
+        float[] portable = new float[channels * n];
+        v.scanStateToPortable(s2, 5, channels, n, portable, 0);
         assertTrue(Fixture.maxRelativeError(y2, y1) <= 1e-5, "outputs " + Fixture.maxRelativeError(y2, y1));
-        assertTrue(Fixture.maxRelativeError(s2, s1) <= 1e-5, "states " + Fixture.maxRelativeError(s2, s1));
+        assertTrue(Fixture.maxRelativeError(portable, s1) <= 1e-5, "states " + Fixture.maxRelativeError(portable, s1));
+    }
+
+    /** The scan's own order of a state converts to the portable [channels, N] order and back unchanged. */
+    @ParameterizedTest
+    @CsvSource({"64,16", "37,5", "7,3", "1536,16"})
+    void scanStateOrderRoundTrips(int channels, int n) {
+        float[] portable = random(new Random(channels * 31 + n), channels * n);
+        VectorKernels v = VectorKernels.INSTANCE;
+        float[] own = new float[channels * n + 2];
+        v.scanStateFromPortable(portable, 0, channels, n, own, 2);
+        float[] back = new float[channels * n + 1];
+        v.scanStateToPortable(own, 2, channels, n, back, 1);
+        assertArrayEquals(portable, Arrays.copyOfRange(back, 1, back.length));
+        // Each whole block of lanes' channels is transposed; the channels after the last whole block are not.
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        if (channels >= lanes && n > 1) {
+            assertEquals(portable[n], own[2 + 1], "channel 1, state 0 sits second in its block");
+        }
+        int tail = channels - channels % lanes;
+        for (int i = tail * n; i < channels * n; i++) {
+            assertEquals(portable[i], own[2 + i], "tail channel float " + i);
+        }
     }
 
     /**
-     * The scan's two forms (lanes across channels for many rows, across states for one row) must give
-     * the same bits, so a stream's outputs do not depend on how its tokens were split into calls.
-     * Exact equality: both forms run the same float operations in the same order.
+     * A scan call of one row (a recurrent step) and one of many rows (a prefill chunk) run different loops
+     * and must give the same bits, so a stream's outputs do not depend on how its tokens were split into
+     * calls. Exact equality: both run the same float operations in the same order.
      */
     @ParameterizedTest
     @CsvSource({"40,16,9", "128,8,5", "48,4,3", "37,5,4"})
@@ -167,6 +195,7 @@ class VectorKernelsTest {
         for (int i = 0; i < negA.length; i++) {
             negA[i] = (float) -Math.exp(r.nextGaussian());
         }
+        negA = VectorKernels.INSTANCE.prepareScanA(negA, channels, n);
         float[] d = random(r, channels);
         float[] together = random(r, channels * n);
         float[] oneByOne = together.clone();

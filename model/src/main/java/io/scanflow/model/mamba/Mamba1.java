@@ -20,7 +20,8 @@ import io.scanflow.model.weights.Checkpoint;
  *   y[d]          = sum_n s[d, n] C[n] + D[d] x[d]
  *   h             = h + out_proj(y * SiLU(z))
  * </pre>
- * State layout per layer: conv window [E, K-1] then SSM state [E, N].
+ * State layout per layer: conv window [E, K-1] then SSM state, E x N floats in the order of the
+ * kernels' scan ([E, N] for the reference; {@link #exportState} gives [E, N] whatever the kernels).
  */
 public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
     private final MambaConfig cfg;
@@ -55,10 +56,11 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
             String p = layout.layerPrefix(i);
             String m = p + "mixer.";
             float[] aLog = w.read(m + "A_log", e, n);
-            float[] negA = new float[aLog.length];
+            float[] a = new float[aLog.length];
             for (int j = 0; j < aLog.length; j++) {
-                negA[j] = (float) -Math.exp(aLog[j]);
+                a[j] = (float) -Math.exp(aLog[j]);
             }
+            float[] negA = kernels.prepareScanA(a, e, n);
             layers[i] = new Layer(
                     w.read(p + "norm.weight", d),
                     kernels.prepareLinear(w.read(m + "in_proj.weight", 2L * e, d), 2 * e, d),
@@ -116,6 +118,26 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
             floats += layer.inProj().length + layer.xProj().length + layer.dtProj().length + layer.outProj().length;
         }
         return floats;
+    }
+
+    @Override
+    public void exportState(RecurrentState state, float[] portable) {
+        float[] data = state.data();
+        System.arraycopy(data, 0, portable, 0, data.length);
+        int e = cfg.intermediateSize(), n = cfg.stateSize();
+        for (int layer = 0; layer < layers.length; layer++) {
+            kernels.scanStateToPortable(data, ssmStateOffset(layer), e, n, portable, ssmStateOffset(layer));
+        }
+    }
+
+    @Override
+    public void importState(float[] portable, RecurrentState state) {
+        float[] data = state.data();
+        System.arraycopy(portable, 0, data, 0, data.length);
+        int e = cfg.intermediateSize(), n = cfg.stateSize();
+        for (int layer = 0; layer < layers.length; layer++) {
+            kernels.scanStateFromPortable(portable, ssmStateOffset(layer), e, n, data, ssmStateOffset(layer));
+        }
     }
 
     @Override

@@ -98,6 +98,29 @@ public interface Kernels {
     void softplusInPlace(float[] a, int off, int n);
 
     /**
+     * The layout {@link #selectiveScan} wants A in, made once when a model loads: given A = -exp(A_log)
+     * [channels, N], returns it unchanged (the reference) or reordered. A model's SSM states are kept in
+     * the same order (see {@link #scanStateToPortable}).
+     */
+    default float[] prepareScanA(float[] negA, int channels, int n) {
+        return negA;
+    }
+
+    /**
+     * Copies one layer's SSM state from the order {@link #selectiveScan} keeps it in to the portable
+     * order [channels, N] that saved states hold, so that a state saved by one backend loads into
+     * another. The reference keeps the portable order.
+     */
+    default void scanStateToPortable(float[] state, int off, int channels, int n, float[] portable, int portableOff) {
+        System.arraycopy(state, off, portable, portableOff, channels * n);
+    }
+
+    /** The inverse of {@link #scanStateToPortable}. */
+    default void scanStateFromPortable(float[] portable, int portableOff, int channels, int n, float[] state, int off) {
+        System.arraycopy(portable, portableOff, state, off, channels * n);
+    }
+
+    /**
      * The Mamba-1 selective scan of {@code rows} consecutive positions of one stream, all channels:
      * <pre>
      *   s[c, n] = exp(delta[t, c] A[c, n]) s[c, n] + (delta[t, c] u[t, c]) B[t, n]
@@ -105,9 +128,10 @@ public interface Kernels {
      * </pre>
      * Row t of delta, u and y starts at {@code rowOff + t * channels}; of z at {@code zOff + t * zStride};
      * B and C of row t start at {@code bOff + t * bcStride} and {@code cOff + t * bcStride}; the state is
-     * [channels, N] from {@code stateOff}, updated in place.
+     * channels x N floats from {@code stateOff} in this backend's order (the reference: [channels, N]),
+     * updated in place.
      *
-     * @param negA A = -exp(A_log), [channels, N]
+     * @param negA A = -exp(A_log) as returned by {@link #prepareScanA}
      */
     void selectiveScan(int channels, int stateSize, int rows,
                        float[] delta, float[] u, int rowOff, float[] z, int zOff, int zStride,

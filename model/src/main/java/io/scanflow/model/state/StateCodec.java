@@ -1,6 +1,7 @@
 package io.scanflow.model.state;
 
 import io.scanflow.model.RecurrentState;
+import io.scanflow.model.SequenceModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -12,7 +13,7 @@ import java.nio.ByteOrder;
  *   short version      1
  *   long  fingerprint  of the model (architecture and weights) that made the state
  *   long  position     tokens consumed
- *   int   floats       count, then that many float32
+ *   int   floats       count, then that many float32, in the model's portable order
  * </pre>
  * Little-endian throughout. Readers keep accepting every older version; a new field means a new version.
  */
@@ -27,15 +28,42 @@ public final class StateCodec {
         return HEADER + 4 * state.data().length;
     }
 
+    /** The state of {@code model}, its floats in the portable order ({@link SequenceModel#exportState}). */
+    public static byte[] encode(SequenceModel model, RecurrentState state) {
+        float[] portable = new float[state.data().length];
+        model.exportState(state, portable);
+        return encode(portable, state.position(), model.fingerprint());
+    }
+
+    /** Overwrites {@code into}, a state of {@code model}, with the decoded state, after checking it belongs to the model. */
+    public static void decode(byte[] bytes, SequenceModel model, RecurrentState into) {
+        float[] portable = new float[into.data().length];
+        into.setPosition(decode(bytes, model.fingerprint(), portable));
+        model.importState(portable, into);
+    }
+
+    /** The state's floats as they are: for states whose floats are already in the portable order. */
     public static byte[] encode(RecurrentState state, long fingerprint) {
-        ByteBuffer b = ByteBuffer.allocate(encodedSize(state)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putShort(VERSION).putLong(fingerprint).putLong(state.position()).putInt(state.data().length);
-        b.asFloatBuffer().put(state.data());
+        return encode(state.data(), state.position(), fingerprint);
+    }
+
+    private static byte[] encode(float[] floats, long position, long fingerprint) {
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 4 * floats.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC).putShort(VERSION).putLong(fingerprint).putLong(position).putInt(floats.length);
+        b.asFloatBuffer().put(floats);
         return b.array();
     }
 
-    /** Overwrites {@code into} with the decoded state, after checking it belongs to this model. */
+    /**
+     * Overwrites {@code into} with the decoded state, after checking it belongs to this model; the floats
+     * land as saved (the portable order).
+     */
     public static void decode(byte[] bytes, long expectedFingerprint, RecurrentState into) {
+        into.setPosition(decode(bytes, expectedFingerprint, into.data()));
+    }
+
+    /** Decodes the floats into {@code into} (its length is the state size expected); returns the position. */
+    private static long decode(byte[] bytes, long expectedFingerprint, float[] into) {
         if (bytes.length < HEADER) {
             throw new StateFormatException("state bytes too short: " + bytes.length + " bytes, header needs " + HEADER);
         }
@@ -55,11 +83,11 @@ public final class StateCodec {
         }
         long position = b.getLong();
         int floats = b.getInt();
-        if (floats != into.data().length || b.remaining() != 4L * floats) {
+        if (floats != into.length || b.remaining() != 4L * floats) {
             throw new StateFormatException("state holds " + floats + " floats in " + b.remaining()
-                    + " bytes; this model's state has " + into.data().length + " floats");
+                    + " bytes; this model's state has " + into.length + " floats");
         }
-        b.asFloatBuffer().get(into.data());
-        into.setPosition(position);
+        b.asFloatBuffer().get(into);
+        return position;
     }
 }
