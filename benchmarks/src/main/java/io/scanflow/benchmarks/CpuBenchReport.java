@@ -23,7 +23,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * memory bandwidth and peak FLOP/s in the same run, and prints each figure with the fraction of the limit
  * that binds it and, when given a peer result file, PyTorch's figure for the same shape and threads.
  *
- * <pre>java --add-modules=jdk.incubator.vector -jar benchmarks/target/benchmarks.jar [--threads N] [--full] [--peer FILE.json]</pre>
+ * <pre>java --add-modules=jdk.incubator.vector -jar benchmarks/target/benchmarks.jar [--threads N] [--full] [--peer FILE.json]
+ *     [--shapes AUDIO,DNA,MAMBA_130M] [--batches 1,16,...] [--no-prefill]</pre>
+ * {@code --shapes}, {@code --batches} and {@code --no-prefill} narrow the run (a thread sweep, a single row).
  */
 public final class CpuBenchReport {
     private CpuBenchReport() {}
@@ -32,6 +34,9 @@ public final class CpuBenchReport {
         int threads = Runtime.getRuntime().availableProcessors();
         boolean full = false;
         JsonNode peer = null;
+        String[] stepShapes = {"AUDIO", "DNA", "MAMBA_130M"};
+        String batchesOption = null;
+        boolean prefill = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads":
@@ -43,9 +48,21 @@ public final class CpuBenchReport {
                 case "--peer":
                     peer = new ObjectMapper().readTree(Files.readString(Path.of(args[++i])));
                     break;
+                case "--shapes":
+                    stepShapes = args[++i].split(",");
+                    for (String shape : stepShapes) {
+                        ModelShape.valueOf(shape); // a misspelt shape fails here, before any run
+                    }
+                    break;
+                case "--batches":
+                    batchesOption = args[++i];
+                    break;
+                case "--no-prefill":
+                    prefill = false;
+                    break;
                 default:
-                    throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (options: --threads N, --full, --peer FILE.json)");
+                    throw new IllegalArgumentException("unknown option " + args[i] + " (options: --threads N, --full,"
+                            + " --peer FILE.json, --shapes A,B, --batches 1,16, --no-prefill)");
             }
         }
         System.setProperty("scanflow.threads", String.valueOf(threads));
@@ -54,10 +71,10 @@ public final class CpuBenchReport {
         System.out.printf("Limits measured in this run: triad bandwidth %.1f GB/s, peak float32 FMA %.1f GFLOP/s%n%n",
                 limits.bandwidthBytesPerSecond / 1e9, limits.flopsPerSecond / 1e9);
 
-        String[] stepShapes = {"AUDIO", "DNA", "MAMBA_130M"};
         List<String[]> stepRows = new ArrayList<>();
         for (String shape : stepShapes) {
-            String batches = shape.equals("MAMBA_130M") ? (full ? "1,16,64,256" : "1,16,64") : "1,16,64,256,1024";
+            String batches = batchesOption != null ? batchesOption
+                    : shape.equals("MAMBA_130M") ? (full ? "1,16,64,256" : "1,16,64") : "1,16,64,256,1024";
             for (RunResult r : run(StepBenchmark.class, threads, shape, "batch", batches, true)) {
                 int batch = Integer.parseInt(r.getParams().getParam("batch"));
                 ModelShape s = ModelShape.valueOf(shape);
@@ -71,6 +88,9 @@ public final class CpuBenchReport {
             }
         }
         print("Recurrent step (LM head included): tokens/s = batch / step time", "B/op", stepRows);
+        if (!prefill) {
+            return;
+        }
 
         List<String[]> prefillRows = new ArrayList<>();
         for (String shape : stepShapes) {

@@ -41,7 +41,8 @@ public interface SequenceModel {
     /**
      * Copies the state's floats into {@code portable} in the order saved states hold, which does not
      * depend on the backend the model runs on: a backend may keep a state's floats in an order of its
-     * own (see {@link io.scanflow.model.math.Kernels#scanStateToPortable}). By default the two are one.
+     * own (see {@link io.scanflow.model.math.Kernels#convWindowToPortable} and
+     * {@link io.scanflow.model.math.Kernels#scanStateToPortable}). By default the two are one.
      */
     default void exportState(RecurrentState state, float[] portable) {
         System.arraycopy(state.data(), 0, portable, 0, state.data().length);

@@ -15,18 +15,26 @@ import jdk.incubator.vector.VectorSpecies;
  * bundle-independence. Basic IEEE operations round the same everywhere, so these do not.
  *
  * <p>Accuracy: within 2 ulp of {@code Math.exp} / {@code Math.log1p} over the ranges the models use
- * (tests pin it); exp flushes below -87.3 to 0 and saturates above 88 to +infinity (exp(88) = 1.7e38).
+ * (tests pin it). exp gives 0 below about -87.68 (where 2^k would be 2^-127; true values there are below
+ * 1e-38) and +infinity from about 88.37 (2^k = 2^128; exp(88.72) is the float maximum): the argument is
+ * clamped to [-88, 88.5], where k + 127 stays in [0, 255], whose exponent bits are +0 and +infinity at
+ * the ends. So the range needs no compares or blends, which were a fifth of the vector form's operations.
  */
 final class ExactMath {
     /** The species of {@link #expArray}: a constant, as the Vector API needs to compile to SIMD. */
     private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
+    /** Int lanes of the same shape, for the exponent bits. */
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723212e-6f;
     /** 1.5 * 2^23: adding it rounds a float to the nearest integer in its low mantissa bits. */
     private static final float ROUNDER = 12582912f;
-    private static final float MIN_ARG = -87.3f;
-    private static final float MAX_ARG = 88.0f;
+    private static final float MIN_ARG = -88f;
+    private static final float MAX_ARG = 88.5f;
+    // -k ln2 in two parts, negated so that r = fma(k, -LN2_HI, x) needs no negation of k.
+    private static final float NEG_LN2_HI = -LN2_HI;
+    private static final float NEG_LN2_LO = -LN2_LO;
     // exp(r) on |r| <= ln2/2: Taylor coefficients 1/6! .. 1/2!, then 1, 1 (Horner, fused).
     private static final float C6 = 1.3888889e-3f;
     private static final float C5 = 8.3333333e-3f;
@@ -37,17 +45,12 @@ final class ExactMath {
     private ExactMath() {}
 
     static float exp(float x) {
-        if (x < MIN_ARG) {
-            return 0f;
-        }
-        if (x > MAX_ARG) {
-            return Float.POSITIVE_INFINITY;
-        }
-        float t = Math.fma(x, LOG2E, ROUNDER);
+        float c = Math.min(Math.max(x, MIN_ARG), MAX_ARG);
+        float t = Math.fma(c, LOG2E, ROUNDER);
         float k = t - ROUNDER;
         int ki = Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER);
-        float r = Math.fma(-k, LN2_HI, x);
-        r = Math.fma(-k, LN2_LO, r);
+        float r = Math.fma(k, NEG_LN2_HI, c);
+        r = Math.fma(k, NEG_LN2_LO, r);
         float p = Math.fma(C6, r, C5);
         p = Math.fma(p, r, C4);
         p = Math.fma(p, r, C3);
@@ -62,21 +65,20 @@ final class ExactMath {
         FloatVector clamped = x.max(MIN_ARG).min(MAX_ARG);
         FloatVector t = clamped.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, ROUNDER));
         FloatVector k = t.sub(ROUNDER);
-        IntVector ki = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
-        FloatVector r = k.neg().fma(FloatVector.broadcast(s, LN2_HI), clamped);
-        r = k.neg().fma(FloatVector.broadcast(s, LN2_LO), r);
+        FloatVector r = k.fma(FloatVector.broadcast(s, NEG_LN2_HI), clamped);
+        r = k.fma(FloatVector.broadcast(s, NEG_LN2_LO), r);
         FloatVector p = FloatVector.broadcast(s, C6).fma(r, FloatVector.broadcast(s, C5));
         p = p.fma(r, FloatVector.broadcast(s, C4));
         p = p.fma(r, FloatVector.broadcast(s, C3));
         p = p.fma(r, FloatVector.broadcast(s, C2));
         p = p.fma(r, FloatVector.broadcast(s, 1f));
         p = p.fma(r, FloatVector.broadcast(s, 1f));
-        // A multiply, not a shift: JDK 17's C2 does not intrinsify a 512-bit shift by a scalar count and
-        // falls back to per-lane Java code (10x slower). (ki + 127) is in [1, 254], so no overflow.
-        FloatVector scale = ki.add(127).mul(1 << 23).reinterpretAsFloats();
-        FloatVector e = p.mul(scale);
-        e = e.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
-        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
+        // 2^k = bits (k + 127) << 23; k + 127 is in [0, 255]. The shift count is a vector on purpose: JDK 17's
+        // C2 does not intrinsify a 512-bit shift by a scalar count (per-lane Java code, 10x slower), and a
+        // multiply by 2^23 instead is a slow instruction on Intel cores.
+        IntVector biased = t.reinterpretAsInts().add(127 - Float.floatToRawIntBits(ROUNDER));
+        return p.mul(biased.lanewise(VectorOperators.LSHL, IntVector.broadcast(biased.species(), 23))
+                .reinterpretAsFloats());
     }
 
     /** Modes of {@link #expArray}: the argument is x, -x or -|x|. */
@@ -99,18 +101,17 @@ final class ExactMath {
             FloatVector c = x.max(MIN_ARG).min(MAX_ARG);
             FloatVector t = c.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, ROUNDER));
             FloatVector k = t.sub(ROUNDER);
-            IntVector ki = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER));
-            FloatVector r = k.neg().fma(FloatVector.broadcast(s, LN2_HI), c);
-            r = k.neg().fma(FloatVector.broadcast(s, LN2_LO), r);
+            FloatVector r = k.fma(FloatVector.broadcast(s, NEG_LN2_HI), c);
+            r = k.fma(FloatVector.broadcast(s, NEG_LN2_LO), r);
             FloatVector p = FloatVector.broadcast(s, C6).fma(r, FloatVector.broadcast(s, C5));
             p = p.fma(r, FloatVector.broadcast(s, C4));
             p = p.fma(r, FloatVector.broadcast(s, C3));
             p = p.fma(r, FloatVector.broadcast(s, C2));
             p = p.fma(r, FloatVector.broadcast(s, 1f));
             p = p.fma(r, FloatVector.broadcast(s, 1f));
-            FloatVector e = p.mul(ki.add(127).mul(1 << 23).reinterpretAsFloats());
-            e = e.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
-            e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG)).intoArray(dst, dOff + i);
+            IntVector biased = t.reinterpretAsInts().add(127 - Float.floatToRawIntBits(ROUNDER));
+            p.mul(biased.lanewise(VectorOperators.LSHL, IntVector.broadcast(INTS, 23)).reinterpretAsFloats())
+                    .intoArray(dst, dOff + i);
         }
         for (; i < n; i++) {
             float x = src[sOff + i];

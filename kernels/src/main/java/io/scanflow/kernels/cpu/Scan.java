@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * order across calls is what lets a recurrent step (one row) run this form: transposing per call, or one
  * ordered horizontal sum per channel instead, cost about as much as the scan itself.
  *
- * <p>Per channel and row: {@code s = exp(A dt) s + (dt x) B} (two products then a sum),
- * {@code acc = ((0 + s_0 C_0) + s_1 C_1) + ...} in state order, then {@code y = (acc + D x) * SiLU(z)}.
+ * <p>Per channel and row: {@code s = fma(exp(A dt), s, (dt x) B)}, {@code acc = fma(s_n, C_n, acc)} in
+ * state order from 0, then {@code y = (acc + D x) * SiLU(z)}.
  * Channels past the last whole block run the same operations in scalar form ({@link ExactMath}'s twins are
  * bit-identical), so a result never depends on how many rows a call holds.
  */
@@ -118,10 +118,9 @@ final class Scan {
         FloatVector dtX = dt.mul(x);
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0, o = 0; k < n; k++, o += L) {
-            FloatVector s = FloatVector.fromArray(S, dA, a + o).mul(FloatVector.fromArray(S, state, st + o))
-                    .add(dtX.mul(bc[b + k]));
+            FloatVector s = FloatVector.fromArray(S, dA, a + o).fma(FloatVector.fromArray(S, state, st + o), dtX.mul(bc[b + k]));
             s.intoArray(state, st + o);
-            acc = acc.add(s.mul(bc[cc + k]));
+            acc = s.fma(FloatVector.broadcast(S, bc[cc + k]), acc);
         }
         acc.add(FloatVector.fromArray(S, d, c0).mul(x)).intoArray(y, i);
     }
@@ -140,9 +139,9 @@ final class Scan {
             float acc = 0f;
             for (int j = 0; j < n; j++) {
                 float dA = ExactMath.exp(negA[c * n + j] * dt);
-                float s = dA * state[sc + j] + dtX * bc[b + j];
+                float s = Math.fma(dA, state[sc + j], dtX * bc[b + j]);
                 state[sc + j] = s;
-                acc += s * bc[cc + j];
+                acc = Math.fma(s, bc[cc + j], acc);
             }
             y[i] = (acc + dSkip * x) * ExactMath.silu(z[zOff + t * zStride + c]);
         }

@@ -13,6 +13,8 @@ final class Scratch {
     final float[] panelRows = new float[PanelGemm.PARTIAL_FLOATS];
     /** The scan's decays exp(delta A) of a group of rows or blocks ({@link Scan#decayFloats}). */
     private float[] decays = new float[0];
+    /** A copy of a conv window being reordered in place. */
+    private float[] window = new float[0];
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
 
@@ -49,6 +51,13 @@ final class Scratch {
             decays = new float[Scan.decayFloats(n)];
         }
         return decays;
+    }
+
+    float[] window(int floats) {
+        if (window.length < floats) {
+            window = new float[floats];
+        }
+        return window;
     }
 
     static Scratch get() {

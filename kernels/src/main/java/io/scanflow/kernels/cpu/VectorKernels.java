@@ -21,17 +21,6 @@ public final class VectorKernels implements Kernels {
     /** Keys per thread at least in {@link #forKeys}: a key's conv, scan and norms are tens of microseconds. */
     private static final int KEYS_PER_THREAD = 2;
 
-    /** WINDOW_LANES[keep][lane] = lane * keep: a conv window's slot of lane's channel, for keep < 8. */
-    private static final int[][] WINDOW_LANES = new int[8][L];
-
-    static {
-        for (int keep = 0; keep < WINDOW_LANES.length; keep++) {
-            for (int lane = 0; lane < L; lane++) {
-                WINDOW_LANES[keep][lane] = lane * keep;
-            }
-        }
-    }
-
     private VectorKernels() {}
 
     /** Weights packed into panels of output columns ({@link PanelGemm}). */
@@ -92,45 +81,77 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Lanes = channels: each older input of the window is a gather (the window is [channels, K-1]), then
-     * the same multiply and add per term as the scalar loop, so the same bits; the window slides with one
-     * array copy (every channel's slots move down by one) and a store of each new input.
+     * The window kept time-major, [K-1, channels] (oldest first), so that each tap is one contiguous load
+     * and the slide is a copy of vectors: in the portable [channels, K-1] order each tap was a gather and
+     * each new input a store of its own, which took longer than the sums. Per output the same sums as the
+     * scalar loop (bias, then + w_k x_k from k = 0 up, a multiply then an add), so the same bits.
      */
     @Override
     public void convStep(float[] in, int inOffset, float[] out, int outOffset, float[] window, int windowOffset,
                          int channels, int kernel, float[] weight, float[] bias) {
         int keep = kernel - 1;
-        if (keep < 1 || keep >= WINDOW_LANES.length || channels < L) {
-            Kernels.super.convStep(in, inOffset, out, outOffset, window, windowOffset, channels, kernel, weight, bias);
-            return;
-        }
         float[] wt = Scratch.get().convWeights(weight, channels, kernel);
-        int[] lanes = WINDOW_LANES[keep];
         int vecEnd = channels - channels % L;
         for (int c = 0; c < vecEnd; c += L) {
-            convStepVector(in, inOffset, wt, channels, keep, bias, c, window, windowOffset + c * keep, lanes, out, outOffset);
+            convStepVector(in, inOffset, wt, channels, keep, bias, c, window, windowOffset + c, out, outOffset);
         }
         for (int c = vecEnd; c < channels; c++) {
+            int w = windowOffset + c;
+            float x = in[inOffset + c];
             float acc = bias == null ? 0f : bias[c];
             for (int k = 0; k < keep; k++) {
-                acc += wt[k * channels + c] * window[windowOffset + c * keep + k];
+                float older = window[w + k * channels];
+                acc += wt[k * channels + c] * older;
+                if (k > 0) {
+                    window[w + (k - 1) * channels] = older;
+                }
             }
-            out[outOffset + c] = acc + wt[keep * channels + c] * in[inOffset + c];
-        }
-        System.arraycopy(window, windowOffset + 1, window, windowOffset, channels * keep - 1);
-        for (int c = 0; c < channels; c++) {
-            window[windowOffset + c * keep + keep - 1] = in[inOffset + c];
+            out[outOffset + c] = acc + wt[keep * channels + c] * x;
+            if (keep > 0) {
+                window[w + (keep - 1) * channels] = x;
+            }
         }
     }
 
+    /** Channels [c, c + L); the window's slot of tap k and channel c is {@code w + k * channels}. */
     private static void convStepVector(float[] in, int inOffset, float[] wt, int channels, int keep, float[] bias,
-                                       int c, float[] window, int w, int[] lanes, float[] out, int outOffset) {
+                                       int c, float[] window, int w, float[] out, int outOffset) {
         FloatVector acc = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c);
         for (int k = 0; k < keep; k++) {
-            acc = acc.add(FloatVector.fromArray(S, wt, k * channels + c).mul(FloatVector.fromArray(S, window, w + k, lanes, 0)));
+            FloatVector older = FloatVector.fromArray(S, window, w + k * channels);
+            acc = acc.add(FloatVector.fromArray(S, wt, k * channels + c).mul(older));
+            if (k > 0) {
+                older.intoArray(window, w + (k - 1) * channels);
+            }
         }
-        acc.add(FloatVector.fromArray(S, wt, keep * channels + c).mul(FloatVector.fromArray(S, in, inOffset + c)))
-                .intoArray(out, outOffset + c);
+        FloatVector x = FloatVector.fromArray(S, in, inOffset + c);
+        if (keep > 0) {
+            x.intoArray(window, w + (keep - 1) * channels);
+        }
+        acc.add(FloatVector.fromArray(S, wt, keep * channels + c).mul(x)).intoArray(out, outOffset + c);
+    }
+
+    /** [K-1, channels] (this backend's window) to [channels, K-1]. */
+    @Override
+    public void convWindowToPortable(float[] window, int off, int channels, int keep, float[] portable, int portableOff) {
+        float[] copy = Scratch.get().window(channels * keep);
+        System.arraycopy(window, off, copy, 0, channels * keep);
+        for (int k = 0; k < keep; k++) {
+            for (int c = 0; c < channels; c++) {
+                portable[portableOff + c * keep + k] = copy[k * channels + c];
+            }
+        }
+    }
+
+    @Override
+    public void convWindowFromPortable(float[] portable, int portableOff, int channels, int keep, float[] window, int off) {
+        float[] copy = Scratch.get().window(channels * keep);
+        System.arraycopy(portable, portableOff, copy, 0, channels * keep);
+        for (int c = 0; c < channels; c++) {
+            for (int k = 0; k < keep; k++) {
+                window[off + k * channels + c] = copy[c * keep + k];
+            }
+        }
     }
 
     /**

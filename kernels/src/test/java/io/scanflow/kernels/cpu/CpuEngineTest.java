@@ -116,13 +116,13 @@ class CpuEngineTest {
     }
 
     /**
-     * The SIMD scan keeps its state in an order of its own; saved states hold the portable order, so the
-     * SIMD engine's saved state matches the reference engine's after the same tokens and each continues
-     * from the other's. Tolerance 1e-4 relative: the two differ in summation order and exp rounding (a few
+     * The SIMD step conv and scan keep their windows and states in orders of their own; saved states
+     * hold the portable order, so the SIMD engine's saved state matches the reference engine's after the
+     * same tokens and each continues from the other's. Tolerance 1e-4 relative: the two differ in summation order and exp rounding (a few
      * ulp per operation), compounded over 20 tokens and the layers, as in the fixture parity tests.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"mamba1-tied", "mamba1-untied-bias"})
+    @ValueSource(strings = {"mamba1-tied", "mamba1-untied-bias", "mamba2-basic", "mamba2-groups"})
     void savedStatesMoveBetweenTheSimdAndTheReferenceKernels(String name) {
         Fixture f = Fixture.load(name);
         SequenceModel simd = CpuEngine.loadModel(f.modelDir);

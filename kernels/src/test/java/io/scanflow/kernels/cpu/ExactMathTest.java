@@ -19,7 +19,8 @@ class ExactMathTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextGaussian() * (i % 3 == 0 ? 40 : 4));
         }
-        float[] edges = {0f, -0f, 1e-30f, -1e-30f, 20f, 20.0001f, -87.3f, -87.31f, 88f, 88.01f, -200f, 200f, 0.34657f, -0.34657f};
+        float[] edges = {0f, -0f, 1e-30f, -1e-30f, 20f, 20.0001f, -87.3f, -87.31f, -87.6f, -87.7f, -88f, -88.1f, 88f, 88.01f,
+            88.3f, 88.4f, 88.5f, 88.6f, -200f, 200f, 0.34657f, -0.34657f};
         System.arraycopy(edges, 0, x, 0, edges.length);
         return x;
     }
@@ -74,7 +75,7 @@ class ExactMathTest {
     @Test
     void accurateToAFewUlps() {
         for (float x : inputs()) {
-            if (x >= -87.3f && x <= 88f) {
+            if (x >= -87.3f && x <= 88.3f) {
                 double e = Math.exp(x);
                 assertTrue(Math.abs(ExactMath.exp(x) - e) <= 4 * Math.ulp((float) e), "exp " + x + ": " + ExactMath.exp(x) + " vs " + e);
             }
@@ -84,7 +85,11 @@ class ExactMathTest {
             assertTrue(Math.abs(ExactMath.softplus(x) - sp) <= 4 * Math.ulp(Math.max(sp, Float.MIN_NORMAL)) + 1e-37,
                     "softplus " + x + ": " + ExactMath.softplus(x) + " vs " + sp);
         }
+        // The ends of the clamped range: 2^-127 and 2^128 come out as +0 and +infinity.
+        assertEquals(0f, ExactMath.exp(-87.7f));
         assertEquals(0f, ExactMath.exp(-100f));
+        assertEquals(Float.POSITIVE_INFINITY, ExactMath.exp(88.4f));
         assertEquals(Float.POSITIVE_INFINITY, ExactMath.exp(100f));
+        assertTrue(Float.isNaN(ExactMath.exp(Float.NaN)));
     }
 }

@@ -174,6 +174,24 @@ class VectorKernelsTest {
         }
     }
 
+    /** The conv window's time-major order converts to the portable [channels, K-1] order and back, also in place. */
+    @ParameterizedTest
+    @CsvSource({"128,3", "37,3", "5,1"})
+    void convWindowOrderRoundTrips(int channels, int keep) {
+        float[] portable = random(new Random(channels * 7 + keep), channels * keep);
+        VectorKernels v = VectorKernels.INSTANCE;
+        float[] own = new float[channels * keep + 3];
+        v.convWindowFromPortable(portable, 0, channels, keep, own, 3);
+        if (keep > 1) {
+            assertEquals(portable[keep], own[3 + 1], "channel 1's oldest input sits second");
+        }
+        float[] back = new float[channels * keep + 1];
+        v.convWindowToPortable(own, 3, channels, keep, back, 1);
+        assertArrayEquals(portable, Arrays.copyOfRange(back, 1, back.length));
+        v.convWindowToPortable(own, 3, channels, keep, own, 3);
+        assertArrayEquals(portable, Arrays.copyOfRange(own, 3, own.length), "in place");
+    }
+
     /**
      * A scan call of one row (a recurrent step) and one of many rows (a prefill chunk) run different loops
      * and must give the same bits, so a stream's outputs do not depend on how its tokens were split into
@@ -230,12 +248,13 @@ class VectorKernelsTest {
     }
 
     /**
-     * The step conv (gathered window, one array copy to slide it) against the scalar loop over several
-     * steps: the outputs and the window after each step are exact. Widths cover a channel tail, windows
-     * of 1 to 3 older inputs, and two weights in turn through the transposed-weight cache.
+     * The step conv (a time-major window, slid by vector copies) against the scalar loop over several
+     * steps: the outputs, and the window after each step read back in the portable order, are exact.
+     * Widths cover a channel tail and fewer channels than lanes, windows of 0 to 3 older inputs, and two
+     * weights in turn through the transposed-weight cache.
      */
     @ParameterizedTest
-    @CsvSource({"128,4", "37,4", "16,2", "35,3"})
+    @CsvSource({"128,4", "37,4", "16,2", "35,3", "5,4", "20,1"})
     void convStepIsBitIdenticalToTheScalarLoop(int channels, int kernel) {
         Random r = new Random(channels * kernel);
         int keep = kernel - 1;
@@ -243,6 +262,7 @@ class VectorKernelsTest {
         float[] bias = random(r, channels);
         float[] expectedWindow = random(r, channels * keep + 5);
         float[] actualWindow = expectedWindow.clone();
+        VectorKernels.INSTANCE.convWindowFromPortable(expectedWindow, 4, channels, keep, actualWindow, 4);
         for (int step = 0; step < 6; step++) {
             float[] in = random(r, channels + 1);
             float[] weight = weights[step % 2];
@@ -252,7 +272,9 @@ class VectorKernelsTest {
             ScalarKernels.INSTANCE.convStep(in, 1, expected, 2, expectedWindow, 4, channels, kernel, weight, b);
             VectorKernels.INSTANCE.convStep(in, 1, actual, 2, actualWindow, 4, channels, kernel, weight, b);
             assertArrayEquals(expected, actual, "outputs, step " + step);
-            assertArrayEquals(expectedWindow, actualWindow, "window, step " + step);
+            float[] portable = actualWindow.clone();
+            VectorKernels.INSTANCE.convWindowToPortable(actualWindow, 4, channels, keep, portable, 4);
+            assertArrayEquals(expectedWindow, portable, "window, step " + step);
         }
     }
 

@@ -20,8 +20,9 @@ import io.scanflow.model.weights.Checkpoint;
  *   y[d]          = sum_n s[d, n] C[n] + D[d] x[d]
  *   h             = h + out_proj(y * SiLU(z))
  * </pre>
- * State layout per layer: conv window [E, K-1] then SSM state, E x N floats in the order of the
- * kernels' scan ([E, N] for the reference; {@link #exportState} gives [E, N] whatever the kernels).
+ * State layout per layer: conv window, E x (K-1) floats, then SSM state, E x N floats, each in the
+ * kernels' order ([E, K-1] and [E, N] for the reference; {@link #exportState} gives those whatever the
+ * kernels).
  */
 public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
     private final MambaConfig cfg;
@@ -122,8 +123,8 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
 
     @Override
     public void exportState(RecurrentState state, float[] portable) {
+        super.exportState(state, portable);
         float[] data = state.data();
-        System.arraycopy(data, 0, portable, 0, data.length);
         int e = cfg.intermediateSize(), n = cfg.stateSize();
         for (int layer = 0; layer < layers.length; layer++) {
             kernels.scanStateToPortable(data, ssmStateOffset(layer), e, n, portable, ssmStateOffset(layer));
@@ -132,8 +133,8 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
 
     @Override
     public void importState(float[] portable, RecurrentState state) {
+        super.importState(portable, state);
         float[] data = state.data();
-        System.arraycopy(portable, 0, data, 0, data.length);
         int e = cfg.intermediateSize(), n = cfg.stateSize();
         for (int layer = 0; layer < layers.length; layer++) {
             kernels.scanStateFromPortable(portable, ssmStateOffset(layer), e, n, data, ssmStateOffset(layer));

@@ -24,7 +24,8 @@ import io.scanflow.model.weights.Checkpoint;
  * quadratic "attention-like" form); the state is then passed to the next block. Both are exact
  * rewritings of the recurrence and agree to float rounding.
  *
- * <p>State layout per layer: conv window [convDim, K-1] then SSM state [H, P, N].
+ * <p>State layout per layer: conv window, convDim x (K-1) floats in the kernels' order ([convDim, K-1]
+ * for the reference and in saved states), then SSM state [H, P, N].
  */
 public final class Mamba2 extends MambaLanguageModel<Mamba2.Scratch> {
     private final Mamba2Config cfg;

@@ -29,6 +29,8 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     /** The loops the layers run with (scalar reference or a backend's SIMD version). */
     protected final Kernels kernels;
     /** Per layer, a state holds the conv window [convChannels, K-1], then the SSM state. */
+    private final int convChannels;
+    private final int convKeep;
     private final int convWindowFloats;
     private final int layerStateFloats;
 
@@ -39,7 +41,9 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     MambaLanguageModel(ModelConfig config, ModelInput input, float[] finalNorm, float[] lmHead,
                        float normEpsilon, long fingerprint, Kernels kernels, int convChannels, int convKernel) {
         this.kernels = kernels;
-        this.convWindowFloats = convChannels * (convKernel - 1);
+        this.convChannels = convChannels;
+        this.convKeep = convKernel - 1;
+        this.convWindowFloats = convChannels * convKeep;
         this.layerStateFloats = Math.toIntExact(config.stateFloats() / config.numLayers());
         this.config = config;
         this.input = input;
@@ -200,6 +204,27 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         }
     }
 
+    /** The state's floats, each layer's conv window turned into the portable order. */
+    @Override
+    public void exportState(RecurrentState state, float[] portable) {
+        float[] data = state.data();
+        System.arraycopy(data, 0, portable, 0, data.length);
+        for (int layer = 0; layer < config.numLayers(); layer++) {
+            int w = convWindowOffset(layer);
+            kernels.convWindowToPortable(data, w, convChannels, convKeep, portable, w);
+        }
+    }
+
+    @Override
+    public void importState(float[] portable, RecurrentState state) {
+        float[] data = state.data();
+        System.arraycopy(portable, 0, data, 0, data.length);
+        for (int layer = 0; layer < config.numLayers(); layer++) {
+            int w = convWindowOffset(layer);
+            kernels.convWindowFromPortable(portable, w, convChannels, convKeep, data, w);
+        }
+    }
+
     /** Offset of layer {@code layer}'s conv window in a state. */
     final int convWindowOffset(int layer) {
         return layer * layerStateFloats;
@@ -229,7 +254,8 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
      * row strides, so the conv can read straight out of the in_proj output; output row s starts at
      * {@code outOffset + s * outStride}.
      *
-     * @param window offset of this layer's conv window in each state: [channels, K-1], oldest first
+     * @param window offset of this layer's conv window in each state, in the kernels' order (see
+     *               {@link Kernels#convStep}); rows of a longer call read it as [channels, K-1], oldest first
      */
     final void causalConv(float[] in, int inOffset, int inStride, float[] out, int outOffset, int outStride,
                           RecurrentState[] states, int firstState, int stateCount, int rowsPerState, int window,
@@ -242,6 +268,8 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
         }
         for (int s = 0; s < stateCount; s++) {
             float[] st = states[firstState + s].data();
+            // The portable order for the loops below, once per call of many rows.
+            kernels.convWindowToPortable(st, window, channels, keep, st, window);
             int base = s * rowsPerState;
             int head = Math.min(keep, rowsPerState);
             for (int t = 0; t < head; t++) {
@@ -270,6 +298,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
                     st[w + i] = j >= 0 ? in[inOffset + (base + j) * inStride + c] : st[w + i + rowsPerState];
                 }
             }
+            kernels.convWindowFromPortable(st, window, channels, keep, st, window);
         }
     }
 }

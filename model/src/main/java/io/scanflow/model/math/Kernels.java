@@ -53,8 +53,9 @@ public interface Kernels {
      * One new input per channel against a window of the K-1 older ones (a recurrent step's conv):
      * {@code out[c] = bias[c] + sum_{k<K-1} weight[c, k] * window[c, k] + weight[c, K-1] * in[c]}, summed
      * in that order like {@link #convRows}, then the window slides to end with {@code in}. The window is
-     * [channels, K-1] from {@code windowOffset}; weight is [channels, kernel]; {@code out} must not overlap
-     * {@code in} or the window. As in {@link #convRows}, the weight is a model's and never changes: a
+     * channels x (K-1) floats from {@code windowOffset} in this backend's order (the reference: [channels,
+     * K-1], oldest first; see {@link #convWindowToPortable}); weight is [channels, kernel]; {@code out} must
+     * not overlap {@code in} or the window. As in {@link #convRows}, the weight is a model's and never changes: a
      * backend may keep a form derived from it for as long as the same array comes back.
      */
     default void convStep(float[] in, int inOffset, float[] out, int outOffset, float[] window, int windowOffset,
@@ -96,6 +97,20 @@ public interface Kernels {
 
     /** a[i] = softplus(a[i]) (linear above 20, as PyTorch) for i in [off, off + n). */
     void softplusInPlace(float[] a, int off, int n);
+
+    /**
+     * Copies one layer's conv window from the order {@link #convStep} keeps it in to the portable order
+     * [channels, K-1] (oldest first) that saved states hold; source and target may be the same region.
+     * The reference keeps the portable order.
+     */
+    default void convWindowToPortable(float[] window, int off, int channels, int keep, float[] portable, int portableOff) {
+        System.arraycopy(window, off, portable, portableOff, channels * keep);
+    }
+
+    /** The inverse of {@link #convWindowToPortable}; source and target may be the same region. */
+    default void convWindowFromPortable(float[] portable, int portableOff, int channels, int keep, float[] window, int off) {
+        System.arraycopy(portable, portableOff, window, off, channels * keep);
+    }
 
     /**
      * The layout {@link #selectiveScan} wants A in, made once when a model loads: given A = -exp(A_log)
