@@ -21,26 +21,29 @@ import jdk.incubator.vector.VectorSpecies;
  * the ends. So the range needs no compares or blends, which were a fifth of the vector form's operations.
  */
 final class ExactMath {
+    // The constants are package-private for the scan's step loop, which writes expArray's operations out
+    // (Scan.rowWithDecays) and must give its bits.
+
     /** The species of {@link #expArray}: a constant, as the Vector API needs to compile to SIMD. */
     private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
     /** Int lanes of the same shape, for the exponent bits. */
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
-    private static final float LOG2E = 1.44269504088896341f;
+    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723212e-6f;
     /** 1.5 * 2^23: adding it rounds a float to the nearest integer in its low mantissa bits. */
-    private static final float ROUNDER = 12582912f;
-    private static final float MIN_ARG = -88f;
-    private static final float MAX_ARG = 88.5f;
+    static final float ROUNDER = 12582912f;
+    static final float MIN_ARG = -88f;
+    static final float MAX_ARG = 88.5f;
     // -k ln2 in two parts, negated so that r = fma(k, -LN2_HI, x) needs no negation of k.
-    private static final float NEG_LN2_HI = -LN2_HI;
-    private static final float NEG_LN2_LO = -LN2_LO;
+    static final float NEG_LN2_HI = -LN2_HI;
+    static final float NEG_LN2_LO = -LN2_LO;
     // exp(r) on |r| <= ln2/2: Taylor coefficients 1/6! .. 1/2!, then 1, 1 (Horner, fused).
-    private static final float C6 = 1.3888889e-3f;
-    private static final float C5 = 8.3333333e-3f;
-    private static final float C4 = 4.1666667e-2f;
-    private static final float C3 = 1.6666667e-1f;
-    private static final float C2 = 0.5f;
+    static final float C6 = 1.3888889e-3f;
+    static final float C5 = 8.3333333e-3f;
+    static final float C4 = 4.1666667e-2f;
+    static final float C3 = 1.6666667e-1f;
+    static final float C2 = 0.5f;
 
     private ExactMath() {}
 

@@ -1,6 +1,8 @@
 package io.scanflow.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,9 +25,8 @@ final class Scan {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /**
-     * Rows of a block, or blocks of a one-row call, whose decays exp(delta A) are computed together in one
-     * {@link ExactMath#expArray} loop (32 x N x L floats: 32 KB at N = 16): its iterations are independent,
-     * so the core overlaps their long dependency chains, which a loop of N vectors was too short to do.
+     * Rows of a block whose decays exp(delta A) are computed together in one {@link ExactMath#expArray}
+     * loop (32 x N x L floats: 32 KB at N = 16) in a call of many rows.
      */
     static final int DECAY_GROUP = 32;
 
@@ -49,7 +50,9 @@ final class Scan {
         int end = Math.min(to, blockedEnd(channels));
         if (from < end) {
             if (rows == 1) {
-                oneRow(from, end, n, delta, u, rowOff, bc, bOff, cOff, negA, d, state, stateOff, y, dA);
+                for (int c0 = from; c0 < end; c0 += L) {
+                    rowWithDecays(n, delta, u, rowOff + c0, bc, bOff, cOff, negA, c0 * n, state, stateOff + c0 * n, d, c0, y);
+                }
             } else {
                 for (int c0 = from; c0 < end; c0 += L) {
                     block(c0, channels, n, rows, delta, u, rowOff, bc, bOff, cOff, bcStride, negA, d, state,
@@ -67,22 +70,39 @@ final class Scan {
         }
     }
 
-    /** One row (a recurrent step) of the whole blocks in [from, end): decays of {@link #DECAY_GROUP} blocks at a time. */
-    private static void oneRow(int from, int end, int n, float[] delta, float[] u, int rowOff, float[] bc, int bOff,
-                               int cOff, float[] negA, float[] d, float[] state, int stateOff, float[] y, float[] dA) {
-        for (int g0 = from; g0 < end; g0 += DECAY_GROUP * L) {
-            int g1 = Math.min(end, g0 + DECAY_GROUP * L);
-            for (int c0 = g0; c0 < g1; c0 += L) {
-                FloatVector dt = FloatVector.fromArray(S, delta, rowOff + c0);
-                for (int o = 0, a = (c0 - g0) * n; o < n * L; o += L) {
-                    FloatVector.fromArray(S, negA, c0 * n + o).mul(dt).intoArray(dA, a + o);
-                }
-            }
-            ExactMath.expArray(dA, 0, dA, 0, (g1 - g0) * n, ExactMath.EXP);
-            for (int c0 = g0; c0 < g1; c0 += L) {
-                row(n, delta, u, rowOff + c0, bc, bOff, cOff, state, stateOff + c0 * n, dA, (c0 - g0) * n, d, c0, y);
-            }
+    /**
+     * {@link #row} with each decay computed where it is used: {@link ExactMath#expArray}'s operations written
+     * out in the loop, so the same bits as a block's rows (the one-row-or-many test pins it). For a
+     * recurrent step this saves writing and reading back the decays, a sixth of the scan's operations. A
+     * prefill keeps {@link #block}: calling this from its row loop too made C2's code for it bimodal (one
+     * fork in two ran 1.6x slower).
+     */
+    private static void rowWithDecays(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] negA,
+                                      int at, float[] state, int st, float[] d, int c0, float[] y) {
+        FloatVector dt = FloatVector.fromArray(S, delta, i);
+        FloatVector x = FloatVector.fromArray(S, u, i);
+        FloatVector dtX = dt.mul(x);
+        FloatVector acc = FloatVector.zero(S);
+        for (int k = 0, o = 0; k < n; k++, o += L) {
+            FloatVector c = FloatVector.fromArray(S, negA, at + o).mul(dt).max(ExactMath.MIN_ARG).min(ExactMath.MAX_ARG);
+            FloatVector t = c.fma(FloatVector.broadcast(S, ExactMath.LOG2E), FloatVector.broadcast(S, ExactMath.ROUNDER));
+            FloatVector kk = t.sub(ExactMath.ROUNDER);
+            FloatVector r = kk.fma(FloatVector.broadcast(S, ExactMath.NEG_LN2_HI), c);
+            r = kk.fma(FloatVector.broadcast(S, ExactMath.NEG_LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(S, ExactMath.C6).fma(r, FloatVector.broadcast(S, ExactMath.C5));
+            p = p.fma(r, FloatVector.broadcast(S, ExactMath.C4));
+            p = p.fma(r, FloatVector.broadcast(S, ExactMath.C3));
+            p = p.fma(r, FloatVector.broadcast(S, ExactMath.C2));
+            p = p.fma(r, FloatVector.broadcast(S, 1f));
+            p = p.fma(r, FloatVector.broadcast(S, 1f));
+            IntVector biased = t.reinterpretAsInts().add(127 - Float.floatToRawIntBits(ExactMath.ROUNDER));
+            FloatVector decay = p.mul(biased.lanewise(VectorOperators.LSHL, IntVector.broadcast(ExactMath.INTS, 23))
+                    .reinterpretAsFloats());
+            FloatVector s = decay.fma(FloatVector.fromArray(S, state, st + o), dtX.mul(bc[b + k]));
+            s.intoArray(state, st + o);
+            acc = s.fma(FloatVector.broadcast(S, bc[cc + k]), acc);
         }
+        acc.add(FloatVector.fromArray(S, d, c0).mul(x)).intoArray(y, i);
     }
 
     /** Channels [c0, c0 + L), all rows before the gate: decays of {@link #DECAY_GROUP} rows at a time. */
