@@ -2,12 +2,15 @@ package io.scanflow.kernels.cpu;
 
 import io.scanflow.model.math.Kernels;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The CPU backend's one set of worker threads per JVM, sized to the cores, and a parallel-for over them
- * that allocates nothing per call: each worker has one preallocated slot that the caller fills with a
- * range and flags; the caller runs the first range itself and then waits for the flags to clear.
+ * that allocates nothing per call. A loop is cut into up to {@link #CHUNKS_PER_THREAD} chunks per thread,
+ * which the caller and the workers it wakes claim one at a time from a shared counter: a thread that the
+ * operating system takes away for a while (another process, the JIT, GC) then delays the loop by one chunk,
+ * not by a whole thread's share, which static equal shares did on a busy machine.
  *
  * <p>A loop started inside another (from a worker, or from a caller that already holds the workers, or
  * while another thread holds them) runs inline on its thread. Results never depend on this: every
@@ -21,8 +24,12 @@ public final class CpuPool {
      * caller needs for the serial part between loops.
      */
     private static final int SPINS = 1 << 8;
+    /** Chunks per thread a loop is cut into when it has that many grains. */
+    static final int CHUNKS_PER_THREAD = 4;
     private static final Worker[] WORKERS = new Worker[SIZE - 1];
     private static final AtomicBoolean BUSY = new AtomicBoolean();
+    /** The loop in progress: one at a time, as {@link #BUSY} guards. */
+    private static final Chunks CHUNKS = new Chunks();
 
     static {
         for (int i = 0; i < WORKERS.length; i++) {
@@ -43,27 +50,29 @@ public final class CpuPool {
     }
 
     /**
-     * Runs {@code body} over [0, n) in contiguous pieces of at least {@code grain}, at most one per
-     * thread, and returns when all are done. Small or nested loops run inline on the caller.
+     * Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} and returns when all
+     * are done. Small or nested loops run inline on the caller.
      */
     public static void forRange(int n, int grain, Kernels.KeyRange body) {
-        int pieces = (int) Math.min(SIZE, Math.max(1, n / (long) Math.max(1, grain)));
-        if (pieces <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
+        int chunks = (int) Math.min((long) SIZE * CHUNKS_PER_THREAD, Math.max(1, n / (long) Math.max(1, grain)));
+        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
+        int helpers = Math.min(SIZE, chunks) - 1;
         try {
-            for (int p = 1; p < pieces; p++) {
-                WORKERS[p - 1].post(body, (int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
+            CHUNKS.set(body, n, chunks);
+            for (int p = 0; p < helpers; p++) {
+                WORKERS[p].post(CHUNKS);
             }
             Throwable failure = null;
             try {
-                body.run(0, (int) ((long) n / pieces));
+                CHUNKS.run();
             } catch (RuntimeException | Error e) {
                 failure = e;
             }
-            for (int p = 1; p < pieces; p++) {
-                Throwable t = WORKERS[p - 1].await();
+            for (int p = 0; p < helpers; p++) {
+                Throwable t = WORKERS[p].await();
                 if (failure == null) {
                     failure = t;
                 }
@@ -75,16 +84,42 @@ public final class CpuPool {
                 throw (Error) failure;
             }
         } finally {
+            CHUNKS.clear();
             BUSY.set(false);
+        }
+    }
+
+    /** A loop's chunks, claimed in order by whichever thread is free: chunk c is [n c / chunks, n (c + 1) / chunks). */
+    private static final class Chunks implements Runnable {
+        private final AtomicInteger next = new AtomicInteger();
+        private Kernels.KeyRange body;
+        private int n;
+        private int count;
+
+        /** Fields first, then the counter reset; workers see them through {@link Worker#post}'s volatile write. */
+        void set(Kernels.KeyRange body, int n, int count) {
+            this.body = body;
+            this.n = n;
+            this.count = count;
+            next.set(0);
+        }
+
+        void clear() {
+            body = null;
+        }
+
+        @Override
+        public void run() {
+            for (int c; (c = next.getAndIncrement()) < count; ) {
+                body.run((int) ((long) n * c / count), (int) ((long) n * (c + 1) / count));
+            }
         }
     }
 
     private static final class Worker extends Thread {
         private volatile boolean pending;
         private volatile boolean sleeping;
-        private Kernels.KeyRange body;
-        private int from;
-        private int to;
+        private Runnable task;
         private Throwable failure;
 
         Worker(int index) {
@@ -93,10 +128,8 @@ public final class CpuPool {
         }
 
         /** Fields first, then the volatile flag that publishes them. */
-        void post(Kernels.KeyRange b, int f, int t) {
-            body = b;
-            from = f;
-            to = t;
+        void post(Runnable t) {
+            task = t;
             failure = null;
             pending = true;
             if (sleeping) {
@@ -130,11 +163,11 @@ public final class CpuPool {
                     }
                 }
                 try {
-                    body.run(from, to);
+                    task.run();
                 } catch (Throwable t) {
                     failure = t;
                 }
-                body = null;
+                task = null;
                 pending = false;
             }
         }
