@@ -51,16 +51,17 @@ final class Scan {
         if (from < end) {
             if (rows == 1) {
                 for (int c0 = from; c0 < end; c0 += L) {
-                    rowWithDecays(n, delta, u, rowOff + c0, bc, bOff, cOff, negA, c0 * n, state, stateOff + c0 * n, d, c0, y);
+                    rowWithDecays(n, delta, u, rowOff + c0, bc, bOff, cOff, negA, c0 * n, state, stateOff + c0 * n, y);
                 }
             } else {
                 for (int c0 = from; c0 < end; c0 += L) {
-                    block(c0, channels, n, rows, delta, u, rowOff, bc, bOff, cOff, bcStride, negA, d, state,
-                            stateOff, y, dA);
+                    block(c0, channels, n, rows, delta, u, rowOff, bc, bOff, cOff, bcStride, negA, state, stateOff, y, dA);
                 }
             }
-            // The gate in its own pass keeps row() small enough for C2 to inline everything in it.
+            // The skip term and the gate in passes of their own keep row() small enough for C2 to compile
+            // every vector operation in it to SIMD (see row).
             for (int t = 0; t < rows; t++) {
+                addSkip(y, u, rowOff + t * channels, d, from, end);
                 VectorKernels.INSTANCE.siluGate(y, rowOff + t * channels + from, z, zOff + t * zStride + from, end - from);
             }
         }
@@ -78,7 +79,7 @@ final class Scan {
      * fork in two ran 1.6x slower).
      */
     private static void rowWithDecays(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] negA,
-                                      int at, float[] state, int st, float[] d, int c0, float[] y) {
+                                      int at, float[] state, int st, float[] y) {
         FloatVector dt = FloatVector.fromArray(S, delta, i);
         FloatVector x = FloatVector.fromArray(S, u, i);
         FloatVector dtX = dt.mul(x);
@@ -102,13 +103,13 @@ final class Scan {
             s.intoArray(state, st + o);
             acc = s.fma(FloatVector.broadcast(S, bc[cc + k]), acc);
         }
-        acc.add(FloatVector.fromArray(S, d, c0).mul(x)).intoArray(y, i);
+        acc.intoArray(y, i);
     }
 
     /** Channels [c0, c0 + L), all rows before the gate: decays of {@link #DECAY_GROUP} rows at a time. */
     private static void block(int c0, int channels, int n, int rows, float[] delta, float[] u, int rowOff,
-                              float[] bc, int bOff, int cOff, int bcStride, float[] negA, float[] d, float[] state,
-                              int stateOff, float[] y, float[] dA) {
+                              float[] bc, int bOff, int cOff, int bcStride, float[] negA, float[] state, int stateOff,
+                              float[] y, float[] dA) {
         int at = c0 * n;
         for (int t0 = 0; t0 < rows; t0 += DECAY_GROUP) {
             int t1 = Math.min(rows, t0 + DECAY_GROUP);
@@ -121,18 +122,21 @@ final class Scan {
             ExactMath.expArray(dA, 0, dA, 0, (t1 - t0) * n * L, ExactMath.EXP);
             for (int t = t0; t < t1; t++) {
                 row(n, delta, u, rowOff + t * channels + c0, bc, bOff + t * bcStride, cOff + t * bcStride, state,
-                        stateOff + c0 * n, dA, (t - t0) * n * L, d, c0, y);
+                        stateOff + c0 * n, dA, (t - t0) * n * L, y);
             }
         }
     }
 
     /**
      * One row of the block whose blocked state starts at {@code st}, given its decays at {@code dA[a..]}
-     * ([N, L]). Takes no vector arguments on purpose: a vector passed to a method C2 did not inline is
-     * boxed on the heap.
+     * ([N, L]); leaves y = sum_n s C, the skip term to {@link #addSkip}. Takes no vector arguments on
+     * purpose: a vector passed to a method C2 did not inline is boxed on the heap. For the same reason the
+     * skip term is not added here: as the last vector operation of this method and of rowWithDecays, C2
+     * sometimes left it to the Java fallback (a 64-byte array per call, 57 MB per mamba-130m batch-256 step
+     * in one JVM in two on the 16-core host).
      */
     private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] state, int st,
-                            float[] dA, int a, float[] d, int c0, float[] y) {
+                            float[] dA, int a, float[] y) {
         FloatVector dt = FloatVector.fromArray(S, delta, i);
         FloatVector x = FloatVector.fromArray(S, u, i);
         FloatVector dtX = dt.mul(x);
@@ -142,7 +146,15 @@ final class Scan {
             s.intoArray(state, st + o);
             acc = s.fma(FloatVector.broadcast(S, bc[cc + k]), acc);
         }
-        acc.add(FloatVector.fromArray(S, d, c0).mul(x)).intoArray(y, i);
+        acc.intoArray(y, i);
+    }
+
+    /** y[off + c] += D[c] u[off + c] for c in [from, end), whole blocks: acc + D x, as the scalar channels do. */
+    private static void addSkip(float[] y, float[] u, int off, float[] d, int from, int end) {
+        for (int c = from; c < end; c += L) {
+            FloatVector.fromArray(S, y, off + c).add(FloatVector.fromArray(S, d, c).mul(FloatVector.fromArray(S, u, off + c)))
+                    .intoArray(y, off + c);
+        }
     }
 
     /** The same operations, one channel at a time, for channels past the last whole block ([c, N] order). */
