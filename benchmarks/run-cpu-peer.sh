@@ -13,4 +13,4 @@ java=${JAVA:-java}
 jar=${JAR:-benchmarks/target/benchmarks.jar}
 PYTHONUNBUFFERED=1 python3 benchmarks/peer/hf_cpu_peer.py --threads "$threads" $full --out "$out/peer.json" | tee "$out/peer.log"
 "$java" --add-modules=jdk.incubator.vector -Xmx8g -jar "$jar" --threads "$threads" $full --peer "$out/peer.json" \
-  | tee "$out/java.log" | grep -E '^(\||#|Limits)'
+  | tee "$out/java.log" | grep -E '^(\||#|Limits|BOXED)'

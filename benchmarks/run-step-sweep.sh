@@ -15,5 +15,5 @@ batches=${3:-1024}
 for threads in $1; do
     echo "## step, $threads threads"
     "$java" --add-modules=jdk.incubator.vector -Xmx8g -XX:ActiveProcessorCount="$threads" -jar "$jar" \
-        --threads "$threads" --shapes "$shapes" --batches "$batches" --no-prefill 2>&1 | grep -E '^(\||Limits)'
+        --threads "$threads" --shapes "$shapes" --batches "$batches" --no-prefill 2>&1 | grep -E '^(\||Limits|BOXED)'
 done

@@ -28,6 +28,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --shapes}, {@code --batches} and {@code --no-prefill} narrow the run (a thread sweep, a single row).
  */
 public final class CpuBenchReport {
+    /**
+     * A step allocates nothing but JMH's own few hundred bytes; above this, some vector operation ran as
+     * Java code, one object per operation (docs/performance.md, "the boxing hazard").
+     */
+    private static final double BOXED_BYTES_PER_STEP = 64 * 1024;
+
     private CpuBenchReport() {}
 
     public static void main(String[] args) throws RunnerException, IOException {
@@ -72,6 +78,7 @@ public final class CpuBenchReport {
                 limits.bandwidthBytesPerSecond / 1e9, limits.flopsPerSecond / 1e9);
 
         List<String[]> stepRows = new ArrayList<>();
+        List<String> boxed = new ArrayList<>();
         for (String shape : stepShapes) {
             String batches = batchesOption != null ? batchesOption
                     : shape.equals("MAMBA_130M") ? (full ? "1,16,64,256" : "1,16,64") : "1,16,64,256,1024";
@@ -85,9 +92,16 @@ public final class CpuBenchReport {
                 Result<?> gc = r.getSecondaryResults().get("gc.alloc.rate.norm");
                 stepRows.add(row(shape, "batch " + batch, tokensPerSecond, seconds, bytes, flops, limits,
                         peerValue(peer, "step", shape, batch), gc == null ? "" : String.format("%.0f", gc.getScore())));
+                if (gc != null && gc.getScore() > BOXED_BYTES_PER_STEP) {
+                    boxed.add(String.format("%s batch %d: %,.0f B per step", shape.toLowerCase(), batch, gc.getScore()));
+                }
             }
         }
         print("Recurrent step (LM head included): tokens/s = batch / step time", "B/op", stepRows);
+        for (String row : boxed) {
+            System.out.printf("BOXED %s: a vector operation ran as Java code in that JVM (C2 did not compile it to"
+                    + " SIMD), so its time is not the kernels'; run it again%n", row);
+        }
         if (!prefill) {
             return;
         }
