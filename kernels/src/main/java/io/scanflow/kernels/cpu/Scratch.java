@@ -11,10 +11,10 @@ final class Scratch {
     final float[] exp = new float[512];
     /** One row block of a partial GEMM panel. */
     final float[] panelRows = new float[PanelGemm.PARTIAL_FLOATS];
-    /** The scan's decays exp(delta A) of a group of rows or blocks ({@link Scan#decayFloats}). */
+    /** The scan's decays exp(delta A) of a group of a block's rows, in a prefill ({@link Scan#decayFloats}). */
     private float[] decays = new float[0];
-    /** A copy of a conv window being reordered in place. */
-    private float[] window = new float[0];
+    /** A copy of a matrix being transposed, possibly in place (a conv window changing order). */
+    private float[] transposeCopy = new float[0];
     final LinearJob linearJob = new LinearJob();
     final ScanJob scanJob = new ScanJob();
 
@@ -53,11 +53,11 @@ final class Scratch {
         return decays;
     }
 
-    float[] window(int floats) {
-        if (window.length < floats) {
-            window = new float[floats];
+    float[] transposeCopy(int floats) {
+        if (transposeCopy.length < floats) {
+            transposeCopy = new float[floats];
         }
-        return window;
+        return transposeCopy;
     }
 
     static Scratch get() {

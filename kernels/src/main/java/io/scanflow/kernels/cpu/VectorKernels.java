@@ -134,22 +134,21 @@ public final class VectorKernels implements Kernels {
     /** [K-1, channels] (this backend's window) to [channels, K-1]. */
     @Override
     public void convWindowToPortable(float[] window, int off, int channels, int keep, float[] portable, int portableOff) {
-        float[] copy = Scratch.get().window(channels * keep);
-        System.arraycopy(window, off, copy, 0, channels * keep);
-        for (int k = 0; k < keep; k++) {
-            for (int c = 0; c < channels; c++) {
-                portable[portableOff + c * keep + k] = copy[k * channels + c];
-            }
-        }
+        transpose(window, off, keep, channels, portable, portableOff);
     }
 
     @Override
     public void convWindowFromPortable(float[] portable, int portableOff, int channels, int keep, float[] window, int off) {
-        float[] copy = Scratch.get().window(channels * keep);
-        System.arraycopy(portable, portableOff, copy, 0, channels * keep);
-        for (int c = 0; c < channels; c++) {
-            for (int k = 0; k < keep; k++) {
-                window[off + k * channels + c] = copy[c * keep + k];
+        transpose(portable, portableOff, channels, keep, window, off);
+    }
+
+    /** dst[c, r] = src[r, c] for a rows x cols matrix; the two may be the same region (a per-thread copy is read). */
+    private static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff) {
+        float[] copy = Scratch.get().transposeCopy(rows * cols);
+        System.arraycopy(src, srcOff, copy, 0, rows * cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                dst[dstOff + c * rows + r] = copy[r * cols + c];
             }
         }
     }

@@ -28,7 +28,7 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     private final long fingerprint;
     /** The loops the layers run with (scalar reference or a backend's SIMD version). */
     protected final Kernels kernels;
-    /** Per layer, a state holds the conv window [convChannels, K-1], then the SSM state. */
+    /** Per layer, a state holds the conv window (convChannels x (K-1), in the kernels' order), then the SSM state. */
     private final int convChannels;
     private final int convKeep;
     private final int convWindowFloats;
@@ -207,8 +207,8 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
     /** The state's floats, each layer's conv window turned into the portable order. */
     @Override
     public void exportState(RecurrentState state, float[] portable) {
+        SequenceModel.super.exportState(state, portable);
         float[] data = state.data();
-        System.arraycopy(data, 0, portable, 0, data.length);
         for (int layer = 0; layer < config.numLayers(); layer++) {
             int w = convWindowOffset(layer);
             kernels.convWindowToPortable(data, w, convChannels, convKeep, portable, w);
@@ -217,8 +217,8 @@ abstract class MambaLanguageModel<W extends MambaWorkspace> implements SequenceM
 
     @Override
     public void importState(float[] portable, RecurrentState state) {
+        SequenceModel.super.importState(portable, state);
         float[] data = state.data();
-        System.arraycopy(portable, 0, data, 0, data.length);
         for (int layer = 0; layer < config.numLayers(); layer++) {
             int w = convWindowOffset(layer);
             kernels.convWindowFromPortable(portable, w, convChannels, convKeep, data, w);
