@@ -21,13 +21,15 @@ import java.util.List;
  * runs with the kernels it was built with.
  *
  * <p>Prefill requests are independent streams and run on the workers side by side; a batched step is
- * split into contiguous slices of the batch, one per worker, unless the model's weights outgrow the cache:
- * then the step runs layer by layer over the whole batch, each dense layer split by output columns. Outputs do not depend on the number of
- * workers: every row is computed by the same code in the same order whichever worker runs it.
+ * split into contiguous slices of the batch, a few per worker, claimed by whichever worker is free (so a
+ * worker the operating system holds up delays the step by one slice), unless the model's weights outgrow
+ * the cache: then the step runs layer by layer over the whole batch, each dense layer split by output
+ * columns. A worker runs everything it claims in its own workspace. Outputs do not depend on the number
+ * of workers or on who runs what: every row is computed by the same code in the same order.
  */
 public final class CpuEngine implements Engine {
-    /** Below this many rows per worker, threading costs more than it saves. */
-    private static final int MIN_STEP_ROWS_PER_WORKER = 16;
+    /** Below this many rows per slice, threading costs more than it saves. */
+    private static final int MIN_STEP_ROWS_PER_SLICE = 16;
     /**
      * Weights above this (bytes) do not stay in cache: a batched step then runs layer by layer over the
      * whole batch, so each weight is read once per step instead of once per worker's slice.
@@ -55,7 +57,7 @@ public final class CpuEngine implements Engine {
 
     /**
      * @param threads     workers (1 runs everything on the caller's thread)
-     * @param chunkLength prefill chunk: rows per model pass; also the largest step slice per worker
+     * @param chunkLength prefill chunk: rows per model pass; a step slice runs in passes of as many rows
      */
     public CpuEngine(SequenceModel model, int threads, int chunkLength) {
         this(model, threads, chunkLength, LAYER_BY_LAYER_WEIGHT_BYTES);
@@ -174,11 +176,9 @@ public final class CpuEngine implements Engine {
         for (int slot : slots) {
             state(slot);
         }
-        int n = slots.length;
-        int parts = Math.min(workers, n);
-        prefillRound.set(slots, tokens, features, output, out, parts);
+        prefillRound.set(slots, tokens, features, output, out);
         try {
-            CpuPool.forRange(parts, 1, prefillRound);
+            CpuPool.forRange(slots.length, 1, prefillRound, workers);
         } finally {
             prefillRound.clear();
         }
@@ -191,31 +191,37 @@ public final class CpuEngine implements Engine {
         private float[][] features;
         private Output output;
         private float[][] out;
-        private int parts;
 
-        void set(int[] slots, int[][] tokens, float[][] features, Output output, float[][] out, int parts) {
+        void set(int[] slots, int[][] tokens, float[][] features, Output output, float[][] out) {
             this.slots = slots;
             this.tokens = tokens;
             this.features = features;
             this.output = output;
             this.out = out;
-            this.parts = parts;
         }
 
         void clear() {
-            set(null, null, null, null, null, 0);
+            set(null, null, null, null, null);
         }
 
-        /** Worker w takes requests w, w + parts, ...: which requests share a worker never changes a result. */
+        /** Requests [from, to): which requests share a worker never changes a result. */
         @Override
         public void run(int from, int to) {
-            for (int w = from; w < to; w++) {
-                for (int i = w; i < slots.length; i += parts) {
-                    prefillOne(w, state(slots[i]), tokens == null ? null : tokens[i],
-                            features == null ? null : features[i], output, out == null ? null : out[i]);
-                }
+            int worker = thisWorker();
+            for (int i = from; i < to; i++) {
+                prefillOne(worker, state(slots[i]), tokens == null ? null : tokens[i],
+                        features == null ? null : features[i], output, out == null ? null : out[i]);
             }
         }
+    }
+
+    /**
+     * The calling thread's worker index, below {@link #workers} in every loop this engine starts (they run
+     * on at most that many threads). A loop that ran inline instead (nested in another) has its one thread
+     * to itself, so any index is safe there; the clamp only keeps it in range.
+     */
+    private int thisWorker() {
+        return Math.min(CpuPool.threadIndex(), workers - 1);
     }
 
     private void prefillOne(int worker, RecurrentState state, int[] tokens, float[] features, Output output, float[] out) {
@@ -294,16 +300,15 @@ public final class CpuEngine implements Engine {
             stepStates[i] = state(slots[i]);
         }
         int d = model.hiddenSize();
-        int parts = Math.max(1, Math.min(workers, count / MIN_STEP_ROWS_PER_WORKER));
         if (layerByLayer) {
             stepWholeBatch(tokens, features, count);
-        } else if (parts == 1) {
-            // The common small-batch case: no task objects, nothing allocated per step.
+        } else if (workers == 1 || count < 2 * MIN_STEP_ROWS_PER_SLICE) {
+            // The common small-batch case: on the caller's thread, nothing handed to the pool.
             stepSlice(tokens, features, 0, count, 0);
         } else {
-            stepRound.set(tokens, features, count, parts);
+            stepRound.set(tokens, features);
             try {
-                CpuPool.forRange(parts, 1, stepRound);
+                CpuPool.forRange(count, MIN_STEP_ROWS_PER_SLICE, stepRound, workers);
             } finally {
                 stepRound.clear();
             }
@@ -362,29 +367,23 @@ public final class CpuEngine implements Engine {
         return slots.get(slot);
     }
 
-    /** The body of a batched step's parallel loop: contiguous slices of the batch, one per worker. */
+    /** The body of a batched step's parallel loop: one contiguous slice of the batch's rows per call. */
     private final class StepRound implements CpuPool.RangeBody {
         private int[] tokens;
         private float[] features;
-        private int count;
-        private int parts;
 
-        void set(int[] tokens, float[] features, int count, int parts) {
+        void set(int[] tokens, float[] features) {
             this.tokens = tokens;
             this.features = features;
-            this.count = count;
-            this.parts = parts;
         }
 
         void clear() {
-            set(null, null, 0, 0);
+            set(null, null);
         }
 
         @Override
         public void run(int from, int to) {
-            for (int w = from; w < to; w++) {
-                stepSlice(tokens, features, (int) ((long) count * w / parts), (int) ((long) count * (w + 1) / parts), w);
-            }
+            stepSlice(tokens, features, from, to, thisWorker());
         }
     }
 }

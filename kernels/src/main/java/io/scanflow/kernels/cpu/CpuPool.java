@@ -50,16 +50,35 @@ public final class CpuPool {
     }
 
     /**
+     * The thread's index among those a loop runs on: 0 for the caller (or any thread outside the pool),
+     * 1 .. {@code threads - 1} for the workers a {@link #forRange} of {@code threads} threads wakes. Lets a
+     * loop body use per-thread scratch even though which chunks a thread runs changes from call to call.
+     */
+    public static int threadIndex() {
+        Thread t = Thread.currentThread();
+        return t instanceof Worker ? ((Worker) t).index : 0;
+    }
+
+    /**
      * Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} and returns when all
      * are done. Small or nested loops run inline on the caller.
      */
     public static void forRange(int n, int grain, Kernels.KeyRange body) {
-        int chunks = (int) Math.min((long) SIZE * CHUNKS_PER_THREAD, Math.max(1, n / (long) Math.max(1, grain)));
+        forRange(n, grain, body, SIZE);
+    }
+
+    /**
+     * {@link #forRange(int, int, Kernels.KeyRange)} on at most {@code threads} threads, the caller's
+     * included, so that {@link #threadIndex()} stays below {@code threads} inside {@code body}.
+     */
+    public static void forRange(int n, int grain, Kernels.KeyRange body, int threads) {
+        int usable = Math.max(1, Math.min(SIZE, threads));
+        int chunks = (int) Math.min((long) usable * CHUNKS_PER_THREAD, Math.max(1, n / (long) Math.max(1, grain)));
         if (chunks <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
-        int helpers = Math.min(SIZE, chunks) - 1;
+        int helpers = Math.min(usable, chunks) - 1;
         try {
             CHUNKS.set(body, n, chunks);
             for (int p = 0; p < helpers; p++) {
@@ -117,6 +136,7 @@ public final class CpuPool {
     }
 
     private static final class Worker extends Thread {
+        private final int index;
         private volatile boolean pending;
         private volatile boolean sleeping;
         private Runnable task;
@@ -124,6 +144,7 @@ public final class CpuPool {
 
         Worker(int index) {
             super("scanflow-cpu-" + index);
+            this.index = index;
             setDaemon(true);
         }
 

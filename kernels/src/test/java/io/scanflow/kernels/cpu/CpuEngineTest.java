@@ -65,13 +65,17 @@ class CpuEngineTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void batchedStepIsIndependentOfTheWorkerCount(int threads) {
-        Fixture f = Fixture.load("mamba2-basic");
-        SequenceModel model = ModelLoader.load(f.modelDir);
-        int v = model.vocabSize();
-        int keys = 70; // enough rows that several workers share the batch
-        float[] reference = runSteps(new CpuEngine(model, 1, 16), keys, 5, v);
-        float[] actual = runSteps(new CpuEngine(model, threads, 16), keys, 5, v);
-        assertArrayEquals(reference, actual);
+        for (String name : new String[] {"mamba2-basic", "mamba1-tied"}) {
+            Fixture f = Fixture.load(name);
+            for (SequenceModel model : new SequenceModel[] {ModelLoader.load(f.modelDir), CpuEngine.loadModel(f.modelDir)}) {
+                int v = model.vocabSize();
+                // Rows for 9 slices of 16: more slices than workers, so workers run several in their workspace.
+                int keys = 150;
+                float[] reference = runSteps(new CpuEngine(model, 1, 16), keys, 5, v);
+                float[] actual = runSteps(new CpuEngine(model, threads, 16), keys, 5, v);
+                assertArrayEquals(reference, actual, name + " on " + threads + " workers");
+            }
+        }
     }
 
     /** The big-model path (layer by layer, dense layers split by columns) against the per-slice path, forced by threshold. */
