@@ -33,6 +33,8 @@ public final class CpuBenchReport {
      * Java code, one object per operation (docs/performance.md, "the boxing hazard").
      */
     private static final double BOXED_BYTES_PER_STEP = 64 * 1024;
+    /** Fresh JVMs a boxed step row is measured in again before its boxed figure is kept. */
+    private static final int RERUNS = 2;
 
     private CpuBenchReport() {}
 
@@ -82,25 +84,32 @@ public final class CpuBenchReport {
         for (String shape : stepShapes) {
             String batches = batchesOption != null ? batchesOption
                     : shape.equals("MAMBA_130M") ? (full ? "1,16,64,256" : "1,16,64") : "1,16,64,256,1024";
-            for (RunResult r : run(StepBenchmark.class, threads, shape, "batch", batches, true)) {
-                int batch = Integer.parseInt(r.getParams().getParam("batch"));
+            for (RunResult first : run(StepBenchmark.class, threads, shape, "batch", batches, true)) {
+                int batch = Integer.parseInt(first.getParams().getParam("batch"));
+                RunResult r = first;
+                // A JVM that boxed measured Java fallback code, not the kernels: the row is measured again in
+                // a fresh JVM (up to RERUNS times), and every boxed JVM is listed under the table.
+                for (int rerun = 0; allocatedPerStep(r) > BOXED_BYTES_PER_STEP; rerun++) {
+                    boxed.add(String.format("%s batch %d: %,.0f B per step%s", shape.toLowerCase(), batch,
+                            allocatedPerStep(r), rerun < RERUNS ? ", measured again in a new JVM" : ", kept"));
+                    if (rerun == RERUNS) {
+                        break;
+                    }
+                    r = run(StepBenchmark.class, threads, shape, "batch", String.valueOf(batch), true).iterator().next();
+                }
                 ModelShape s = ModelShape.valueOf(shape);
                 double seconds = r.getPrimaryResult().getScore() * 1e-6;
                 double tokensPerSecond = batch / seconds;
                 double bytes = 4.0 * (s.layerParameters() + s.headParameters()) + batch * (2.0 * s.stateBytes() + 4.0 * s.vocab);
                 double flops = (double) batch * s.flopsPerToken();
-                Result<?> gc = r.getSecondaryResults().get("gc.alloc.rate.norm");
                 stepRows.add(row(shape, "batch " + batch, tokensPerSecond, seconds, bytes, flops, limits,
-                        peerValue(peer, "step", shape, batch), gc == null ? "" : String.format("%.0f", gc.getScore())));
-                if (gc != null && gc.getScore() > BOXED_BYTES_PER_STEP) {
-                    boxed.add(String.format("%s batch %d: %,.0f B per step", shape.toLowerCase(), batch, gc.getScore()));
-                }
+                        peerValue(peer, "step", shape, batch), String.format("%.0f", allocatedPerStep(r))));
             }
         }
         print("Recurrent step (LM head included): tokens/s = batch / step time", "B/op", stepRows);
         for (String row : boxed) {
             System.out.printf("BOXED %s: a vector operation ran as Java code in that JVM (C2 did not compile it to"
-                    + " SIMD), so its time is not the kernels'; run it again%n", row);
+                    + " SIMD), so its time was not the kernels'%n", row);
         }
         if (!prefill) {
             return;
@@ -120,6 +129,12 @@ public final class CpuBenchReport {
             }
         }
         print("Prefill of one stream (chunks of 1024, last-position logits): tokens/s", "", prefillRows);
+    }
+
+    /** JMH's normalised allocation rate: bytes allocated per step. */
+    private static double allocatedPerStep(RunResult r) {
+        Result<?> gc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+        return gc == null ? 0 : gc.getScore();
     }
 
     private static Collection<RunResult> run(Class<?> benchmark, int threads, String shape, String param,

@@ -97,9 +97,8 @@ final class Scan {
             p = p.fma(r, FloatVector.broadcast(S, ExactMath.C2));
             p = p.fma(r, FloatVector.broadcast(S, 1f));
             p = p.fma(r, FloatVector.broadcast(S, 1f));
-            IntVector biased = t.reinterpretAsInts().add(127 - Float.floatToRawIntBits(ExactMath.ROUNDER));
-            FloatVector decay = p.mul(biased.lanewise(VectorOperators.LSHL, IntVector.broadcast(ExactMath.INTS, 23))
-                    .reinterpretAsFloats());
+            FloatVector decay = p.mul(t.reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHL, IntVector.broadcast(ExactMath.INTS, 23)).reinterpretAsFloats());
             FloatVector s = decay.fma(FloatVector.fromArray(S, state, st + o), dtX.mul(bc[b + k]));
             s.intoArray(state, st + o);
             acc = s.fma(FloatVector.broadcast(S, bc[cc + k]), acc);
