@@ -103,9 +103,9 @@ final class ExactMath {
         for (; i + l <= n; i += l) {
             FloatVector x = FloatVector.fromArray(s, src, sOff + i);
             x = mode == EXP_NEG ? x.neg() : mode == EXP_NEG_ABS ? x.abs().neg() : x;
-            FloatVector c = x.max(MIN_ARG).min(MAX_ARG);
+            FloatVector c = x.max(FloatVector.broadcast(s, MIN_ARG)).min(FloatVector.broadcast(s, MAX_ARG));
             FloatVector t = c.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, ROUNDER));
-            FloatVector k = t.sub(ROUNDER);
+            FloatVector k = t.sub(FloatVector.broadcast(s, ROUNDER));
             FloatVector r = k.fma(FloatVector.broadcast(s, NEG_LN2_HI), c);
             r = k.fma(FloatVector.broadcast(s, NEG_LN2_LO), r);
             FloatVector p = FloatVector.broadcast(s, C5).fma(r, FloatVector.broadcast(s, C4));
@@ -177,7 +177,7 @@ final class ExactMath {
         for (; i + l <= m; i += l) {
             FloatVector x = FloatVector.fromArray(sp, a, o + i);
             FloatVector u = FloatVector.fromArray(sp, e, i);
-            FloatVector s = u.div(u.add(2f));
+            FloatVector s = u.div(u.add(FloatVector.broadcast(sp, 2f)));
             FloatVector s2 = s.mul(s);
             FloatVector q = FloatVector.broadcast(sp, S13).fma(s2, FloatVector.broadcast(sp, S11));
             q = q.fma(s2, FloatVector.broadcast(sp, S9));
@@ -185,8 +185,8 @@ final class ExactMath {
             q = q.fma(s2, FloatVector.broadcast(sp, S5));
             q = q.fma(s2, FloatVector.broadcast(sp, S3));
             q = q.fma(s2, FloatVector.broadcast(sp, 1f));
-            FloatVector soft = x.max(0f).add(s.mul(q).mul(2f));
-            soft.blend(x, x.compare(VectorOperators.GT, 20f)).intoArray(a, o + i);
+            FloatVector soft = x.max(FloatVector.zero(sp)).add(s.mul(q).mul(FloatVector.broadcast(sp, 2f)));
+            soft.blend(x, x.compare(VectorOperators.GT, FloatVector.broadcast(sp, 20f))).intoArray(a, o + i);
         }
         for (; i < m; i++) {
             a[o + i] = softplus(a[o + i]);

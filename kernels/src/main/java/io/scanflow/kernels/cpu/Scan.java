@@ -87,9 +87,9 @@ final class Scan {
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0, o = 0; k < n; k++, o += L) {
             // A dt <= 0 (A = -exp(A_log), dt a softplus), so expArray's upper clamp never acts: left out.
-            FloatVector c = FloatVector.fromArray(S, negA, at + o).mul(dt).max(ExactMath.MIN_ARG);
+            FloatVector c = FloatVector.fromArray(S, negA, at + o).mul(dt).max(FloatVector.broadcast(S, ExactMath.MIN_ARG));
             FloatVector t = c.fma(FloatVector.broadcast(S, ExactMath.LOG2E), FloatVector.broadcast(S, ExactMath.ROUNDER));
-            FloatVector kk = t.sub(ExactMath.ROUNDER);
+            FloatVector kk = t.sub(FloatVector.broadcast(S, ExactMath.ROUNDER));
             FloatVector r = kk.fma(FloatVector.broadcast(S, ExactMath.NEG_LN2_HI), c);
             r = kk.fma(FloatVector.broadcast(S, ExactMath.NEG_LN2_LO), r);
             FloatVector p = FloatVector.broadcast(S, ExactMath.C5).fma(r, FloatVector.broadcast(S, ExactMath.C4));
@@ -99,7 +99,7 @@ final class Scan {
             p = p.fma(r, FloatVector.broadcast(S, 1f));
             FloatVector decay = p.mul(t.reinterpretAsInts()
                     .lanewise(VectorOperators.LSHL, IntVector.broadcast(ExactMath.INTS, 23)).reinterpretAsFloats());
-            FloatVector s = decay.fma(FloatVector.fromArray(S, state, st + o), dtX.mul(bc[b + k]));
+            FloatVector s = decay.fma(FloatVector.fromArray(S, state, st + o), dtX.mul(FloatVector.broadcast(S, bc[b + k])));
             s.intoArray(state, st + o);
             acc = s.fma(FloatVector.broadcast(S, bc[cc + k]), acc);
         }
@@ -142,7 +142,8 @@ final class Scan {
         FloatVector dtX = dt.mul(x);
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0, o = 0; k < n; k++, o += L) {
-            FloatVector s = FloatVector.fromArray(S, dA, a + o).fma(FloatVector.fromArray(S, state, st + o), dtX.mul(bc[b + k]));
+            FloatVector s = FloatVector.fromArray(S, dA, a + o)
+                    .fma(FloatVector.fromArray(S, state, st + o), dtX.mul(FloatVector.broadcast(S, bc[b + k])));
             s.intoArray(state, st + o);
             acc = s.fma(FloatVector.broadcast(S, bc[cc + k]), acc);
         }

@@ -10,6 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * enough to pay for it. Tested against {@link io.scanflow.model.math.ScalarKernels}: results differ only
  * by summation order and by {@link ExactMath}'s exp, whose bits, unlike the Vector API's own EXP, do not
  * depend on whether HotSpot has compiled the code yet.
+ *
+ * <p>In this package a scalar enters vector code only as {@code FloatVector.broadcast(S, x)}, with the
+ * species a constant, never as {@code v.add(1f)}: that form takes the species from the vector, and when C2
+ * inlined it deep into a large caller it failed to compile the broadcast to SIMD in every JVM of a 16-core
+ * host (one Java-built vector per call, 1.46 MB per audio batch-1024 step; see docs/performance.md).
  */
 public final class VectorKernels implements Kernels {
     public static final VectorKernels INSTANCE = new VectorKernels();
@@ -173,8 +178,9 @@ public final class VectorKernels implements Kernels {
                 sumSq = Math.fma(x[xr + i], x[xr + i], sumSq);
             }
             float scale = (float) (1.0 / Math.sqrt((double) sumSq / n + eps));
+            FloatVector vScale = FloatVector.broadcast(S, scale);
             for (int i = 0; i < vecEnd; i += L) {
-                FloatVector.fromArray(S, x, xr + i).mul(scale).mul(FloatVector.fromArray(S, weight, i)).intoArray(y, yr + i);
+                FloatVector.fromArray(S, x, xr + i).mul(vScale).mul(FloatVector.fromArray(S, weight, i)).intoArray(y, yr + i);
             }
             for (int i = vecEnd; i < n; i++) {
                 y[yr + i] = x[xr + i] * scale * weight[i];
@@ -195,7 +201,7 @@ public final class VectorKernels implements Kernels {
             int i = 0;
             for (; i + L <= m; i += L) {
                 FloatVector x = FloatVector.fromArray(S, a, o + i);
-                x.div(FloatVector.fromArray(S, e, i).add(1f)).intoArray(a, o + i);
+                x.div(FloatVector.fromArray(S, e, i).add(FloatVector.broadcast(S, 1f))).intoArray(a, o + i);
             }
             for (; i < m; i++) {
                 a[o + i] = a[o + i] / (1f + e[i]);
@@ -212,7 +218,8 @@ public final class VectorKernels implements Kernels {
             ExactMath.expArray(z, zo, e, 0, m, ExactMath.EXP_NEG);
             int i = 0;
             for (; i + L <= m; i += L) {
-                FloatVector silu = FloatVector.fromArray(S, z, zo + i).div(FloatVector.fromArray(S, e, i).add(1f));
+                FloatVector silu = FloatVector.fromArray(S, z, zo + i)
+                        .div(FloatVector.fromArray(S, e, i).add(FloatVector.broadcast(S, 1f)));
                 FloatVector.fromArray(S, y, yo + i).mul(silu).intoArray(y, yo + i);
             }
             for (; i < m; i++) {
