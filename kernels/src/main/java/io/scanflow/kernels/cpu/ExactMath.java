@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * then get different logits depending on JIT timing, which breaks exactly-once replay and
  * bundle-independence. Basic IEEE operations round the same everywhere, so these do not.
  *
- * <p>Accuracy: within 2 ulp of {@code Math.exp} / {@code Math.log1p} over the ranges the models use
- * (tests pin it). exp gives 0 below about -87.68 (where 2^k would be 2^-127; true values there are below
+ * <p>Accuracy: exp within 2.2 ulps of {@code Math.exp} over [-87.3, 88.3]
+ * (kernels/tools/fit_exp_polynomial.py), log1p within 2 of {@code Math.log1p} over the range softplus
+ * uses; the tests allow 4. exp gives 0 below about -87.68 (where 2^k would be 2^-127; true values there are below
  * 1e-38) and +infinity from about 88.37 (2^k = 2^128; exp(88.72) is the float maximum): the argument is
  * clamped to [-88, 88.5], where k + 127 stays in [0, 255], whose exponent bits are +0 and +infinity at
  * the ends. So the range needs no compares or blends, which were a fifth of the vector form's operations.
@@ -69,9 +70,9 @@ final class ExactMath {
 
     static FloatVector exp(FloatVector x) {
         VectorSpecies<Float> s = x.species();
-        FloatVector clamped = x.max(MIN_ARG).min(MAX_ARG);
+        FloatVector clamped = x.max(FloatVector.broadcast(s, MIN_ARG)).min(FloatVector.broadcast(s, MAX_ARG));
         FloatVector t = clamped.fma(FloatVector.broadcast(s, LOG2E), FloatVector.broadcast(s, ROUNDER));
-        FloatVector k = t.sub(ROUNDER);
+        FloatVector k = t.sub(FloatVector.broadcast(s, ROUNDER));
         FloatVector r = k.fma(FloatVector.broadcast(s, NEG_LN2_HI), clamped);
         r = k.fma(FloatVector.broadcast(s, NEG_LN2_LO), r);
         FloatVector p = FloatVector.broadcast(s, C5).fma(r, FloatVector.broadcast(s, C4));
@@ -128,7 +129,7 @@ final class ExactMath {
     }
 
     static FloatVector silu(FloatVector x) {
-        return x.div(exp(x.neg()).add(1f));
+        return x.div(exp(x.neg()).add(FloatVector.broadcast(x.species(), 1f)));
     }
 
     /**
@@ -154,7 +155,7 @@ final class ExactMath {
     static FloatVector softplus(FloatVector x) {
         VectorSpecies<Float> sp = x.species();
         FloatVector u = exp(x.abs().neg());
-        FloatVector s = u.div(u.add(2f));
+        FloatVector s = u.div(u.add(FloatVector.broadcast(sp, 2f)));
         FloatVector s2 = s.mul(s);
         FloatVector q = FloatVector.broadcast(sp, S13).fma(s2, FloatVector.broadcast(sp, S11));
         q = q.fma(s2, FloatVector.broadcast(sp, S9));
@@ -162,8 +163,8 @@ final class ExactMath {
         q = q.fma(s2, FloatVector.broadcast(sp, S5));
         q = q.fma(s2, FloatVector.broadcast(sp, S3));
         q = q.fma(s2, FloatVector.broadcast(sp, 1f));
-        FloatVector soft = x.max(0f).add(s.mul(q).mul(2f));
-        return soft.blend(x, x.compare(VectorOperators.GT, 20f));
+        FloatVector soft = x.max(FloatVector.zero(sp)).add(s.mul(q).mul(FloatVector.broadcast(sp, 2f)));
+        return soft.blend(x, x.compare(VectorOperators.GT, FloatVector.broadcast(sp, 20f)));
     }
 
     /**
