@@ -16,10 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Accuracy: exp within 2.2 ulps of {@code Math.exp} over [-87.3, 88.3]
  * (kernels/tools/fit_exp_polynomial.py), log1p within 2 of {@code Math.log1p} over the range softplus
- * uses; the tests allow 4. exp gives 0 below about -87.68 (where 2^k would be 2^-127; true values there are below
- * 1e-38) and +infinity from about 88.37 (2^k = 2^128; exp(88.72) is the float maximum): the argument is
- * clamped to [-88, 88.5], where k + 127 stays in [0, 255], whose exponent bits are +0 and +infinity at
- * the ends. So the range needs no compares or blends, which were a fifth of the vector form's operations.
+ * uses; the tests allow 4. exp gives 0 below about -87.68 (where 2^k would be 2^-127; true values there
+ * are below 1e-38) and +infinity from about 88.37 (2^k = 2^128; exp(88.72) is the float maximum): the
+ * argument is clamped to [-88, 88.5], where k + 127 stays in [0, 255], whose exponent bits are +0 and
+ * +infinity at the ends. So the range needs no compares or blends, which were a fifth of the vector
+ * form's operations.
  */
 final class ExactMath {
     // The constants are package-private for the scan's step loop, which writes expArray's operations out
