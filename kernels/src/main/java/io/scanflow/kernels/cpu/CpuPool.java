@@ -3,6 +3,8 @@ package io.scanflow.kernels.cpu;
 import io.scanflow.model.math.Kernels;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,24 +14,32 @@ import java.util.concurrent.locks.LockSupport;
  * operating system takes away for a while (another process, the JIT, GC) then delays the loop by one chunk,
  * not by a whole thread's share, which static equal shares did on a busy machine.
  *
+ * <p>A loop ends when its last chunk is done, not when every woken worker has checked in: a worker that
+ * wakes late finds no chunk left and goes back to waiting. Waiting for each worker cost a mamba-130m step
+ * about 150 us per loop (of 170 per step) on a 16-core virtual machine, where waking a parked thread is
+ * slow; see docs/performance.md. For the same reason an idle worker spins, then yields its core for
+ * {@link #YIELD_NANOS}, and parks only after that: the gaps between a step's loops are shorter.
+ *
  * <p>A loop started inside another (from a worker, or from a caller that already holds the workers, or
  * while another thread holds them) runs inline on its thread. Results never depend on this: every
  * caller splits work so that each output is computed by the same code whoever runs it.
  */
 public final class CpuPool {
     private static final int SIZE = Runtime.getRuntime().availableProcessors();
-    /**
-     * Spins (about 10-20 us) before an idle worker parks, so back-to-back loops skip the wake-up. Kept
-     * short: on a machine with more runnable threads than cores a spinning worker takes the core the
-     * caller needs for the serial part between loops.
-     */
+    /** Busy-wait rounds (each a spin hint) before an idle thread starts yielding its core. */
     private static final int SPINS = 1 << 8;
+    /**
+     * How long an idle worker keeps yielding before it parks: longer than the gaps between the loops of
+     * one step, short enough that an idle pool stops taking turns on the cores within a millisecond. While
+     * it yields, a runnable thread that wants the core (the caller's serial part, another Flink task) gets it.
+     */
+    private static final long YIELD_NANOS = 1_000_000;
     /** Chunks per thread a loop is cut into when it has that many grains. */
     static final int CHUNKS_PER_THREAD = 4;
     private static final Worker[] WORKERS = new Worker[SIZE - 1];
     private static final AtomicBoolean BUSY = new AtomicBoolean();
     /** The loop in progress: one at a time, as {@link #BUSY} guards. */
-    private static final Chunks CHUNKS = new Chunks();
+    private static final Loop LOOP = new Loop();
 
     static {
         for (int i = 0; i < WORKERS.length; i++) {
@@ -51,8 +61,9 @@ public final class CpuPool {
 
     /**
      * The thread's index among those a loop runs on: 0 for the caller (or any thread outside the pool),
-     * 1 .. {@code threads - 1} for the workers a {@link #forRange} of {@code threads} threads wakes. Lets a
-     * loop body use per-thread scratch even though which chunks a thread runs changes from call to call.
+     * 1 .. {@code threads - 1} for the workers that a {@link #forRange} of {@code threads} threads lets
+     * in. Lets a loop body use per-thread scratch even though which chunks a thread runs changes from
+     * call to call.
      */
     public static int threadIndex() {
         Thread t = Thread.currentThread();
@@ -78,24 +89,14 @@ public final class CpuPool {
             body.run(0, n);
             return;
         }
-        int helpers = Math.min(usable, chunks) - 1;
         try {
-            CHUNKS.set(body, n, chunks);
+            LOOP.start(body, n, chunks, usable);
+            int helpers = Math.min(usable, chunks) - 1;
             for (int p = 0; p < helpers; p++) {
-                WORKERS[p].post(CHUNKS);
+                WORKERS[p].wake();
             }
-            Throwable failure = null;
-            try {
-                CHUNKS.run();
-            } catch (RuntimeException | Error e) {
-                failure = e;
-            }
-            for (int p = 0; p < helpers; p++) {
-                Throwable t = WORKERS[p].await();
-                if (failure == null) {
-                    failure = t;
-                }
-            }
+            LOOP.help(0);
+            Throwable failure = LOOP.awaitLastChunk();
             if (failure instanceof RuntimeException) {
                 throw (RuntimeException) failure;
             }
@@ -103,35 +104,84 @@ public final class CpuPool {
                 throw (Error) failure;
             }
         } finally {
-            CHUNKS.clear();
+            LOOP.clear();
             BUSY.set(false);
         }
     }
 
-    /** A loop's chunks, claimed in order by whichever thread is free: chunk c is [n c / chunks, n (c + 1) / chunks). */
-    private static final class Chunks implements Runnable {
-        private final AtomicInteger next = new AtomicInteger();
+    /**
+     * The loop in progress. Chunk c is [n c / chunks, n (c + 1) / chunks). A thread checks and claims a
+     * chunk against one word, {@link #claims}: the loop's generation (high 32 bits), its chunk count (next
+     * 16) and the next unclaimed chunk (low 16). A worker still holding the word of a loop that has ended
+     * can therefore never take a chunk of the next one: either its word says no chunk is left, or its
+     * compare-and-set fails. (Checking against a {@code chunks} field instead let such a worker take a
+     * chunk of the next loop while {@link #start} was writing it, and that chunk then ran twice.)
+     */
+    private static final class Loop {
+        private static final int CHUNK_BITS = 16;
+        private static final long CHUNK_MASK = (1L << CHUNK_BITS) - 1;
+        private final AtomicLong claims = new AtomicLong();
+        private final AtomicInteger chunksDone = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private Kernels.KeyRange body;
         private int n;
-        private int count;
+        private int chunks;
+        private int threads;
 
-        /** Fields first, then the counter reset; workers see them through {@link Worker#post}'s volatile write. */
-        void set(Kernels.KeyRange body, int n, int count) {
+        /** Fields first, then the new claim word, whose volatile write publishes them. */
+        void start(Kernels.KeyRange body, int n, int chunks, int threads) {
+            if (chunks > CHUNK_MASK) {
+                throw new IllegalArgumentException("too many chunks: " + chunks);
+            }
             this.body = body;
             this.n = n;
-            this.count = count;
-            next.set(0);
+            this.chunks = chunks;
+            this.threads = threads;
+            chunksDone.set(0);
+            failure.set(null);
+            long generation = (claims.get() >>> 32) + 1;
+            claims.set(generation << 32 | (long) chunks << CHUNK_BITS);
+        }
+
+        /**
+         * Claims and runs chunks until none is left. After a successful compare-and-set the loop cannot
+         * end before this chunk is counted, so the fields read then are this loop's.
+         */
+        void help(int threadIndex) {
+            while (true) {
+                long claim = claims.get();
+                int chunk = (int) (claim & CHUNK_MASK);
+                int count = (int) ((claim >>> CHUNK_BITS) & CHUNK_MASK);
+                if (chunk >= count || threadIndex >= threads) {
+                    return;
+                }
+                if (!claims.compareAndSet(claim, claim + 1)) {
+                    continue;
+                }
+                try {
+                    body.run((int) ((long) n * chunk / count), (int) ((long) n * (chunk + 1) / count));
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    chunksDone.incrementAndGet();
+                }
+            }
+        }
+
+        /** Waits until every chunk is done (they are all claimed by now) and returns the first failure. */
+        Throwable awaitLastChunk() {
+            for (int spin = 0; chunksDone.get() < chunks; spin++) {
+                if (spin < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+            return failure.get();
         }
 
         void clear() {
             body = null;
-        }
-
-        @Override
-        public void run() {
-            for (int c; (c = next.getAndIncrement()) < count; ) {
-                body.run((int) ((long) n * c / count), (int) ((long) n * (c + 1) / count));
-            }
         }
     }
 
@@ -139,8 +189,6 @@ public final class CpuPool {
         private final int index;
         private volatile boolean pending;
         private volatile boolean sleeping;
-        private Runnable task;
-        private Throwable failure;
 
         Worker(int index) {
             super("scanflow-cpu-" + index);
@@ -148,48 +196,40 @@ public final class CpuPool {
             setDaemon(true);
         }
 
-        /** Fields first, then the volatile flag that publishes them. */
-        void post(Runnable t) {
-            task = t;
-            failure = null;
+        /** The flag first, then the check that pairs with the worker's (both volatile: no lost wake-up). */
+        void wake() {
             pending = true;
             if (sleeping) {
                 LockSupport.unpark(this);
             }
         }
 
-        Throwable await() {
-            for (int spin = 0; pending; spin++) {
-                if (spin < SPINS) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
-            }
-            return failure;
-        }
-
         @Override
         public void run() {
             while (true) {
-                for (int spin = 0; !pending; spin++) {
-                    if (spin < SPINS) {
-                        Thread.onSpinWait();
-                    } else {
-                        sleeping = true;
-                        if (!pending) {
-                            LockSupport.park(this);
-                        }
-                        sleeping = false;
-                    }
-                }
-                try {
-                    task.run();
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                task = null;
+                awaitWake();
                 pending = false;
+                LOOP.help(index);
+            }
+        }
+
+        private void awaitWake() {
+            long yieldingSince = 0;
+            for (int spin = 0; !pending; spin++) {
+                if (spin < SPINS) {
+                    Thread.onSpinWait();
+                } else if (yieldingSince == 0 || System.nanoTime() - yieldingSince < YIELD_NANOS) {
+                    if (yieldingSince == 0) {
+                        yieldingSince = System.nanoTime();
+                    }
+                    Thread.yield();
+                } else {
+                    sleeping = true;
+                    if (!pending) {
+                        LockSupport.park(this);
+                    }
+                    sleeping = false;
+                }
             }
         }
     }

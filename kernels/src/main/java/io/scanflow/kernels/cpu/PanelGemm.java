@@ -25,8 +25,6 @@ final class PanelGemm {
     static final int L = S.length();
     static final int NARROW = 2 * L;
     static final int WIDE = 4 * L;
-    /** Row counts that both row blocks (8 narrow, 6 wide) divide: the unit of a thread's row chunk. */
-    static final int ROW_ALIGN = 24;
     /** Floats of the scratch that a partial panel's row block goes through. */
     static final int PARTIAL_FLOATS = Math.max(8 * NARROW, 6 * WIDE);
 
@@ -39,6 +37,11 @@ final class PanelGemm {
 
     private static int roundUp(int v, int multiple) {
         return (v + multiple - 1) / multiple * multiple;
+    }
+
+    /** Rows of the micro-kernel's full block for this layer's panels: 6 wide, 8 narrow. */
+    static int rowBlock(int out) {
+        return panelWidth(out) == WIDE ? 6 : 8;
     }
 
     static int panels(int out) {
