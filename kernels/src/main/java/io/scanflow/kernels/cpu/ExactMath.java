@@ -136,6 +136,11 @@ final class ExactMath {
     /**
      * softplus(x) = max(x, 0) + log1p(exp(-|x|)); linear above 20 as PyTorch. log1p(u) for u in [0, 1]
      * is 2 atanh(s) with s = u / (2 + u) in [0, 1/3], a short odd series.
+     *
+     * <p>Above 20 the series term is below 2.1e-9, under half an ulp of x (9.5e-7 at 20), so the sum is
+     * x exactly: the vector forms need no compare and blend for that branch. They had one, and C2, when it
+     * inlined the batched step's fused per-key loop deep enough, at times could not compile the compare to
+     * SIMD (a non-constant condition), which then allocated in every call (see docs/performance.md).
      */
     static float softplus(float x) {
         if (x > 20f) {
@@ -164,8 +169,7 @@ final class ExactMath {
         q = q.fma(s2, FloatVector.broadcast(sp, S5));
         q = q.fma(s2, FloatVector.broadcast(sp, S3));
         q = q.fma(s2, FloatVector.broadcast(sp, 1f));
-        FloatVector soft = x.max(FloatVector.zero(sp)).add(s.mul(q).mul(FloatVector.broadcast(sp, 2f)));
-        return soft.blend(x, x.compare(VectorOperators.GT, FloatVector.broadcast(sp, 20f)));
+        return x.max(FloatVector.zero(sp)).add(s.mul(q).mul(FloatVector.broadcast(sp, 2f)));
     }
 
     /**
@@ -187,8 +191,7 @@ final class ExactMath {
             q = q.fma(s2, FloatVector.broadcast(sp, S5));
             q = q.fma(s2, FloatVector.broadcast(sp, S3));
             q = q.fma(s2, FloatVector.broadcast(sp, 1f));
-            FloatVector soft = x.max(FloatVector.zero(sp)).add(s.mul(q).mul(FloatVector.broadcast(sp, 2f)));
-            soft.blend(x, x.compare(VectorOperators.GT, FloatVector.broadcast(sp, 20f))).intoArray(a, o + i);
+            x.max(FloatVector.zero(sp)).add(s.mul(q).mul(FloatVector.broadcast(sp, 2f))).intoArray(a, o + i);
         }
         for (; i < m; i++) {
             a[o + i] = softplus(a[o + i]);

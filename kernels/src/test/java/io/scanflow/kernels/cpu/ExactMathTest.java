@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scanflow.model.math.Ops;
+import java.util.Arrays;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -44,6 +45,27 @@ class ExactMathTest {
                 assertEquals(Float.floatToRawIntBits(ExactMath.softplus(x[i + j])), Float.floatToRawIntBits(v[j]),
                         "softplus " + x[i + j]);
             }
+        }
+    }
+
+    /** Every float from 20 to 22, a spread of larger ones and infinity: the sum alone gives x, as the branch does. */
+    @Test
+    void aboveTwentyTheVectorSoftplusIsTheInputWithoutABranch() {
+        float[] x = new float[2 * (1 << 19) + 64];
+        int n = 0;
+        for (float f = Math.nextUp(20f); f <= 22f; f = Math.nextUp(f)) {
+            x[n++] = f;
+        }
+        for (float f = 22f; n < x.length - 1; f *= 1.9f) {
+            x[n++] = f;
+        }
+        x[n++] = Float.POSITIVE_INFINITY;
+        float[] e = new float[n];
+        float[] soft = Arrays.copyOf(x, n);
+        ExactMath.expArray(soft, 0, e, 0, n, ExactMath.EXP_NEG_ABS);
+        ExactMath.softplusGivenExp(soft, 0, e, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(soft[i]), "softplus " + x[i]);
         }
     }
 
