@@ -89,8 +89,9 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         final float[] xDbl;   // x_proj output [rows, R + 2N]
         final float[] delta;  // [rows, E]
         final float[] y;      // gated scan output [rows, E]
-        /** The per-key part of a layer, made once with the workspace. */
-        MixKeys mixKeys;
+        /** The per-key parts of a layer, made once with the workspace. */
+        ConvKeys conv;
+        ScanKeys scan;
 
         Scratch(MambaConfig c, int maxRows) {
             super(maxRows, c.hiddenSize());
@@ -106,7 +107,8 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
     @Override
     Scratch workspace(int maxRows) {
         Scratch ws = new Scratch(cfg, maxRows);
-        ws.mixKeys = new MixKeys(ws);
+        ws.conv = new ConvKeys(ws);
+        ws.scan = new ScanKeys(ws);
         return ws;
     }
 
@@ -145,20 +147,24 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
     }
 
     /**
-     * in_proj and out_proj run over all rows (a SIMD backend splits their columns across threads); the
-     * rest of the layer runs per key range ({@link MixKeys}), on the key loop for a batched step: one
-     * parallel loop between the two big layers instead of four, and x_proj (R + 2N columns) and dt_proj
-     * split by rows, which their few columns could not be.
+     * The dense layers run over all rows (a SIMD backend splits their columns across threads); the conv
+     * and the scan run per key, over key ranges that never change a key's result.
      */
     @Override
     void mix(int layer, RecurrentState[] states, int firstState, int stateCount, int rowsPerState, Scratch ws) {
         Layer w = layers[layer];
         int rows = stateCount * rowsPerState;
-        int d = cfg.hiddenSize(), e = cfg.intermediateSize();
+        int d = cfg.hiddenSize(), e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
+        int xw = r + 2 * n;
         kernels.linear(ws.normed, 0, d, rows, d, w.inProj, w.inProjBias, 2 * e, ws.xz, 0, 2 * e);
-        ws.mixKeys.set(layer, states, firstState, rowsPerState);
-        overKeys(stateCount, ws.mixKeys, ws);
-        ws.mixKeys.clear();
+        ws.conv.set(layer, states, firstState, rowsPerState);
+        overKeys(stateCount, ws.conv, ws);
+        kernels.linear(ws.u, 0, e, rows, e, w.xProj, null, xw, ws.xDbl, 0, xw);
+        kernels.linear(ws.xDbl, 0, xw, rows, r, w.dtProj, w.dtBias, e, ws.delta, 0, e);
+        ws.scan.set(layer, states, firstState, rowsPerState);
+        overKeys(stateCount, ws.scan, ws);
+        ws.conv.clear();
+        ws.scan.clear();
         kernels.linear(ws.y, 0, e, rows, e, w.outProj, w.outProjBias, d, ws.mixed, 0, d);
     }
 
@@ -187,14 +193,26 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
         }
     }
 
-    /**
-     * For keys [from, to): causal conv of x (the in_proj output's first half) then SiLU into u, x_proj
-     * and dt_proj of those rows, softplus (delta), then the selective scan of each key's rows, gated by z,
-     * into y. A dense layer's rows do not depend on the other rows of its call, so any key split gives the
-     * same bits.
-     */
-    private final class MixKeys extends LayerKeys {
-        MixKeys(Scratch ws) {
+    /** Causal conv of x (the in_proj output's first half) then SiLU, into u. */
+    private final class ConvKeys extends LayerKeys {
+        ConvKeys(Scratch ws) {
+            super(ws);
+        }
+
+        @Override
+        public void run(int from, int to) {
+            Layer w = layers[layer];
+            int e = cfg.intermediateSize();
+            int row = from * rowsPerState;
+            causalConv(ws.xz, row * 2 * e, 2 * e, ws.u, row * e, e, states, firstState + from, to - from, rowsPerState,
+                    convWindowOffset(layer), e, cfg.convKernel(), w.convWeight, w.convBias);
+            kernels.siluInPlace(ws.u, row * e, (to - from) * rowsPerState * e);
+        }
+    }
+
+    /** softplus of dt_proj's output (delta), then the selective scan of each key's rows, gated by z, into y. */
+    private final class ScanKeys extends LayerKeys {
+        ScanKeys(Scratch ws) {
             super(ws);
         }
 
@@ -203,18 +221,11 @@ public final class Mamba1 extends MambaLanguageModel<Mamba1.Scratch> {
             Layer w = layers[layer];
             int e = cfg.intermediateSize(), n = cfg.stateSize(), r = cfg.dtRank();
             int xw = r + 2 * n;
-            int row = from * rowsPerState;
-            int rows = (to - from) * rowsPerState;
-            causalConv(ws.xz, row * 2 * e, 2 * e, ws.u, row * e, e, states, firstState + from, to - from, rowsPerState,
-                    convWindowOffset(layer), e, cfg.convKernel(), w.convWeight, w.convBias);
-            kernels.siluInPlace(ws.u, row * e, rows * e);
-            kernels.linear(ws.u, row * e, e, rows, e, w.xProj, null, xw, ws.xDbl, row * xw, xw);
-            kernels.linear(ws.xDbl, row * xw, xw, rows, r, w.dtProj, w.dtBias, e, ws.delta, row * e, e);
-            kernels.softplusInPlace(ws.delta, row * e, rows * e);
+            kernels.softplusInPlace(ws.delta, from * rowsPerState * e, (to - from) * rowsPerState * e);
             for (int s = from; s < to; s++) {
-                int keyRow = s * rowsPerState;
-                kernels.selectiveScan(e, n, rowsPerState, ws.delta, ws.u, keyRow * e, ws.xz, keyRow * 2 * e + e, 2 * e,
-                        ws.xDbl, keyRow * xw + r, keyRow * xw + r + n, xw, w.negA, w.d,
+                int row = s * rowsPerState;
+                kernels.selectiveScan(e, n, rowsPerState, ws.delta, ws.u, row * e, ws.xz, row * 2 * e + e, 2 * e,
+                        ws.xDbl, row * xw + r, row * xw + r + n, xw, w.negA, w.d,
                         states[firstState + s].data(), ssmStateOffset(layer), ws.y);
             }
         }
