@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 threads=${1:?threads}
 full=${2:-}
 out=${3:-$(mktemp -d)}
+mkdir -p "$out"
 java=${JAVA:-java}
 jar=${JAR:-benchmarks/target/benchmarks.jar}
 PYTHONUNBUFFERED=1 python3 benchmarks/peer/hf_cpu_peer.py --threads "$threads" $full --out "$out/peer.json" | tee "$out/peer.log"

@@ -138,9 +138,8 @@ final class ExactMath {
      * is 2 atanh(s) with s = u / (2 + u) in [0, 1/3], a short odd series.
      *
      * <p>Above 20 the series term is below 2.1e-9, under half an ulp of x (9.5e-7 at 20), so the sum is
-     * x exactly: the vector forms need no compare and blend for that branch. They had one, and C2, when it
-     * inlined the batched step's fused per-key loop deep enough, at times could not compile the compare to
-     * SIMD (a non-constant condition), which then allocated in every call (see docs/performance.md).
+     * x exactly: the vector forms need no compare and blend for that branch. (Inlined into a large caller,
+     * that compare was at times left as Java code by C2, which then allocated on every call.)
      */
     static float softplus(float x) {
         if (x > 20f) {
