@@ -213,23 +213,21 @@ public final class CpuPool {
             }
         }
 
+        /** Spins, then yields its core for up to {@link #YIELD_NANOS}, then parks, until woken. */
         private void awaitWake() {
-            long yieldingSince = 0;
-            for (int spin = 0; !pending; spin++) {
-                if (spin < SPINS) {
-                    Thread.onSpinWait();
-                } else if (yieldingSince == 0 || System.nanoTime() - yieldingSince < YIELD_NANOS) {
-                    if (yieldingSince == 0) {
-                        yieldingSince = System.nanoTime();
-                    }
-                    Thread.yield();
-                } else {
-                    sleeping = true;
-                    if (!pending) {
-                        LockSupport.park(this);
-                    }
-                    sleeping = false;
+            for (int spin = 0; spin < SPINS && !pending; spin++) {
+                Thread.onSpinWait();
+            }
+            long yieldUntil = System.nanoTime() + YIELD_NANOS;
+            while (!pending && System.nanoTime() - yieldUntil < 0) {
+                Thread.yield();
+            }
+            while (!pending) {
+                sleeping = true;
+                if (!pending) {
+                    LockSupport.park(this);
                 }
+                sleeping = false;
             }
         }
     }

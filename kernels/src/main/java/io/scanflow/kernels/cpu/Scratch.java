@@ -99,9 +99,9 @@ final class Scratch {
 
         /**
          * The row chunk count whose tasks finish first when threads claim them one at a time: rounds of
-         * tasks (tasks / threads, rounded up) times a task's row blocks. A thread's loop keeps one task per
-         * chunk only up to {@link CpuPool#CHUNKS_PER_THREAD} per thread, so no more tasks than that; of
-         * equal times the fewest chunks, which read each panel the fewest times. mamba-130m's out_proj at
+         * tasks (tasks / threads, rounded up) times a task's row blocks. At most {@link
+         * CpuPool#CHUNKS_PER_THREAD} tasks per thread, the pool's chunks per thread, so that each chunk is one
+         * task; of equal times the fewest chunks, which read each panel the fewest times. mamba-130m's out_proj at
          * 256 rows on 16 threads: 4 chunks, 3 rounds of 11 blocks, against 43 x 12 / 16 = 32.25 for a
          * perfect split.
          */
