@@ -96,7 +96,7 @@ public final class CpuPool {
                 WORKERS[p].wake();
             }
             LOOP.help(0);
-            Throwable failure = LOOP.awaitLastChunk();
+            Throwable failure = LOOP.awaitChunks(chunks);
             if (failure instanceof RuntimeException) {
                 throw (RuntimeException) failure;
             }
@@ -125,7 +125,6 @@ public final class CpuPool {
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private Kernels.KeyRange body;
         private int n;
-        private int chunks;
         private int threads;
 
         /** Fields first, then the new claim word, whose volatile write publishes them. */
@@ -135,7 +134,6 @@ public final class CpuPool {
             }
             this.body = body;
             this.n = n;
-            this.chunks = chunks;
             this.threads = threads;
             chunksDone.set(0);
             failure.set(null);
@@ -168,8 +166,8 @@ public final class CpuPool {
             }
         }
 
-        /** Waits until every chunk is done (they are all claimed by now) and returns the first failure. */
-        Throwable awaitLastChunk() {
+        /** Waits until all {@code chunks} are done (they are all claimed by now) and returns the first failure. */
+        Throwable awaitChunks(int chunks) {
             for (int spin = 0; chunksDone.get() < chunks; spin++) {
                 if (spin < SPINS) {
                     Thread.onSpinWait();
