@@ -1,5 +1,6 @@
 package io.scanflow.flink;
 
+import io.scanflow.flink.engine.EngineWrapper;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -15,8 +16,9 @@ public final class ModelSpec implements Serializable {
     private final EngineChoice engine;
     private final int threads;
     private final int chunkLength;
+    private final EngineWrapper wrapper;
 
-    private ModelSpec(String directory, EngineChoice engine, int threads, int chunkLength) {
+    private ModelSpec(String directory, EngineChoice engine, int threads, int chunkLength, EngineWrapper wrapper) {
         this.directory = Objects.requireNonNull(directory, "model directory");
         this.engine = Objects.requireNonNull(engine, "engine");
         if (threads < 1 || chunkLength < 1) {
@@ -25,25 +27,31 @@ public final class ModelSpec implements Serializable {
         }
         this.threads = threads;
         this.chunkLength = chunkLength;
+        this.wrapper = Objects.requireNonNull(wrapper, "engine wrapper");
     }
 
     /** The model in {@code directory}, on {@link EngineChoice#AUTO}, one engine thread, chunks of 256 tokens. */
     public static ModelSpec of(Path directory) {
-        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, 1, 256);
+        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, 1, 256, EngineWrapper.none());
     }
 
     public ModelSpec withEngine(EngineChoice choice) {
-        return new ModelSpec(directory, choice, threads, chunkLength);
+        return new ModelSpec(directory, choice, threads, chunkLength, wrapper);
     }
 
     /** Worker threads of each subtask's engine (CPU backend); 1 runs on the task thread. */
     public ModelSpec withThreads(int engineThreads) {
-        return new ModelSpec(directory, engine, engineThreads, chunkLength);
+        return new ModelSpec(directory, engine, engineThreads, chunkLength, wrapper);
     }
 
     /** Tokens per model pass in prefill, and the largest batch slice per worker in a step. */
     public ModelSpec withChunkLength(int tokens) {
-        return new ModelSpec(directory, engine, threads, tokens);
+        return new ModelSpec(directory, engine, threads, tokens, wrapper);
+    }
+
+    /** Wraps each subtask's engine (see {@link EngineWrapper}). */
+    public ModelSpec withEngineWrapper(EngineWrapper engineWrapper) {
+        return new ModelSpec(directory, engine, threads, chunkLength, engineWrapper);
     }
 
     public Path directory() {
@@ -60,6 +68,10 @@ public final class ModelSpec implements Serializable {
 
     public int chunkLength() {
         return chunkLength;
+    }
+
+    public EngineWrapper engineWrapper() {
+        return wrapper;
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import io.scanflow.flink.faults.Faults;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -23,7 +25,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 /**
  * A two-phase-commit sink into a shared in-JVM map: lines become visible only when the checkpoint
  * that holds them completes. A batch is committed under its id, so a commit retried after a restore
- * changes nothing: what the map holds is the job's exactly-once output.
+ * changes nothing: what the map holds is the job's exactly-once output. Sinks are named
+ * {@code run/stream}; a test gives every run a unique id and forgets it at the end, so nothing is kept
+ * across tests or attempts. Writes and commits are {@link Faults} sites of the run.
  */
 public final class CommittingCollectSink implements Sink<String>, SupportsCommitter<CommittingCollectSink.Batch> {
     private static final long serialVersionUID = 1L;
@@ -31,10 +35,12 @@ public final class CommittingCollectSink implements Sink<String>, SupportsCommit
     private static final Map<String, Map<String, Committed>> COMMITTED = new ConcurrentHashMap<>();
     private static final AtomicLong COMMIT_ORDER = new AtomicLong();
 
+    private final String run;
     private final String name;
 
-    public CommittingCollectSink(String name) {
-        this.name = name;
+    public CommittingCollectSink(String run, String stream) {
+        this.run = run;
+        this.name = run + "/" + stream;
     }
 
     /** The lines of one writer between two checkpoints. */
@@ -42,8 +48,32 @@ public final class CommittingCollectSink implements Sink<String>, SupportsCommit
 
     private record Committed(long order, List<String> lines) {}
 
-    /** Every committed line of sink {@code name}, batches in commit order (a key's order is kept). */
-    public static List<String> committed(String name) {
+    /** Every committed line of sink {@code run/stream}, batches in commit order (a key's order is kept). */
+    public static List<String> committed(String run, String stream) {
+        return committed(run + "/" + stream);
+    }
+
+    /** The number of committed lines of sink {@code run/stream}. */
+    public static int count(String run, String stream) {
+        int n = 0;
+        for (Committed c : COMMITTED.getOrDefault(run + "/" + stream, Map.of()).values()) {
+            n += c.lines().size();
+        }
+        return n;
+    }
+
+    /** Waits until sink {@code run/stream} has committed at least {@code lines} lines. */
+    public static void awaitCount(String run, String stream, int lines, Duration timeout) throws InterruptedException {
+        SourceGate.await(lines + " committed lines in " + run + "/" + stream + " (have " + count(run, stream) + ")",
+                timeout, () -> count(run, stream) >= lines);
+    }
+
+    /** Drops what the sinks of {@code run} committed. */
+    public static void forget(String run) {
+        COMMITTED.keySet().removeIf(name -> name.startsWith(run + "/"));
+    }
+
+    private static List<String> committed(String name) {
         List<Committed> batches = new ArrayList<>(COMMITTED.getOrDefault(name, Map.of()).values());
         batches.sort(Comparator.comparingLong(Committed::order));
         List<String> lines = new ArrayList<>();
@@ -55,12 +85,12 @@ public final class CommittingCollectSink implements Sink<String>, SupportsCommit
 
     @Override
     public SinkWriter<String> createWriter(WriterInitContext context) {
-        return new Writer();
+        return new Writer(run);
     }
 
     @Override
     public Committer<Batch> createCommitter(CommitterInitContext context) {
-        return new BatchCommitter(name);
+        return new BatchCommitter(run, name);
     }
 
     @Override
@@ -69,10 +99,16 @@ public final class CommittingCollectSink implements Sink<String>, SupportsCommit
     }
 
     private static final class Writer implements CommittingSinkWriter<String, Batch> {
+        private final String run;
         private List<String> pending = new ArrayList<>();
+
+        Writer(String run) {
+            this.run = run;
+        }
 
         @Override
         public void write(String element, Context context) {
+            Faults.hit(run, Faults.Site.SINK_WRITE);
             pending.add(element);
         }
 
@@ -94,14 +130,19 @@ public final class CommittingCollectSink implements Sink<String>, SupportsCommit
     }
 
     private static final class BatchCommitter implements Committer<Batch> {
+        private final String run;
         private final String name;
 
-        BatchCommitter(String name) {
+        BatchCommitter(String run, String name) {
+            this.run = run;
             this.name = name;
         }
 
         @Override
         public void commit(Collection<CommitRequest<Batch>> requests) {
+            if (!requests.isEmpty()) {
+                Faults.hit(run, Faults.Site.SINK_COMMIT);
+            }
             Map<String, Committed> target = COMMITTED.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
             for (CommitRequest<Batch> r : requests) {
                 Batch b = r.getCommittable();

@@ -1,105 +1,105 @@
 package io.scanflow.flink;
 
 import static io.scanflow.flink.TestRecords.byKey;
-import static io.scanflow.flink.TestRecords.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scanflow.flink.operator.Reference;
+import io.scanflow.flink.faults.Faults;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Failure injection on a MiniCluster: for each of 20 seeds, one failure at a random record (in the
- * input, or behind either model operator), checkpoints every 50 ms, fixed-delay restarts. The
- * committed output of every run must equal, line for line per key, the run without a failure (which
- * equals the engine alone on the same records): no line lost, none duplicated, sampled generations
- * identical.
+ * One failure at every fault site, each after a completed checkpoint that holds part of the work, on
+ * a MiniCluster: in the source, the engine (midway through a bundle), a slot allocation that runs out
+ * of device memory, behind each operator, in the sink's write and commit, in a snapshot, and between a
+ * checkpoint's completion and its notification. Progress is driven, not timed: the source reads only
+ * as far as the test lets it ({@link SourceGate}), the failure is armed once the first records'
+ * predictions are committed, and then the source reads on. The committed output must equal, line for
+ * line per key, the engine alone on the same records: nothing lost, nothing duplicated, sampled
+ * generations identical.
  */
 class ExactlyOnceITCase {
-    static final int SEEDS = 20;
-    static final int RECORDS = 240;
+    static final int RECORDS = 160;
     static final int KEYS = 6;
+    static final Duration PATIENCE = Duration.ofSeconds(120);
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static List<String> expectedPredictions;
-    private static List<String> expectedTokens;
+    private static TestJob.Expected paced;
+    private static TestJob.Expected unpaced;
+    private TestJob.Run run;
 
     @BeforeAll
     static void reference() {
-        List<ScanInput> records = TestRecords.first(RECORDS, KEYS);
-        try (Reference ref = new Reference()) {
-            expectedPredictions = render(ref.classifyPerChunk(records));
-        }
-        try (Reference ref = new Reference()) {
-            expectedTokens = render(ref.generate(records, TestJob.GENERATE));
+        paced = TestJob.Run.fresh("reference", RECORDS, KEYS, TestJob.PACED).expected();
+        unpaced = TestJob.Run.fresh("reference", RECORDS, KEYS, TestJob.GENERATE).expected();
+    }
+
+    @AfterEach
+    void forget() {
+        if (run != null) {
+            run.forget();
         }
     }
 
-    @Test
-    void everySeedCommitsExactlyTheOutputOfARunWithoutFailures() throws Exception {
-        runJob("exactly-once-clean", TestJob.FailAt.NONE, 0);
-        List<String> cleanPredictions = CommittingCollectSink.committed("exactly-once-clean/classify");
-        List<String> cleanTokens = CommittingCollectSink.committed("exactly-once-clean/generate");
-        assertEquals(byKey(expectedPredictions), byKey(cleanPredictions), "the clean run equals the engine alone");
-        assertEquals(byKey(expectedTokens), byKey(cleanTokens), "the clean run equals the engine alone");
-        int failures = 0;
-        int fromCheckpoint = 0;
-        StringBuilder report = new StringBuilder();
-        for (int seed = 0; seed < SEEDS; seed++) {
-            Random random = new Random(seed);
-            TestJob.FailAt where = TestJob.FailAt.values()[1 + seed % 3];
-            // Counted per subtask: the busier of the two subtasks sees over 100 predictions and 600 tokens.
-            long index = switch (where) {
-                case SOURCE -> 20 + random.nextInt(200);
-                case CLASSIFY_OUTPUT -> 10 + random.nextInt(50);
-                default -> 20 + random.nextInt(300);
-            };
-            String run = "exactly-once-" + seed;
-            runJob(run, where, index);
-            int injected = TestJob.FailOnce.failures(run);
-            failures += injected;
-            boolean restored = TestJob.FailOnce.restores(run) > 0;
-            fromCheckpoint += restored ? 1 : 0;
-            report.append(String.format("seed %2d: failure %s at record %d, injected %d, restored from %s%n", seed, where,
-                    index, injected, restored ? "a checkpoint" : "the start"));
-            assertEquals(1, injected, "seed " + seed + ": the failure must have happened (" + where + " at " + index + ")");
-            List<String> predictions = CommittingCollectSink.committed(run + "/classify");
-            List<String> tokens = CommittingCollectSink.committed(run + "/generate");
-            assertEquals(expectedPredictions.size(), predictions.size(), "seed " + seed + ": predictions lost or duplicated");
-            assertEquals(expectedTokens.size(), tokens.size(), "seed " + seed + ": tokens lost or duplicated");
-            assertEquals(byKey(cleanPredictions), byKey(predictions), "seed " + seed + ": predictions differ");
-            assertEquals(byKey(cleanTokens), byKey(tokens), "seed " + seed + ": generated tokens differ");
-        }
-        System.out.print(report);
-        System.out.printf("failure injection: %d seeds, %d failures injected and recovered (%d from a checkpoint),"
-                + " %d predictions and %d generated tokens per run, 0 lost, 0 duplicated%n", SEEDS, failures,
-                fromCheckpoint, expectedPredictions.size(), expectedTokens.size());
-        assertTrue(fromCheckpoint >= SEEDS / 2, "most failures must come after a checkpoint: " + fromCheckpoint);
+    @ParameterizedTest
+    @EnumSource(Faults.Site.class)
+    void aFailureAfterACheckpointLosesAndDuplicatesNothing(Faults.Site site) throws Exception {
+        Random random = new Random(site.ordinal());
+        boolean pacedRun = site.ordinal() % 2 == 0;
+        run = TestJob.Run.fresh("exactly-once-" + site, RECORDS, KEYS, pacedRun ? TestJob.PACED : TestJob.GENERATE);
+        TestJob.Expected expected = pacedRun ? paced : unpaced;
+        JobClient job = start(run);
+
+        int before = 40 + random.nextInt(60);
+        long events = site == Faults.Site.ENGINE_OUT_OF_MEMORY ? 1 : 1 + random.nextInt(3);
+        run.gate().openTo(before);
+        CommittingCollectSink.awaitCount(run.id(), "classify", before, PATIENCE);
+        run.faults().arm(site, events);
+        // Enough records for the failure to happen before the end of input; then the rest.
+        run.gate().openTo(before + 30);
+        SourceGate.await(site + " to fail", PATIENCE, () -> run.faults().injected(site) > 0);
+        run.gate().openFully();
+        job.getJobExecutionResult().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        System.out.printf("%s: failure at event %d after %d records committed; injected %d, fault points restored %d;"
+                        + " %d predictions, %d tokens committed%n", site, events, before, run.faults().injected(),
+                run.faults().restores(), run.predictions().size(), run.tokens().size());
+        assertEquals(1, run.faults().injected(site), site + ": the failure must have happened");
+        assertTrue(run.faults().restores() > 0, site + ": the job must have come back from the checkpoint");
+        assertEquals(expected.predictions().size(), run.predictions().size(), site + ": predictions lost or duplicated");
+        assertEquals(expected.tokens().size(), run.tokens().size(), site + ": tokens lost or duplicated");
+        assertEquals(byKey(expected.predictions()), byKey(run.predictions()), site + ": predictions differ");
+        assertEquals(byKey(expected.tokens()), byKey(run.tokens()), site + ": generated tokens differ");
     }
 
-    private static void runJob(String run, TestJob.FailAt where, long index) throws Exception {
+    static JobClient start(TestJob.Run run) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(10));
+        // A declined snapshot fails the job over rather than being skipped.
+        conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 0);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         env.setMaxParallelism(128);
         env.enableCheckpointing(50);
-        TestJob.build(env, run, RECORDS, KEYS, 500, where, index);
-        env.execute(run);
+        TestJob.build(env, run);
+        return env.executeAsync(run.id());
     }
 }

@@ -1,70 +1,120 @@
 package io.scanflow.flink;
 
+import io.scanflow.flink.faults.FaultPoint;
+import io.scanflow.flink.faults.Faults;
+import io.scanflow.flink.faults.FaultyEngine;
+import io.scanflow.flink.operator.Reference;
 import io.scanflow.model.testing.Fixture;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import java.util.UUID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The job the MiniCluster tests run: a replayable rate-limited source of {@link TestRecords}, keyed,
- * through classify and generate (sampled) on the CPU engine, each into a two-phase-commit sink.
- * Optionally one map throws once, at a chosen record, to inject a failure.
+ * The job the MiniCluster tests run: a gated, replayable source of {@link TestRecords} (it reads only
+ * as far as the test opens its {@link SourceGate}), keyed, through classify and sampled generation,
+ * each into a two-phase-commit sink. Fault points sit behind the source and behind each operator, the
+ * engine is a {@link FaultyEngine} and the sinks fail where the run's {@link Faults} are armed;
+ * unarmed, they only pass records on. The topology is the same whatever is armed, so savepoints
+ * restore into any run of it.
  */
 final class TestJob {
+    /** Sampled at temperature 1.5 on a fixture whose samples then depend on the random state. */
+    static final Generate GENERATE = Generate.tokens(6).withSampling(1.5f, 20, 0.95f).withSeed(42);
     /** Paced, so sessions are running (and prompts waiting behind them) at most checkpoints. */
-    static final Generate GENERATE = Generate.tokens(6).withSampling(0.9f, 20, 0.95f).withSeed(42).atTokensPerSecond(250);
-    static final ScanOptions OPTIONS = ScanOptions.defaults().withBundleSize(8).withBundleTimeout(Duration.ofMillis(5));
+    static final Generate PACED = GENERATE.atTokensPerSecond(250);
+    /** Fewer cached keys than keys, so slots are written back, closed and opened again all through a run. */
+    static final ScanOptions OPTIONS = ScanOptions.defaults().withBundleSize(8).withBundleTimeout(Duration.ofMillis(5))
+            .withMaxCachedKeys(2);
+    static final String MODEL = "mamba1-untied-bias";
+    static final int VOCAB = 37;
 
-    /** Where a failure is injected. */
-    enum FailAt { NONE, SOURCE, CLASSIFY_OUTPUT, GENERATE_OUTPUT }
+    /** One run of the job: its unique id, its records and how it generates. */
+    record Run(String id, int records, int keys, Generate generate) {
+        /** A run with a fresh id, so sinks, gates and faults of other runs and attempts never mix in. */
+        static Run fresh(String name, int records, int keys, Generate generate) {
+            return new Run(name + "-" + UUID.randomUUID(), records, keys, generate);
+        }
+
+        List<ScanInput> inputs() {
+            return TestRecords.first(records, keys, VOCAB);
+        }
+
+        SourceGate gate() {
+            return SourceGate.of(id);
+        }
+
+        Faults faults() {
+            return Faults.of(id);
+        }
+
+        List<String> predictions() {
+            return CommittingCollectSink.committed(id, "classify");
+        }
+
+        List<String> tokens() {
+            return CommittingCollectSink.committed(id, "generate");
+        }
+
+        /** What the engine alone gives for the run's records: predictions, then generated tokens. */
+        Expected expected() {
+            try (Reference classify = new Reference(modelDir()); Reference generate = new Reference(modelDir())) {
+                return new Expected(TestRecords.render(classify.classifyPerChunk(inputs())),
+                        TestRecords.render(generate.generate(inputs(), this.generate)));
+            }
+        }
+
+        /** Drops everything kept in memory for the run. */
+        void forget() {
+            SourceGate.remove(id);
+            Faults.forget(id);
+            CommittingCollectSink.forget(id);
+        }
+    }
+
+    /** The engine-alone output of a run, rendered. */
+    record Expected(List<String> predictions, List<String> tokens) {}
 
     private TestJob() {}
 
-    static ModelSpec model() {
-        return ModelSpec.of(Fixture.root().resolve("models").resolve("mamba1-tied")).withEngine(EngineChoice.CPU)
-                .withChunkLength(16);
+    static Path modelDir() {
+        return Fixture.root().resolve("models").resolve(MODEL);
     }
 
-    static void build(StreamExecutionEnvironment env, String run, int records, int keys, double perSecond,
-                      FailAt failAt, long failIndex) {
+    static ModelSpec model(String run) {
+        return ModelSpec.of(modelDir()).withEngine(EngineChoice.CPU).withChunkLength(16)
+                .withEngineWrapper(FaultyEngine.wrapper(run));
+    }
+
+    static void build(StreamExecutionEnvironment env, Run run) {
+        String id = run.id();
         DataStream<ScanInput> input = env.fromSource(
-                        new DataGeneratorSource<>(new RecordAt(keys), records, RateLimiterStrategy.perSecond(perSecond),
-                                TypeInformation.of(ScanInput.class)),
+                        SourceGate.source(id, new RecordAt(run.keys()), run.records(), TypeInformation.of(ScanInput.class)),
                         WatermarkStrategy.noWatermarks(), "records")
-                .setParallelism(1).uid("records");
-        if (failAt == FailAt.SOURCE) {
-            input = input.map(new FailOnce<ScanInput>(run, failIndex)).returns(TypeInformation.of(ScanInput.class))
-                    .setParallelism(1).uid("fail-input");
-        }
+                .setParallelism(1).uid("records")
+                .map(new FaultPoint<ScanInput>(id, Faults.Site.SOURCE, false)).returns(TypeInformation.of(ScanInput.class))
+                .setParallelism(1).uid("fault-source");
         KeyedStream<ScanInput, String> keyed = ScanOperators.keyByStream(input);
 
-        DataStream<String> predictions = ScanOperators.classify(keyed, model(), Classify.perChunk(), OPTIONS)
-                .uid("classify").map(new ToLine<Prediction>()).returns(Types.STRING).uid("classify-lines");
-        if (failAt == FailAt.CLASSIFY_OUTPUT) {
-            predictions = predictions.map(new FailOnce<String>(run, failIndex)).returns(Types.STRING).uid("fail-classify");
-        }
-        predictions.sinkTo(new CommittingCollectSink(run + "/classify")).uid("classify-sink");
+        ScanOperators.classify(keyed, model(id), Classify.perChunk(), OPTIONS).uid("classify")
+                .map(new ToLine<Prediction>()).returns(Types.STRING).uid("classify-lines")
+                .map(new FaultPoint<String>(id, Faults.Site.CLASSIFY_OUTPUT, false)).returns(Types.STRING)
+                .uid("fault-classify")
+                .sinkTo(new CommittingCollectSink(id, "classify")).uid("classify-sink");
 
-        DataStream<String> tokens = ScanOperators.generate(keyed, model(), GENERATE, OPTIONS)
-                .uid("generate").map(new ToLine<GeneratedToken>()).returns(Types.STRING).uid("generate-lines");
-        if (failAt == FailAt.GENERATE_OUTPUT) {
-            tokens = tokens.map(new FailOnce<String>(run, failIndex)).returns(Types.STRING).uid("fail-generate");
-        }
-        tokens.sinkTo(new CommittingCollectSink(run + "/generate")).uid("generate-sink");
+        ScanOperators.generate(keyed, model(id), run.generate(), OPTIONS).uid("generate")
+                .map(new ToLine<GeneratedToken>()).returns(Types.STRING).uid("generate-lines")
+                .map(new FaultPoint<String>(id, Faults.Site.GENERATE_OUTPUT, true)).returns(Types.STRING)
+                .uid("fault-generate")
+                .sinkTo(new CommittingCollectSink(id, "generate")).uid("generate-sink");
     }
 
     static final class RecordAt implements GeneratorFunction<Long, ScanInput> {
@@ -77,7 +127,7 @@ final class TestJob {
 
         @Override
         public ScanInput map(Long index) {
-            return TestRecords.at(index, keys);
+            return TestRecords.at(index, keys, VOCAB);
         }
     }
 
@@ -87,53 +137,6 @@ final class TestJob {
         @Override
         public String map(T value) {
             return Render.line(value);
-        }
-    }
-
-    /**
-     * Throws once per run, when a subtask sees its {@code failIndex}-th record (counted from its start),
-     * and counts the subtasks that came back from a checkpoint (rather than from the very start).
-     */
-    static final class FailOnce<T> implements MapFunction<T, T>, CheckpointedFunction {
-        private static final long serialVersionUID = 1L;
-        static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
-        static final Map<String, AtomicInteger> RESTORES = new ConcurrentHashMap<>();
-
-        private final String run;
-        private final long failIndex;
-        private long seen;
-
-        FailOnce(String run, long failIndex) {
-            this.run = run;
-            this.failIndex = failIndex;
-        }
-
-        @Override
-        public T map(T value) {
-            if (seen++ == failIndex && FAILURES.computeIfAbsent(run, r -> new AtomicInteger()).compareAndSet(0, 1)) {
-                throw new IllegalStateException("injected failure in " + run + " at record " + failIndex);
-            }
-            return value;
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) {}
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) {
-            if (context.isRestored()) {
-                RESTORES.computeIfAbsent(run, r -> new AtomicInteger()).incrementAndGet();
-            }
-        }
-
-        static int restores(String run) {
-            AtomicInteger n = RESTORES.get(run);
-            return n == null ? 0 : n.get();
-        }
-
-        static int failures(String run) {
-            AtomicInteger n = FAILURES.get(run);
-            return n == null ? 0 : n.get();
         }
     }
 }

@@ -13,19 +13,28 @@ public final class TestRecords {
 
     /** Record {@code i}: keys interleave irregularly, chunks of 1-6 tokens, every 11th record ends its stream. */
     public static ScanInput at(long i, int keys) {
+        return at(i, keys, VOCAB);
+    }
+
+    /** {@link #at(long, int)} with tokens below {@code vocab}. */
+    public static ScanInput at(long i, int keys, int vocab) {
         String key = "k" + ((i * 7 + i / 3) % keys);
         int length = 1 + (int) (i * 13 % 6);
         int[] tokens = new int[length];
         for (int j = 0; j < length; j++) {
-            tokens[j] = (int) ((i * 31 + j * 17 + 3) % VOCAB);
+            tokens[j] = (int) ((i * 31 + j * 17 + 3) % vocab);
         }
         return new ScanInput(key, tokens, null, i % 11 == 10, 1_000 + i);
     }
 
     public static List<ScanInput> first(int n, int keys) {
+        return first(n, keys, VOCAB);
+    }
+
+    public static List<ScanInput> first(int n, int keys, int vocab) {
         List<ScanInput> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(at(i, keys));
+            out.add(at(i, keys, vocab));
         }
         return out;
     }

@@ -285,7 +285,11 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
             callOut = new int[Math.max(n * tokens, callOut.length * 2)];
         }
         long t0 = System.nanoTime();
-        engine.generate(callSlots, callTokens, n, tokens, sampling, callRng, callOut);
+        try {
+            engine.generate(callSlots, callTokens, n, tokens, sampling, callRng, callOut);
+        } catch (RuntimeException ex) {
+            throw engineFailure("generate (" + tokens + " tokens per session)", call, n, ex);
+        }
         metrics.engineLatencyMicros.update((System.nanoTime() - t0) / 1000);
         metrics.tokens.inc((long) n * tokens);
         for (int i = 0; i < n; i++) {

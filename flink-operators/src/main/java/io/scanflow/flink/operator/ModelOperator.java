@@ -160,8 +160,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         super.open();
         lease = SharedModels.acquire(spec.directory());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        engine = Engines.create(spec.engine(), lease.model(),
-                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory()));
+        engine = spec.engineWrapper().wrap(Engines.create(spec.engine(), lease.model(),
+                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory())), subtask);
         validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures());
         keyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(KEY_STATE, KeyStateSerializer.INSTANCE)));
         if (keepsBusyKeys()) {
@@ -408,10 +408,14 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
                 }
             }
             long t0 = System.nanoTime();
-            if (featureModel) {
-                engine.prefillFeatures(slotIds, features, outputKind(), outs);
-            } else {
-                engine.prefill(slotIds, tokens, outputKind(), outs);
+            try {
+                if (featureModel) {
+                    engine.prefillFeatures(slotIds, features, outputKind(), outs);
+                } else {
+                    engine.prefill(slotIds, tokens, outputKind(), outs);
+                }
+            } catch (RuntimeException ex) {
+                throw engineFailure("prefill", round.entries, round.size, ex);
             }
             metrics.engineLatencyMicros.update((System.nanoTime() - t0) / 1000);
             metrics.tokens.inc(fed);
@@ -475,6 +479,24 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         }
         output.collect(reuse);
         metrics.recordsOut.inc();
+    }
+
+    /**
+     * An engine call that failed, with what it was asked: the task fails, Flink restarts it from the last
+     * completed checkpoint, and the keys' state and output come back as of that checkpoint.
+     */
+    protected final IllegalStateException engineFailure(String call, KeyEntry[] keys, int count, RuntimeException cause) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < Math.min(count, 5); i++) {
+            names.append(i == 0 ? "" : ", ").append('\'').append(keys[i].key).append('\'');
+        }
+        if (count > 5) {
+            names.append(", ... (").append(count).append(" keys)");
+        }
+        return new IllegalStateException(getOperatorName() + " (subtask "
+                + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "): the " + engine.backend()
+                + " engine failed in " + call + " for keys " + names + ": " + cause.getMessage()
+                + " (the job restarts from its last checkpoint; no output after it was committed)", cause);
     }
 
     protected final long now() {

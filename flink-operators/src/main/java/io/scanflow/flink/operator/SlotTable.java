@@ -44,7 +44,13 @@ final class SlotTable {
         KeyEntry e = entries.get(key);
         if (e == null) {
             KeyState saved = store.read(key);
-            int slot = engine.openSlot();
+            int slot;
+            try {
+                slot = engine.openSlot();
+            } catch (RuntimeException ex) {
+                throw new IllegalStateException("cannot open a " + engine.backend() + " engine slot for key '" + key
+                        + "' (" + entries.size() + " slots held): " + ex.getMessage(), ex);
+            }
             try {
                 e = new KeyEntry(key, slot, seedFor(seed, key));
                 if (saved != null) {
