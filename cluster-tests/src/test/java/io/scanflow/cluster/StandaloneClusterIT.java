@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -38,9 +39,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * samples then differ from greedy decoding, so a key's restored random state matters), paced so that it
  * runs for several seconds: 16 prompts, one key each, 24 sampled tokens per prompt, checkpoints every
  * second, outputs to an exactly-once file sink. Three runs must produce the same bytes: embedded Flink through the
- * {@code scanflow} launcher, the cluster undisturbed, and the cluster with one TaskManager process
- * killed (SIGKILL, by pid) after a completed checkpoint, a replacement TaskManager started, and the job
- * restored from its checkpoint.
+ * {@code scanflow} launcher, the cluster undisturbed, and the cluster with a TaskManager process killed
+ * (SIGKILL, by pid) ten times at random moments of one job (a seeded delay after a checkpoint completed
+ * since the last kill), a replacement TaskManager started each time, and the job restored from its
+ * latest checkpoint each time.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -51,6 +53,13 @@ class StandaloneClusterIT {
     static final int VOCAB = 37;
     static final String JOB_NAME = "scanflow stream-generate " + MODEL;
     static final Duration RUN_TIMEOUT = Duration.ofSeconds(150);
+    static final String RECORDS_PER_SECOND = "3";
+    static final String TOKENS_PER_SECOND = "8";
+    /** About 70 s of undisturbed work: 16 prompts at 0.3 per second, 24 tokens each at 1.5 per second. */
+    static final String SLOW_RECORDS_PER_SECOND = "0.3";
+    static final String SLOW_TOKENS_PER_SECOND = "1.5";
+    static final int KILLS = 10;
+    static final long KILL_SEED = Long.getLong("scanflow.cluster.kill-seed", 20261207L);
     /** The JVM flags Flink's distribution puts in config.yaml (env.java.opts.all) for Java 17. */
     static final String FLINK_JAVA17_OPTS = "--add-exports=java.base/sun.net.util=ALL-UNNAMED"
             + " --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED"
@@ -71,7 +80,8 @@ class StandaloneClusterIT {
     static Path logs;
     static Path tokens;
     static StandaloneCluster cluster;
-    static Process firstTaskManager;
+    /** The live TaskManager processes. */
+    static final List<Process> taskManagers = new ArrayList<>();
     static byte[] embedded;
     static List<String> embeddedLines;
 
@@ -102,7 +112,7 @@ class StandaloneClusterIT {
         settings.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
         settings.put("state.backend.type", "hashmap");
         settings.put("restart-strategy.type", "fixed-delay");
-        settings.put("restart-strategy.fixed-delay.attempts", "20");
+        settings.put("restart-strategy.fixed-delay.attempts", "100");
         settings.put("restart-strategy.fixed-delay.delay", "1 s");
         // A killed TaskManager is noticed within seconds rather than the default 50.
         settings.put("heartbeat.interval", "1000");
@@ -120,8 +130,8 @@ class StandaloneClusterIT {
                 settings);
         cluster.gpuPluginScripts();
         cluster.startJobManager();
-        firstTaskManager = cluster.startTaskManager();
-        cluster.startTaskManager();
+        taskManagers.add(cluster.startTaskManager());
+        taskManagers.add(cluster.startTaskManager());
         StandaloneCluster.await(Duration.ofSeconds(90), "two registered TaskManagers",
                 () -> cluster.registeredTaskManagers() == 2);
     }
@@ -154,12 +164,16 @@ class StandaloneClusterIT {
 
     /** The job's arguments: sampled, paced to run for several seconds, checkpoints every second. */
     static List<String> jobArgs(Path out) {
+        return jobArgs(out, RECORDS_PER_SECOND, TOKENS_PER_SECOND);
+    }
+
+    static List<String> jobArgs(Path out, String recordsPerSecond, String tokensPerSecond) {
         Path model = Path.of(System.getProperty("scanflow.testdata")).resolve("models").resolve(MODEL);
         return List.of("stream-generate", "--model", model.toString(), "--tokens", tokens.toString(),
                 "--batch", String.valueOf(SEQUENCES), "--max-new", String.valueOf(MAX_NEW),
                 "--temperature", "1.5", "--top-k", "20", "--seed", "11", "--engine", "cpu",
-                "--parallelism", "2", "--checkpoint-interval", "1s", "--records-per-second", "3",
-                "--tokens-per-second", "8", "--out", out.toString());
+                "--parallelism", "2", "--checkpoint-interval", "1s", "--records-per-second", recordsPerSecond,
+                "--tokens-per-second", tokensPerSecond, "--out", out.toString());
     }
 
     @Test
@@ -204,40 +218,68 @@ class StandaloneClusterIT {
 
     @Test
     @Order(3)
-    void killingATaskManagerMidJobRecoversFromTheCheckpointWithIdenticalOutputs() throws Exception {
+    void tenTaskManagerKillsAtRandomMomentsRecoverWithIdenticalOutputs() throws Exception {
         Path out = work.resolve("killed");
-        Process client = submit("client-killed", out, "--progress", "off");
+        // Slower pacing than the other runs (pacing does not change the tokens), so the job outlasts the kills.
+        Process client = submitPaced("client-killed", out, SLOW_RECORDS_PER_SECOND, SLOW_TOKENS_PER_SECOND, "--progress", "off");
         String jobId = awaitRunningJob();
-        StandaloneCluster.await(Duration.ofSeconds(60), "a completed checkpoint", () -> completedCheckpoints(jobId) >= 1);
-        String state = cluster.get("/jobs/" + jobId).path("state").asText();
-        assertEquals("RUNNING", state, "the job must still be running when its TaskManager dies");
-        long committedBefore = committedLines(out);
-        long pid = firstTaskManager.pid();
-        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        assertTrue(firstTaskManager.waitFor(30, TimeUnit.SECONDS), "TaskManager " + pid + " did not die");
-        cluster.startTaskManager();
+        Random random = new Random(KILL_SEED);
+        List<String> kills = new ArrayList<>();
+        long checkpoints = 0;
+        while (kills.size() < KILLS) {
+            // A completed checkpoint since the last kill: the job is back and moving; then a random moment
+            // (if the job is restarting again by then, the next checkpoint is waited for).
+            long after = checkpoints;
+            StandaloneCluster.await(Duration.ofSeconds(120), "a checkpoint completed after kill " + kills.size(),
+                    () -> completedCheckpoints(jobId) > after || jobEnded(jobId));
+            assertFalse(jobEnded(jobId), "the job must outlast " + KILLS + " kills; it ended after " + kills);
+            Thread.sleep(random.nextInt(1500));
+            checkpoints = completedCheckpoints(jobId);
+            if (!"RUNNING".equals(cluster.get("/jobs/" + jobId).path("state").asText())) {
+                continue;
+            }
+            Process victim = taskManagers.remove(random.nextInt(taskManagers.size()));
+            long committed = committedLines(out);
+            victim.destroyForcibly();
+            assertTrue(victim.waitFor(30, TimeUnit.SECONDS), "TaskManager " + victim.pid() + " did not die");
+            kills.add(String.format("pid %d after checkpoint %d with %d lines committed", victim.pid(), checkpoints,
+                    committed));
+            taskManagers.add(cluster.startTaskManager());
+        }
 
-        assertTrue(client.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the run with a killed TaskManager did not end");
+        assertTrue(client.waitFor(RUN_TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS), "the run with killed TaskManagers did not end");
         String output = clientOutput("client-killed");
         assertEquals(0, client.exitValue(), output);
 
-        JsonNode checkpoints = cluster.get("/jobs/" + jobId + "/checkpoints");
-        JsonNode restored = checkpoints.path("latest").path("restored");
-        assertFalse(restored.isMissingNode() || restored.isNull(), "the job restored a checkpoint: " + checkpoints);
-        assertFalse(restored.path("is_savepoint").asBoolean(), checkpoints.toString());
+        JsonNode checkpointStats = cluster.get("/jobs/" + jobId + "/checkpoints");
+        JsonNode restored = checkpointStats.path("latest").path("restored");
+        assertFalse(restored.isMissingNode() || restored.isNull(), "the job restored a checkpoint: " + checkpointStats);
         JsonNode exceptions = cluster.get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
-        assertTrue(exceptions.size() >= 1, "the TaskManager's loss failed the job's tasks: " + exceptions);
-        System.out.printf("killed TaskManager pid %d with %d output lines committed (of %d); the job restored checkpoint"
-                        + " %d and finished; first failure: %s%n", pid, committedBefore, SEQUENCES * MAX_NEW,
-                restored.path("id").asLong(), exceptions.get(0).path("exceptionName").asText());
+        assertTrue(exceptions.size() >= KILLS, "every kill failed the job's tasks: " + exceptions.size() + " failures");
+        System.out.printf("%d TaskManager kills (SIGKILL, seed %d), each at a random moment after a completed checkpoint:%n  %s%n"
+                        + "the job failed over %d times, last restored checkpoint %d, and finished%n", KILLS, KILL_SEED,
+                String.join("\n  ", kills), exceptions.size(), restored.path("id").asLong());
 
-        assertArrayEquals(embedded, Files.readAllBytes(out.resolve("tokens.i32")), "killed vs undisturbed");
-        assertEquals(embeddedLines, sortedLines(out), "killed vs undisturbed, output lines");
+        assertArrayEquals(embedded, Files.readAllBytes(out.resolve("tokens.i32")), "killed vs embedded");
+        assertEquals(embeddedLines, sortedLines(out), "killed vs embedded, output lines");
+    }
+
+    private static boolean jobEnded(String jobId) {
+        try {
+            return cluster.get("/jobs/" + jobId).path("state").asText().matches("FINISHED|FAILED|CANCELED");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Process submit(String name, Path out, String... more) throws IOException {
+        return submitPaced(name, out, RECORDS_PER_SECOND, TOKENS_PER_SECOND, more);
+    }
+
+    private static Process submitPaced(String name, Path out, String recordsPerSecond, String tokensPerSecond,
+                                       String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", System.getProperty("scanflow.jobjar")));
-        args.addAll(jobArgs(out));
+        args.addAll(jobArgs(out, recordsPerSecond, tokensPerSecond));
         args.addAll(List.of(more));
         return cluster.client(name, args.toArray(String[]::new));
     }
