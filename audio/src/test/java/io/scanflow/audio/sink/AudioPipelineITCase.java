@@ -40,21 +40,19 @@ class AudioPipelineITCase {
     @TempDir
     Path dir;
 
-    /** Fails the job once, after the given number of chunks have passed (static: survives the restore). */
+    /** Which runs have failed once (static: survives the restore). */
     static final ConcurrentHashMap<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
 
-    /** Fails once, at the first chunk from the {@code at}-th on that comes after a completed checkpoint. */
+    /**
+     * Fails once, when the first checkpoint completes after the subtask has passed {@code at} chunks: in the
+     * checkpoint's notification, so the failure always follows a completed checkpoint that holds part of
+     * the output, whatever the machine's speed (the final checkpoint at end of input is one too).
+     */
     static final class FailOnce implements MapFunction<AudioChunk, AudioChunk>, CheckpointListener {
         private static final long serialVersionUID = 1L;
         private final String run;
         private final long at;
         private long seen;
-        private boolean checkpointed;
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            checkpointed = true;
-        }
 
         FailOnce(String run, long at) {
             this.run = run;
@@ -62,14 +60,16 @@ class AudioPipelineITCase {
         }
 
         @Override
-        public AudioChunk map(AudioChunk c) throws Exception {
-            if (++seen >= at && checkpointed && FAILED.computeIfAbsent(run, r -> new AtomicBoolean()).compareAndSet(false, true)) {
-                throw new Exception("injected failure at chunk " + at);
-            }
-            if (seen % 4 == 0) {
-                Thread.sleep(20); // gives checkpoints time to happen mid-stream
-            }
+        public AudioChunk map(AudioChunk c) {
+            seen++;
             return c;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            if (seen >= at && FAILED.computeIfAbsent(run, r -> new AtomicBoolean()).compareAndSet(false, true)) {
+                throw new Exception("injected failure after checkpoint " + checkpointId + ", " + seen + " chunks in");
+            }
         }
     }
 
