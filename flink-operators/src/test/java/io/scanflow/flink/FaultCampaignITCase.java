@@ -108,8 +108,9 @@ class FaultCampaignITCase {
         int parallelism = 1 + random.nextInt(4);
         StringBuilder story = new StringBuilder("seed " + seed + ": " + records + " records, " + keys + " keys, "
                 + (rocksdb ? "rocksdb" : "hashmap") + " p" + parallelism);
+        JobClient job = null;
         try {
-            JobClient job = start(run, parallelism, rocksdb, null);
+            job = start(run, parallelism, rocksdb, null);
             int segments = 2 + random.nextInt(3);
             int at = 0;
             for (int s = 0; s < segments; s++) {
@@ -121,8 +122,12 @@ class FaultCampaignITCase {
                     run.faults().arm(site, events);
                     story.append(", at ").append(at).append(" arm ").append(site).append('#').append(events);
                 } else if (action < 8 && s > 0) {
-                    // A savepoint that fails leaves the job running and the campaign without its restore.
+                    // No failure may interrupt the savepoint: disarm, then wait for a checkpoint completed since,
+                    // which says every task is running (a failure armed earlier may just have restarted them).
                     run.faults().disarm();
+                    long since = run.faults().lastCompletedCheckpoint();
+                    SourceGate.await("a checkpoint after checkpoint " + since, PATIENCE,
+                            () -> run.faults().lastCompletedCheckpoint() > since);
                     String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(),
                             SavepointFormatType.CANONICAL).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
                     int next = 1 + random.nextInt(4);
@@ -146,6 +151,10 @@ class FaultCampaignITCase {
             job.getJobExecutionResult().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception | AssertionError e) {
             story.append(", ended with ").append(e);
+            if (job != null) {
+                // Leave no job behind to load the next runs.
+                job.cancel().exceptionally(t -> null).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
         }
         TestJob.Expected expected = run.expected();
         Faults faults = run.faults();

@@ -29,6 +29,7 @@ public final class SourceGate {
     private static final Map<String, SourceGate> GATES = new ConcurrentHashMap<>();
 
     private long limit;
+    private volatile boolean sourceFinished;
     private CompletableFuture<Void> opened = new CompletableFuture<>();
 
     private SourceGate() {}
@@ -62,6 +63,11 @@ public final class SourceGate {
 
     public synchronized long limit() {
         return limit;
+    }
+
+    /** Whether the source has read its last record (in any attempt of the run). */
+    public boolean sourceFinished() {
+        return sourceFinished;
     }
 
     private synchronized boolean allows(long index) {
@@ -143,6 +149,9 @@ public final class SourceGate {
             counting.emitted = 0;
             InputStatus status = reader.pollNext(counting);
             next += counting.emitted;
+            if (status == InputStatus.END_OF_INPUT) {
+                gate.sourceFinished = true;
+            }
             return status;
         }
 

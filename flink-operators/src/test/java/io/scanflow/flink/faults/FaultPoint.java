@@ -1,5 +1,6 @@
 package io.scanflow.flink.faults;
 
+import io.scanflow.flink.SourceGate;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -41,7 +42,11 @@ public final class FaultPoint<T> implements MapFunction<T, T>, CheckpointedFunct
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
         if (checkpointFaults) {
+            Faults.of(run).checkpointCompleted(checkpointId);
             Faults.hit(run, Faults.Site.CHECKPOINT_NOTIFICATION);
+            if (SourceGate.of(run).sourceFinished()) {
+                Faults.hit(run, Faults.Site.FINAL_CHECKPOINT_NOTIFICATION);
+            }
         }
     }
 

@@ -30,7 +30,9 @@ public final class Faults {
         /** An operator's snapshot (the checkpoint is declined and the job fails over). */
         SNAPSHOT,
         /** An operator's notification that a checkpoint completed: after completion, before the commit. */
-        CHECKPOINT_NOTIFICATION
+        CHECKPOINT_NOTIFICATION,
+        /** The same, for a checkpoint completed after the source read its last record (the final ones). */
+        FINAL_CHECKPOINT_NOTIFICATION
     }
 
     private static final Map<String, Faults> RUNS = new ConcurrentHashMap<>();
@@ -38,6 +40,7 @@ public final class Faults {
     private final Map<Site, Long> countdown = new EnumMap<>(Site.class);
     private final Map<Site, Integer> injected = new EnumMap<>(Site.class);
     private int restores;
+    private long lastCompletedCheckpoint = -1;
 
     private Faults() {}
 
@@ -97,6 +100,16 @@ public final class Faults {
 
     public synchronized int injected(Site site) {
         return injected.getOrDefault(site, 0);
+    }
+
+    /** A fault point heard that checkpoint {@code id} completed. */
+    public synchronized void checkpointCompleted(long id) {
+        lastCompletedCheckpoint = Math.max(lastCompletedCheckpoint, id);
+    }
+
+    /** The newest checkpoint a fault point heard had completed, -1 before the first. */
+    public synchronized long lastCompletedCheckpoint() {
+        return lastCompletedCheckpoint;
     }
 
     /** A fault point was opened from a checkpoint or savepoint (counted once per restored subtask). */
