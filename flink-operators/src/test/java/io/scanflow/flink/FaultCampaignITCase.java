@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fault campaign: seeded runs of the classify-and-generate job (sampled, on a fixture whose samples
- * depend on the random state), each on the hashmap or the RocksDB backend at parallelism 1-4, its input
- * released in segments ({@link SourceGate}). Between segments a run may arm a failure at a random site
+ * depend on the random state; 1-3 tokens per round, paced or not), each on the hashmap or the RocksDB
+ * backend at parallelism 1-4, its input released in segments ({@link SourceGate}). Between segments a
+ * run may arm a failure at a random site
  * and event ({@link Faults.Site}: source, engine, slot allocation, operator outputs, sink write and
  * commit, snapshot, checkpoint notification), or stop with a savepoint and restore at another
  * parallelism, on either backend. A thread keeps a core busy in the same JVM all along. Every run's
@@ -102,12 +103,13 @@ class FaultCampaignITCase {
         Random random = new Random(seed);
         int records = 50 + random.nextInt(70);
         int keys = 3 + random.nextInt(6);
+        int tokensPerRound = 1 + random.nextInt(3);
         TestJob.Run run = TestJob.Run.fresh("campaign-" + seed, records, keys,
-                random.nextBoolean() ? TestJob.PACED : TestJob.GENERATE);
+                (random.nextBoolean() ? TestJob.PACED : TestJob.GENERATE).withTokensPerRound(tokensPerRound));
         boolean rocksdb = random.nextBoolean();
         int parallelism = 1 + random.nextInt(4);
         StringBuilder story = new StringBuilder("seed " + seed + ": " + records + " records, " + keys + " keys, "
-                + (rocksdb ? "rocksdb" : "hashmap") + " p" + parallelism);
+                + tokensPerRound + " tokens per round, " + (rocksdb ? "rocksdb" : "hashmap") + " p" + parallelism);
         JobClient job = null;
         try {
             job = start(run, parallelism, rocksdb, null);
