@@ -32,7 +32,8 @@ public final class ModelSpec implements Serializable {
 
     /** The model in {@code directory}, on {@link EngineChoice#AUTO}, one engine thread, chunks of 256 tokens. */
     public static ModelSpec of(Path directory) {
-        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, 1, 256, EngineWrapper.none());
+        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, 1, 256,
+                EngineWrapper.none());
     }
 
     public ModelSpec withEngine(EngineChoice choice) {
