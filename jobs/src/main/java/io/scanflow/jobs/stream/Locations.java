@@ -20,12 +20,17 @@ public final class Locations {
 
     private Locations() {}
 
-    /** {@code location} as a URI string: kept when it has a scheme, else an absolute {@code file:} URI. */
+    /**
+     * {@code location} as a Flink path string: kept when it has a scheme, else an absolute {@code file:}
+     * path. Written unescaped: Flink's {@link Path} takes its string as plain text (it escapes it
+     * itself), so a percent-encoded {@code java.net.URI} string would name a folder called
+     * {@code a%20b} instead of {@code a b}.
+     */
     public static String uri(String location) {
         if (SCHEME.matcher(location).matches()) {
             return location;
         }
-        return Paths.get(location).toAbsolutePath().normalize().toUri().toString();
+        return new Path(Paths.get(location).toAbsolutePath().normalize().toUri()).toString();
     }
 
     /** The whole content of a file, through Flink's file systems. */
