@@ -26,6 +26,7 @@ import java.util.List;
  *   <li>FASTA: by ranges of window numbers ({@link FastaWindows}) from the {@code .fai} (or an index
  *       built in memory); a gzipped FASTA is one split.
  *   <li>FASTQ, SAM, CRAM, and files whose first bytes are not their format: one split each.
+ *   <li>An empty file (no bytes, or none after gunzip): no split; it holds no records in any format.
  * </ul>
  */
 public final class SplitPlanner {
@@ -46,6 +47,9 @@ public final class SplitPlanner {
         String prefix = fileNumber + ":" + file.getFileName() + ":";
         String path = file.toAbsolutePath().toString();
         List<GenomicsSplit> out = new ArrayList<>();
+        if (Readers.holdsNothing(file)) {
+            return out; // an empty file: no records, whatever its format
+        }
         if (Readers.checkMagic(file, format).isPresent()) {
             out.add(whole(prefix, path, name, format));
             return out;
