@@ -67,6 +67,12 @@ final class AudioGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (OutputFolder folder = OutputFolder.open("--out", out)) {
+            return generate();
+        }
+    }
+
+    private int generate() throws Exception {
         if (sessions < 1 || !(seconds > 0)) {
             throw new IllegalArgumentException("--sessions must be >= 1 and --seconds > 0");
         }
@@ -86,8 +92,13 @@ final class AudioGenerateCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1); // one operator instance batches every session into one engine call per step
         Files.createDirectories(out);
-        List<AudioGenerateJob.SessionStats> stats = AudioGenerateJob.run(env, model, choice, threads, sessions, seconds,
-                promptTokens, realtime, seed, temperature, rate, perRound, out);
+        List<AudioGenerateJob.SessionStats> stats;
+        try {
+            stats = AudioGenerateJob.run(env, model, choice, threads, sessions, seconds, promptTokens, realtime, seed,
+                    temperature, rate, perRound, out);
+        } catch (RuntimeException e) {
+            throw JobFailures.fromCollect(e);
+        }
         StringBuilder tsv = new StringBuilder("session\tsamples\tseconds\trealtime_factor\n");
         for (AudioGenerateJob.SessionStats s : stats) {
             tsv.append(s.session()).append('\t').append(s.samples()).append('\t')

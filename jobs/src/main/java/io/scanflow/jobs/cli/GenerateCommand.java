@@ -47,6 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxNew < 0) {
             throw new IllegalArgumentException("--max-new must be >= 0, found " + maxNew);
         }
+        CliFiles.requireWritableFile("--out", out);
         SamplingConfig config = decoding.config();
         long seed = decoding.sampling() ? decoding.seed() : 0;
         long start = System.nanoTime();

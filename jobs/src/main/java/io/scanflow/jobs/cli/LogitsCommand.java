@@ -39,6 +39,7 @@ final class LogitsCommand implements Callable<Integer> {
         if (chunk <= 0) {
             throw new IllegalArgumentException("--chunk must be positive, found " + chunk);
         }
+        CliFiles.requireWritableFile("--out", out);
         long start = System.nanoTime();
         SequenceModel model = modelOptions.load();
         int[][] seqs = TokenFiles.readTokens(tokens, batch, model.vocabSize());

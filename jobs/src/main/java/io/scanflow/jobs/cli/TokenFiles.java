@@ -18,6 +18,7 @@ final class TokenFiles {
         if (batch <= 0) {
             throw new IllegalArgumentException("--batch must be positive, found " + batch);
         }
+        CliFiles.requireFile("--tokens", file);
         return TokenFile.parse(file.toString(), Files.readAllBytes(file), batch, vocab);
     }
 

@@ -12,8 +12,10 @@ import io.scanflow.jobs.stream.TokenFile;
 import io.scanflow.jobs.stream.TokenFileRecords;
 import io.scanflow.model.SequenceModel;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -97,11 +99,22 @@ abstract class TokenStreamCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        Optional<Path> localOut = Locations.localPath(out);
+        if (localOut.isEmpty()) {
+            return run();
+        }
+        try (OutputFolder folder = OutputFolder.open("--out", localOut.get())) {
+            return run();
+        }
+    }
+
+    private int run() throws Exception {
         if (recordsPerSecond < 0) {
             throw new IllegalArgumentException("--records-per-second must not be negative, found " + recordsPerSecond);
         }
         SequenceModel model = modelOptions.check();
         String backend = modelOptions.backend();
+        Locations.localPath(tokens).ifPresent(p -> CliFiles.requireFile("--tokens", p));
         String tokensUri = Locations.uri(tokens);
         int[][] sequences = TokenFile.parse(tokens, Locations.readAll(tokensUri), batch, model.vocabSize());
         int length = sequences[0].length;

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Paths;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
@@ -31,6 +32,15 @@ public final class Locations {
             return location;
         }
         return new Path(Paths.get(location).toAbsolutePath().normalize().toUri()).toString();
+    }
+
+    /** The local file {@code location} names (a path, or a {@code file:} URI), or empty for another file system. */
+    public static Optional<java.nio.file.Path> localPath(String location) {
+        if (!SCHEME.matcher(location).matches()) {
+            return Optional.of(Paths.get(location));
+        }
+        Path path = new Path(location);
+        return "file".equals(path.toUri().getScheme()) ? Optional.of(Paths.get(path.toUri().getPath())) : Optional.empty();
     }
 
     /** The whole content of a file, through Flink's file systems. */
