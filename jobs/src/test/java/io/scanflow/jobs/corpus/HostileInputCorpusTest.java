@@ -88,7 +88,25 @@ class HostileInputCorpusTest {
                 tokens(d.resolve("t.i32"), 1, 4, 1).toString(), "--batch", "1", "--max-new", "1", "--out",
                 d.resolve("missing/g.i32").toString()),
                 1, List.of("--out", "missing", "does not exist"), Map.of()));
+        // Settings
+        c.add(new Case("a Flink memory size that is not one", d -> classify(d, write(d.resolve("c.yaml"),
+                "flink:\n  taskmanager.memory.process.size: banana\n")),
+                1, List.of("c.yaml", "taskmanager.memory.process.size", "'banana' is not a valid"), Map.of()));
+        c.add(new Case("a Flink setting with a typo", d -> classify(d, write(d.resolve("c.yaml"),
+                "flink:\n  paralelism.default: 2\n")),
+                1, List.of("'paralelism.default' is not a Flink setting", "did you mean parallelism.default"), Map.of()));
+        c.add(new Case("Flink settings that are right", d -> classify(d, write(d.resolve("c.yaml"),
+                "flink:\n  parallelism.default: 1\n  taskmanager.memory.managed.size: 64m\n"
+                        + "  external-resource.gpu.amount: 0\n")),
+                0, List.of("done"), Map.of("out/predictions.tsv", 3)));
         return c;
+    }
+
+    /** stream-classify of two 4-token sequences with the tiny model, with {@code config}. */
+    static List<String> classify(Path d, Path config) {
+        return List.of("stream-classify", "--config", config.toString(), "--model", tinyModel().toString(), "--tokens",
+                tokens(d.resolve("t.i32"), 2, 4, 1).toString(), "--batch", "2", "--checkpoint-interval", "200ms",
+                "--progress", "off", "--out", d.resolve("out").toString());
     }
 
     @Test
