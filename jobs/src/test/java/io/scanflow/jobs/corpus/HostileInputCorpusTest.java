@@ -88,6 +88,29 @@ class HostileInputCorpusTest {
                 tokens(d.resolve("t.i32"), 1, 4, 1).toString(), "--batch", "1", "--max-new", "1", "--out",
                 d.resolve("missing/g.i32").toString()),
                 1, List.of("--out", "missing", "does not exist"), Map.of()));
+        // Sizes
+        c.add(new Case("--max-new beyond an array", d -> generate(d, "2147483647"),
+                1, List.of("--max-new 2147483647", "more than one array holds"), Map.of()));
+        c.add(new Case("--max-new beyond the heap", d -> generate(d, "1000000000"),
+                1, List.of("--max-new 1000000000", "of memory, more than 75% of this JVM's"), Map.of()));
+        c.add(new Case("--chunk far beyond the sequences", d -> List.of("stream-classify", "--model", tinyModel().toString(),
+                "--tokens", tokens(d.resolve("t.i32"), 2, 4, 1).toString(), "--batch", "2", "--chunk", "2147483647",
+                "--per-chunk", "--checkpoint-interval", "200ms", "--progress", "off", "--out", d.resolve("out").toString()),
+                0, List.of("done"), Map.of("out/predictions.tsv", 3)));
+        c.add(new Case("logits with --chunk far beyond the sequence", d -> List.of("logits", "--model", tinyModel().toString(),
+                "--tokens", tokens(d.resolve("t.i32"), 2, 4, 1).toString(), "--batch", "2", "--chunk", "2147483647",
+                "--out", d.resolve("l.f32").toString()),
+                0, List.of("done"), Map.of()));
+        c.add(new Case("--seconds beyond a WAV file", d -> List.of("audio-generate", "--model", MULAW.toString(), "--sessions",
+                "1", "--seconds", "1e12", "--out", d.resolve("out").toString()),
+                1, List.of("--seconds 1.0E12", "more than a 16-bit WAV file holds"), Map.of()));
+        c.add(new Case("--sessions beyond the heap", d -> List.of("audio-generate", "--model", MULAW.toString(), "--sessions",
+                "100000000", "--seconds", "1", "--out", d.resolve("out").toString()),
+                1, List.of("--sessions 100000000", "of memory"), Map.of()));
+        c.add(new Case("hidden_size beyond an int", d -> List.of("inspect", "--model", write(d.resolve("m/config.json"),
+                "{\"model_type\": \"mamba\", \"vocab_size\": 16, \"hidden_size\": 1e12, \"num_hidden_layers\": 1}")
+                .getParent().toString()),
+                1, List.of("hidden_size", "expected an integer of at most 2147483647"), Map.of()));
         // Settings
         c.add(new Case("a Flink memory size that is not one", d -> classify(d, write(d.resolve("c.yaml"),
                 "flink:\n  taskmanager.memory.process.size: banana\n")),
@@ -100,6 +123,13 @@ class HostileInputCorpusTest {
                         + "  external-resource.gpu.amount: 0\n")),
                 0, List.of("done"), Map.of("out/predictions.tsv", 3)));
         return c;
+    }
+
+    static final Path MULAW = Inputs.REPO.resolve("models/mulaw-generator");
+
+    static List<String> generate(Path d, String maxNew) {
+        return List.of("generate", "--model", tinyModel().toString(), "--tokens", tokens(d.resolve("t.i32"), 4, 4, 1).toString(),
+                "--batch", "4", "--max-new", maxNew, "--greedy", "--out", d.resolve("g.i32").toString());
     }
 
     /** stream-classify of two 4-token sequences with the tiny model, with {@code config}. */
