@@ -33,6 +33,7 @@ final class BamCursor implements SplitCursor {
     private long ordinal;
     private String lastRead;
     private boolean failed;
+    private RuntimeException openFailure;
     /** Records decoded past a failure, and the bad record for it, with the position after each. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
@@ -46,7 +47,14 @@ final class BamCursor implements SplitCursor {
         this.ordinal = split.ordinal();
         this.path = Path.of(split.path());
         this.reader = Readers.openAlignments(path, options.reference());
-        this.records = reader.indexing().iterator(new BAMFileSpan(new Chunk(split.position(), split.end())));
+        SAMRecordIterator opened = null;
+        try {
+            opened = reader.indexing().iterator(new BAMFileSpan(new Chunk(split.position(), split.end())));
+        } catch (RuntimeException e) {
+            // The block at the split's start is damaged (opening reads its first record): the first next() moves past it.
+            openFailure = e;
+        }
+        this.records = opened;
     }
 
     @Override
@@ -59,6 +67,12 @@ final class BamCursor implements SplitCursor {
             }
             if (failed) {
                 return null;
+            }
+            if (openFailure != null) {
+                RuntimeException e = openFailure;
+                openFailure = null;
+                damaged(e);
+                continue;
             }
             SAMRecord rec;
             try {
@@ -74,10 +88,10 @@ final class BamCursor implements SplitCursor {
             BAMFileSpan span = (BAMFileSpan) rec.getFileSource().getFilePointer();
             position = span.getChunks().get(span.getChunks().size() - 1).getChunkEnd();
             lastRead = rec.getReadName();
-            if (AlignmentRecords.skip(rec)) {
+            SourceRecord out = AlignmentRecords.checked(file, rec, ordinal);
+            if (out == null) {
                 continue;
             }
-            SourceRecord out = AlignmentRecords.toRecord(file, rec, ordinal);
             ordinal++;
             return out;
         }
@@ -111,8 +125,10 @@ final class BamCursor implements SplitCursor {
                 }
                 position = in.getFilePointer();
                 lastRead = rec.getReadName();
-                if (!AlignmentRecords.skip(rec)) {
-                    pending.add(new Pending(AlignmentRecords.toRecord(file, rec, ordinal++), position));
+                SourceRecord out = AlignmentRecords.checked(file, rec, ordinal);
+                if (out != null) {
+                    ordinal++;
+                    pending.add(new Pending(out, position));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -137,8 +153,14 @@ final class BamCursor implements SplitCursor {
             position = split.end();
             return "; no intact block with a record follows in this part of the file, the rest of it is not read";
         }
-        records.close();
-        records = reader.indexing().iterator(new BAMFileSpan(new Chunk(next, split.end())));
+        if (records != null) {
+            records.close();
+        }
+        try {
+            records = reader.indexing().iterator(new BAMFileSpan(new Chunk(next, split.end())));
+        } catch (RuntimeException e) {
+            openFailure = e; // the record there reaches into more damage: move on again
+        }
         position = next;
         return "; the reads after it up to the next intact block (compressed offset " + (next >>> 16)
                 + ") are lost, reading resumes there";
@@ -156,7 +178,9 @@ final class BamCursor implements SplitCursor {
 
     @Override
     public void close() throws IOException {
-        records.close();
+        if (records != null) {
+            records.close();
+        }
         reader.close();
     }
 }

@@ -91,6 +91,15 @@ public final class SplitPlanner {
         return new GenomicsSplit(prefix + 0, path, name, format, GenomicsSplit.Unit.RECORD, 0, GenomicsSplit.TO_END, 0, 0);
     }
 
+    /** The virtual offset where the records begin (just after the header), or -1 if the header cannot be read. */
+    private static long firstRecordPointer(Path bam, ReadOptions options) {
+        try (SamReader reader = Readers.openAlignments(bam, options.reference())) {
+            return ((BAMFileSpan) reader.indexing().getFilePointerSpanningReads()).getFirstOffset();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** [start, end) virtual-offset ranges at record starts; empty if the file has no records or cannot be read. */
     static List<long[]> bamRanges(Path bam, ReadOptions options) {
         List<long[]> ranges = new ArrayList<>();
@@ -122,6 +131,11 @@ public final class SplitPlanner {
         } catch (IOException | RuntimeException e) {
             // A defect part-way: the splits found so far stand; the last one runs to the end and reports it.
             if (starts.isEmpty()) {
+                // Damage before the first record: one split from where the records begin, which moves past it.
+                long first = firstRecordPointer(bam, options);
+                if (first >= 0) {
+                    ranges.add(new long[] {first, GenomicsSplit.TO_END});
+                }
                 return ranges;
             }
         }
