@@ -47,8 +47,8 @@ class ResumeTest {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "--add-modules=jdk.incubator.vector", "-Xmx512m",
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 ScanflowCommand.class.getName()));
-        command.addAll(List.of(args(common, "--tokens-per-second", "4", "--records-per-second", "0.1", "--checkpoint-dir", checkpoints.toString(),
-                "--out", out.toString())));
+        command.addAll(List.of(args(common, "--tokens-per-second", "4", "--records-per-second", "0.1", "--checkpoint-dir",
+                checkpoints.toString(), "--out", out.toString())));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("killed.log").toFile()).start();
         int total = f.batch * maxNew;
