@@ -69,7 +69,7 @@ class MutatedInputProperties {
         });
     }
 
-    @Property(tries = 8)
+    @Property(tries = 5)
     void aDamagedFastqKeepsEveryReadBeforeTheDamage(@ForAll("damage") Damage d, @ForAll("record") int damaged) {
         withDir(dir -> {
             List<String> records = new ArrayList<>();
@@ -99,7 +99,7 @@ class MutatedInputProperties {
         return Arbitraries.integers().between(0, 5);
     }
 
-    @Property(tries = 5)
+    @Property(tries = 4)
     void aDamagedBamLosesOnlyTheReadsAtTheDamage(@ForAll("damage") Damage d) {
         withDir(dir -> {
             byte[] bam = Files.readAllBytes(Inputs.DEMO_BAM);
