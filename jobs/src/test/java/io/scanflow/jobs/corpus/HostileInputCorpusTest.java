@@ -70,6 +70,22 @@ class HostileInputCorpusTest {
         c.add(new Case("a SAM parse error with a line break stays one row of bad-input.tsv", d -> dna(d, "--input",
                 write(d.resolve("r.sam"), "@HD\tVN:1.6\nr1\t4\t*\t0\t0\t*\t*\t0\t0\t" + Inputs.HUMAN + "\t*\nbroken\tline\n").toString()),
                 0, List.of("1 reads in 1 samples"), Map.of("out/predictions.tsv", 2, "out/bad-input.tsv", 2)));
+        c.add(new Case("200 garbled bytes in a BGZF block of the demo BAM", d -> dna(d, "--input",
+                write(d.resolve("garbled.bam"), Inputs.garbledBlock(3)).toString()),
+                0, List.of("reads in"), Map.of("out/bad-input.tsv", 2)));
+        byte[] wholeGz = gzip(Inputs.randomFastq(100, 7).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] cutGz = java.util.Arrays.copyOf(wholeGz, wholeGz.length / 2);
+        int wholeBeforeCut = Inputs.wholeFastqRecords(cutGz);
+        c.add(new Case("a truncated .fastq.gz keeps its " + wholeBeforeCut + " whole reads", d -> dna(d, "--input",
+                write(d.resolve("cut.fastq.gz"), cutGz).toString()),
+                0, List.of(wholeBeforeCut + " reads in 1 samples"),
+                Map.of("out/predictions.tsv", 1 + wholeBeforeCut, "out/bad-input.tsv", 2)));
+        c.add(new Case("two inputs named reads.fastq stay two samples", d -> {
+            List<String> args = dna(d, "--input", write(d.resolve("a/reads.fastq"), fastq(2)).toString());
+            args.add(write(d.resolve("b/reads.fastq"), fastq(2)).toString());
+            return args;
+        },
+                0, List.of("4 reads in 2 samples"), Map.of("out/samples.tsv", 3, "out/predictions.tsv", 5)));
         // Paths
         c.add(new Case("--out with a space, #, % and a non-ASCII letter", d -> List.of("dna-classify", "--model",
                 DNA_MODEL.toString(), "--input", write(d.resolve("in ü #1/r 50%.fastq"), fastq(3)).toString(), "--out",

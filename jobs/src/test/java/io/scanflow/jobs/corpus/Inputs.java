@@ -33,6 +33,20 @@ final class Inputs {
         return sb.toString();
     }
 
+    /** FASTQ text of {@code n} reads of 120 random bases (which gzip cannot shrink much). */
+    static String randomFastq(int n, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append("@r").append(i).append('\n');
+            for (int j = 0; j < 120; j++) {
+                sb.append("ACGT".charAt(random.nextInt(4)));
+            }
+            sb.append("\n+\n").append("I".repeat(120)).append('\n');
+        }
+        return sb.toString();
+    }
+
     static byte[] gzip(byte[] data) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -85,6 +99,36 @@ final class Inputs {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The demo BAM with 200 bytes garbled inside its BGZF block number {@code block}. */
+    static byte[] garbledBlock(int block) {
+        try {
+            byte[] bam = Files.readAllBytes(DEMO_BAM);
+            int at = 0;
+            for (int i = 0; i < block; i++) {
+                at += (ByteBuffer.wrap(bam, at + 16, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff) + 1;
+            }
+            for (int i = 0; i < 200; i++) {
+                bam[at + 40 + i] = (byte) (i * 37 + 11);
+            }
+            return bam;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whole 4-line records in what gunzip recovers from {@code gz} before it fails. */
+    static int wholeFastqRecords(byte[] gz) {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz), 1)) {
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                text.write(b);
+            }
+        } catch (IOException expected) {
+            // the cut
+        }
+        return (int) (text.toString(java.nio.charset.StandardCharsets.US_ASCII).chars().filter(ch -> ch == '\n').count() / 4);
     }
 
     static Path tinyModel() {
