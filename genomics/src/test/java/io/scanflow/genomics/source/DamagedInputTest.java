@@ -129,6 +129,35 @@ class DamagedInputTest {
                 bad.get(0).describe());
     }
 
+    @Test
+    void aTruncatedFastaGzKeepsTheSequencesBeforeTheCutAndSaysSo() throws IOException {
+        StringBuilder fasta = new StringBuilder();
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 40; i++) {
+            fasta.append(">s").append(i).append('\n');
+            for (int j = 0; j < 600; j++) {
+                fasta.append("ACGT".charAt(random.nextInt(4)));
+            }
+            fasta.append('\n');
+        }
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(fasta.toString().getBytes(StandardCharsets.US_ASCII));
+        }
+        byte[] cut = java.util.Arrays.copyOf(gz.toByteArray(), gz.size() * 3 / 4);
+        Path file = Files.write(dir.resolve("seqs.fa.gz"), cut);
+        List<SourceRecord> records = read(file, 100_000);
+        List<BadInput> bad = records.stream().filter(SourceRecord::isBad).map(SourceRecord::bad).toList();
+        assertEquals(1, bad.size(), bad.toString());
+        assertEquals("data", bad.get(0).field(), bad.get(0).describe());
+        List<String> ids = records.stream().filter(r -> !r.isBad()).map(r -> r.read().id()).toList();
+        // 600 bases are 4 windows of 150: whole sequences only, in order from s0, and many of them.
+        assertTrue(ids.size() >= 40 && ids.size() % 4 == 0 && ids.size() < 160, ids.size() + " windows");
+        for (int i = 0; i < ids.size(); i++) {
+            assertTrue(ids.get(i).startsWith("s" + i / 4 + ":"), ids.get(i));
+        }
+    }
+
     /** Whole 4-line records in what a gunzip recovers from {@code gz} before it fails. */
     private static int wholeRecordsBeforeTheCut(byte[] gz) {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
