@@ -2,6 +2,7 @@ package io.scanflow.audio.source;
 
 import io.scanflow.audio.AudioFormatException;
 import io.scanflow.audio.io.AudioFiles;
+import io.scanflow.model.io.InputNames;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -14,7 +15,10 @@ import java.util.stream.Stream;
 
 /**
  * Turns the configured inputs (files, folders) into splits: one per file, or one per channel. Folders are
- * listed (not recursively) in name order; hidden files are skipped. Stream keys are file names.
+ * listed (not recursively) in name order; hidden files are skipped. Stream keys are file names, made
+ * unique by {@link InputNames} where two inputs share one ({@code a/clip.wav}, {@code b/clip.wav}): a key
+ * that named two files would merge their streams. Names are chosen against every file listed so far, so
+ * a file found later never takes the name of one already read.
  */
 final class AudioFileDiscovery implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -30,13 +34,18 @@ final class AudioFileDiscovery implements Serializable {
     /** Splits for every file not in {@code seen}; adds their paths to {@code seen}. */
     List<AudioSplit> discover(Collection<String> seen) {
         List<AudioSplit> splits = new ArrayList<>();
-        for (Path file : files()) {
+        List<Path> listed = files();
+        List<Path> known = new ArrayList<>(listed);
+        seen.forEach(p -> known.add(Path.of(p)));
+        List<String> names = InputNames.of(known);
+        for (int i = 0; i < listed.size(); i++) {
+            Path file = known.get(i);
             String path = file.toAbsolutePath().normalize().toString();
             if (seen.contains(path)) {
                 continue;
             }
             seen.add(path);
-            String name = file.getFileName().toString();
+            String name = names.get(i);
             int channels = 1;
             if (perChannel) {
                 try {

@@ -1,6 +1,7 @@
 package io.scanflow.flink.operator;
 
 import io.scanflow.flink.BadRecord;
+import io.scanflow.flink.BadRecordException;
 import io.scanflow.flink.BadRecordPolicy;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
@@ -26,6 +27,7 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -248,7 +250,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
     private void reject(BadRecord bad, StreamRecord<ScanInput> element) {
         metrics.badRecords.inc();
         if (options.badRecords() == BadRecordPolicy.FAIL) {
-            throw new IllegalArgumentException(bad.describe());
+            // The same record fails every restart: restarting only delays the one-line answer.
+            throw new SuppressRestartsException(new BadRecordException(bad));
         }
         output.collect(ScanOperators.BAD_RECORDS,
                 element.hasTimestamp() ? new StreamRecord<>(bad, element.getTimestamp()) : new StreamRecord<>(bad));

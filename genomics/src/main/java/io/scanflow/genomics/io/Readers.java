@@ -101,6 +101,18 @@ public final class Readers {
         }
     }
 
+    /**
+     * Whether the file holds no bytes at all (after gunzip, if it is gzipped): an empty input, which is
+     * zero records in every format rather than a format error in some.
+     */
+    public static boolean holdsNothing(Path file) {
+        try {
+            return head(file, 1, true).length == 0;
+        } catch (IOException | RuntimeException e) {
+            return false; // unreadable: the reader reports why
+        }
+    }
+
     private static Optional<BadInput> firstCharIs(Path file, String name, char expected, String what) throws IOException {
         byte[] b = head(file, 64, true);
         if (b.length == 0) {

@@ -55,10 +55,10 @@ final class AlignmentRecordCursor implements SplitCursor {
             }
             position++;
             lastRead = rec.getReadName();
-            if (AlignmentRecords.skip(rec)) {
+            SourceRecord out = AlignmentRecords.checked(file, rec, ordinal);
+            if (out == null) {
                 continue;
             }
-            SourceRecord out = AlignmentRecords.toRecord(file, rec, ordinal);
             ordinal++;
             return out;
         }

@@ -12,6 +12,24 @@ final class AlignmentRecords {
     }
 
     /** Secondary and supplementary alignments repeat a read that is classified once, as its primary record. */
+    /**
+     * The record as a read or as bad input, or null when it is skipped. A record whose fields cannot be
+     * decoded (bytes garbled inside an intact-looking block: htsjdk decodes fields lazily) is bad input.
+     */
+    static SourceRecord checked(String file, SAMRecord rec, long ordinal) {
+        try {
+            return skip(rec) ? null : toRecord(file, rec, ordinal);
+        } catch (RuntimeException e) {
+            String name;
+            try {
+                name = rec.getReadName();
+            } catch (RuntimeException unreadable) {
+                name = "#" + (ordinal + 1);
+            }
+            return SourceRecord.of(new io.scanflow.genomics.io.BadInput(file, name, "record", describe(e)));
+        }
+    }
+
     static boolean skip(SAMRecord rec) {
         return rec.isSecondaryOrSupplementary();
     }

@@ -1,43 +1,79 @@
 package io.scanflow.genomics.source;
 
 import htsjdk.samtools.BAMFileSpan;
+import htsjdk.samtools.BAMRecordCodec;
 import htsjdk.samtools.Chunk;
 import htsjdk.samtools.SAMRecord;
 import htsjdk.samtools.SAMRecordIterator;
 import htsjdk.samtools.SamReader;
+import htsjdk.samtools.util.BlockCompressedInputStream;
 import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.Readers;
 import io.scanflow.genomics.io.SourceRecord;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 
 /**
  * Reads the BAM records that start in the split's virtual-offset range [position, end), through
  * htsjdk's span iterator. After each record the position is that record's end offset, which is
  * the next record's start: a restore continues exactly there.
+ *
+ * <p>A corrupt or truncated BGZF block is one bad record, and reading resumes at the first record of
+ * the next intact block ({@link BgzfResync}), as BGZF blocks are compressed independently: one damaged
+ * block loses the reads in it, not every read after it.
  */
 final class BamCursor implements SplitCursor {
     private final GenomicsSplit split;
     private final String file;
+    private final Path path;
     private final SamReader reader;
-    private final SAMRecordIterator records;
+    private SAMRecordIterator records;
     private long position;
     private long ordinal;
     private String lastRead;
     private boolean failed;
+    private RuntimeException openFailure;
+    /** Records decoded past a failure, and the bad record for it, with the position after each. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+    private record Pending(SourceRecord record, long positionAfter) {
+    }
 
     BamCursor(GenomicsSplit split, ReadOptions options) {
         this.split = split;
         this.file = Cursors.fileName(split);
         this.position = split.position();
         this.ordinal = split.ordinal();
-        this.reader = Readers.openAlignments(Path.of(split.path()), options.reference());
-        this.records = reader.indexing().iterator(new BAMFileSpan(new Chunk(split.position(), split.end())));
+        this.path = Path.of(split.path());
+        this.reader = Readers.openAlignments(path, options.reference());
+        SAMRecordIterator opened = null;
+        try {
+            opened = reader.indexing().iterator(new BAMFileSpan(new Chunk(split.position(), split.end())));
+        } catch (RuntimeException e) {
+            // The block at the split's start is damaged (opening reads its first record): the first next() moves past it.
+            openFailure = e;
+        }
+        this.records = opened;
     }
 
     @Override
     public SourceRecord next() {
-        while (!failed) {
+        while (true) {
+            Pending p = pending.poll();
+            if (p != null) {
+                position = p.positionAfter();
+                return p.record();
+            }
+            if (failed) {
+                return null;
+            }
+            if (openFailure != null) {
+                RuntimeException e = openFailure;
+                openFailure = null;
+                damaged(e);
+                continue;
+            }
             SAMRecord rec;
             try {
                 if (!records.hasNext()) {
@@ -46,24 +82,88 @@ final class BamCursor implements SplitCursor {
                 }
                 rec = records.next();
             } catch (RuntimeException e) {
-                // A truncated or corrupt BGZF block: nothing after it can be trusted; report and stop.
-                failed = true;
-                position = split.end();
-                ordinal++;
-                return SourceRecord.of(new BadInput(file, lastRead == null ? "#" + ordinal : "after read " + lastRead,
-                        AlignmentRecords.blockOrRecord(e), AlignmentRecords.describe(e)));
+                damaged(e);
+                continue;
             }
             BAMFileSpan span = (BAMFileSpan) rec.getFileSource().getFilePointer();
             position = span.getChunks().get(span.getChunks().size() - 1).getChunkEnd();
             lastRead = rec.getReadName();
-            if (AlignmentRecords.skip(rec)) {
+            SourceRecord out = AlignmentRecords.checked(file, rec, ordinal);
+            if (out == null) {
                 continue;
             }
-            SourceRecord out = AlignmentRecords.toRecord(file, rec, ordinal);
             ordinal++;
             return out;
         }
-        return null;
+    }
+
+    /**
+     * Reading failed at {@link #position}: the whole records left in that (intact) block, which
+     * htsjdk's read-ahead into the damaged block lost, then one bad record naming the damage, then on
+     * from the next intact block.
+     */
+    private void damaged(RuntimeException e) {
+        salvage();
+        ordinal++;
+        String where = lastRead == null ? "#" + ordinal : "after read " + lastRead;
+        String how = resume();
+        pending.add(new Pending(SourceRecord.of(new BadInput(file, where, AlignmentRecords.blockOrRecord(e),
+                AlignmentRecords.describe(e) + how)), position));
+    }
+
+    /** Queues the records that start at {@link #position} and end in its block, decoded one by one. */
+    private void salvage() {
+        long block = position >>> 16;
+        try (BlockCompressedInputStream in = new BlockCompressedInputStream(path.toFile())) {
+            in.seek(position);
+            BAMRecordCodec codec = new BAMRecordCodec(reader.getFileHeader());
+            codec.setInputStream(in);
+            while (in.getFilePointer() >>> 16 == block) {
+                SAMRecord rec = codec.decode();
+                if (rec == null) {
+                    return;
+                }
+                position = in.getFilePointer();
+                lastRead = rec.getReadName();
+                SourceRecord out = AlignmentRecords.checked(file, rec, ordinal);
+                if (out != null) {
+                    ordinal++;
+                    pending.add(new Pending(out, position));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the record that runs into the damage: it is lost
+        }
+    }
+
+    /**
+     * Moves past the damage at {@link #position}: to the next record that can be read, or to the end
+     * of the split. Says which, for the bad record's message.
+     */
+    private String resume() {
+        long damaged = position >>> 16;
+        long next;
+        try {
+            next = BgzfResync.next(path, damaged, reader.getFileHeader().getSequenceDictionary().size());
+        } catch (IOException | RuntimeException e) {
+            next = -1;
+        }
+        if (next < 0 || next >= split.end()) {
+            failed = true;
+            position = split.end();
+            return "; no intact block with a record follows in this part of the file, the rest of it is not read";
+        }
+        if (records != null) {
+            records.close();
+        }
+        try {
+            records = reader.indexing().iterator(new BAMFileSpan(new Chunk(next, split.end())));
+        } catch (RuntimeException e) {
+            openFailure = e; // the record there reaches into more damage: move on again
+        }
+        position = next;
+        return "; the reads after it up to the next intact block (compressed offset " + (next >>> 16)
+                + ") are lost, reading resumes there";
     }
 
     @Override
@@ -78,7 +178,9 @@ final class BamCursor implements SplitCursor {
 
     @Override
     public void close() throws IOException {
-        records.close();
+        if (records != null) {
+            records.close();
+        }
         reader.close();
     }
 }

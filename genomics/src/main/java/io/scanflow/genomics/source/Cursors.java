@@ -21,7 +21,8 @@ public final class Cursors {
         Path file = Path.of(split.path());
         Optional<BadInput> magic = Readers.checkMagic(file, split.format());
         if (magic.isPresent()) {
-            return new OneBadRecord(split, magic.get());
+            BadInput b = magic.get();
+            return new OneBadRecord(split, new BadInput(split.name(), b.record(), b.field(), b.problem()));
         }
         switch (split.unit()) {
             case VIRTUAL_OFFSET:
@@ -54,8 +55,9 @@ public final class Cursors {
         return SourceRecord.of(new DnaRead(file, id, sample, bases, ordinal));
     }
 
+    /** The input's name in records: unique among the job's inputs. */
     static String fileName(GenomicsSplit split) {
-        return Path.of(split.path()).getFileName().toString();
+        return split.name();
     }
 
     /** A file that failed its magic check: one bad record, then the end. */

@@ -5,6 +5,8 @@ import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.SourceRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -15,10 +17,12 @@ import java.nio.file.Path;
  * reads one record ahead and rejects the whole file at a record with an empty sequence line: here
  * such a record is one bad record and the next ones flow. A record whose framing is broken (no
  * '@' header, no '+' line, a missing line) ends the file, since the next record cannot be found
- * reliably (quality lines may start with '@').
+ * reliably (quality lines may start with '@'). A gzipped file that is truncated or corrupt keeps the
+ * reads before the damage and reports it as one bad record.
  */
 final class FastqCursor implements SplitCursor {
     private final String file;
+    private final EndAtDamage source;
     private final BufferedReader in;
     private long position;
     private long ordinal;
@@ -27,7 +31,8 @@ final class FastqCursor implements SplitCursor {
     FastqCursor(GenomicsSplit split) throws IOException {
         this.file = Cursors.fileName(split);
         this.ordinal = split.ordinal();
-        this.in = IOUtil.openFileForBufferedReading(Path.of(split.path()));
+        this.source = new EndAtDamage(IOUtil.openFileForReading(Path.of(split.path())));
+        this.in = new BufferedReader(new InputStreamReader(source, StandardCharsets.ISO_8859_1));
         for (long i = 0; i < split.position(); i++) {
             for (int line = 0; line < 4; line++) {
                 in.readLine();
@@ -46,7 +51,11 @@ final class FastqCursor implements SplitCursor {
             header = in.readLine(); // blank lines between records (e.g. at the end of the file)
         }
         if (header == null) {
-            return null;
+            if (source.damage() == null) {
+                return null;
+            }
+            ordinal++;
+            return damaged("#" + (position + 1), position);
         }
         String seq = in.readLine();
         String plus = in.readLine();
@@ -59,7 +68,8 @@ final class FastqCursor implements SplitCursor {
         }
         String id = header.substring(1).split("[ \t]", 2)[0];
         if (seq == null || plus == null || qual == null) {
-            return fail(id, "record", "expected 4 lines, found the file's end");
+            return source.damage() == null ? fail(id, "record", "expected 4 lines, found the file's end")
+                    : damaged(id, position - 1);
         }
         if (!plus.startsWith("+")) {
             return fail(id, "separator", "expected a line starting with '+', found " + quote(plus));
@@ -70,6 +80,13 @@ final class FastqCursor implements SplitCursor {
                     + " quality characters (one per base), found " + qual.length()));
         }
         return r;
+    }
+
+    /** The damage in a gzipped file, found while reading {@code record} after {@code complete} whole records. */
+    private SourceRecord damaged(String record, long complete) {
+        IOException e = source.damage();
+        return fail(record, "data", "the compressed data ends early or is corrupt after " + complete + " complete records ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
     }
 
     private SourceRecord fail(String record, String field, String problem) {

@@ -6,6 +6,7 @@ import io.scanflow.genomics.io.SourceRecord;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 
 /** Emits records, applies the bad-record policy, and advances the split's checkpointed position. */
 final class GenomicsRecordEmitter implements RecordEmitter<PositionedRecord, SourceRecord, SplitProgress> {
@@ -23,7 +24,8 @@ final class GenomicsRecordEmitter implements RecordEmitter<PositionedRecord, Sou
         if (r.isBad()) {
             badRecords.inc();
             if (policy == BadRecordPolicy.FAIL) {
-                throw new GenomicsFormatException(r.bad());
+                // The same record fails every restart: restarting only delays the one-line answer.
+                throw new SuppressRestartsException(new GenomicsFormatException(r.bad()));
             }
             if (policy == BadRecordPolicy.SIDE_OUTPUT) {
                 output.collect(r);

@@ -20,10 +20,12 @@ import org.apache.flink.api.connector.source.SourceSplit;
  * Adjacent splits of a file share their boundary, so the splits of a file cover it with no gap and
  * no overlap.
  *
+ * @param name    the file's name in records and messages: unique among the job's inputs
+ *                (see {@link io.scanflow.model.io.InputNames}), so a sample is never two files
  * @param ordinal records emitted from this split before {@code position} (numbers records in messages)
  */
-public record GenomicsSplit(String splitId, String path, GenomicsFormat format, Unit unit, long start, long end,
-                            long position, long ordinal) implements SourceSplit {
+public record GenomicsSplit(String splitId, String path, String name, GenomicsFormat format, Unit unit, long start,
+                            long end, long position, long ordinal) implements SourceSplit {
 
     /** What start, end and position count. */
     public enum Unit { VIRTUAL_OFFSET, WINDOW, RECORD }
@@ -34,12 +36,20 @@ public record GenomicsSplit(String splitId, String path, GenomicsFormat format, 
     public GenomicsSplit {
         Objects.requireNonNull(splitId, "splitId");
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(unit, "unit");
         if (start < 0 || end < start || position < start || position > end || ordinal < 0) {
             throw new IllegalArgumentException("split " + splitId + ": expected 0 <= start <= position <= end and ordinal >= 0, found start "
                     + start + ", position " + position + ", end " + end + ", ordinal " + ordinal);
         }
+    }
+
+    /** A split named by its file name (a job with one input, or a split from a version 1 checkpoint). */
+    public GenomicsSplit(String splitId, String path, GenomicsFormat format, Unit unit, long start, long end,
+                         long position, long ordinal) {
+        this(splitId, path, java.nio.file.Path.of(path).getFileName().toString(), format, unit, start, end, position,
+                ordinal);
     }
 
     @Override
@@ -49,6 +59,6 @@ public record GenomicsSplit(String splitId, String path, GenomicsFormat format, 
 
     /** The same split, advanced to {@code newPosition} after {@code newOrdinal} records. */
     public GenomicsSplit at(long newPosition, long newOrdinal) {
-        return new GenomicsSplit(splitId, path, format, unit, start, end, newPosition, newOrdinal);
+        return new GenomicsSplit(splitId, path, name, format, unit, start, end, newPosition, newOrdinal);
     }
 }

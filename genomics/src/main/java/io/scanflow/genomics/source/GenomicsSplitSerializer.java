@@ -12,11 +12,12 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * Versioned bytes of a {@link GenomicsSplit} (checkpoints and savepoints hold them).
  *
  * <p>Version 1: UTF split id, UTF path, UTF format name, UTF unit name, then start, end, position,
- * ordinal as big-endian longs. A later version must keep reading version 1 (a test pins its bytes).
+ * ordinal as big-endian longs. Version 2: the same with the UTF input name after the path (a version 1
+ * split is named by its file name). Every later version must keep reading both (a test pins their bytes).
  */
 public final class GenomicsSplitSerializer implements SimpleVersionedSerializer<GenomicsSplit> {
     public static final GenomicsSplitSerializer INSTANCE = new GenomicsSplitSerializer();
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -42,6 +43,7 @@ public final class GenomicsSplitSerializer implements SimpleVersionedSerializer<
     static void write(GenomicsSplit s, DataOutputStream out) throws IOException {
         out.writeUTF(s.splitId());
         out.writeUTF(s.path());
+        out.writeUTF(s.name());
         out.writeUTF(s.format().name());
         out.writeUTF(s.unit().name());
         out.writeLong(s.start());
@@ -51,14 +53,15 @@ public final class GenomicsSplitSerializer implements SimpleVersionedSerializer<
     }
 
     static GenomicsSplit read(int version, DataInputStream in) throws IOException {
-        if (version != 1) {
-            throw new IOException("genomics split: expected serializer version 1, found " + version
+        if (version != 1 && version != 2) {
+            throw new IOException("genomics split: expected serializer version 1 or 2, found " + version
                     + " (written by a newer ScanFlow?)");
         }
         String id = in.readUTF();
         String path = in.readUTF();
+        String name = version >= 2 ? in.readUTF() : java.nio.file.Path.of(path).getFileName().toString();
         GenomicsFormat format = GenomicsFormat.valueOf(in.readUTF());
         GenomicsSplit.Unit unit = GenomicsSplit.Unit.valueOf(in.readUTF());
-        return new GenomicsSplit(id, path, format, unit, in.readLong(), in.readLong(), in.readLong(), in.readLong());
+        return new GenomicsSplit(id, path, name, format, unit, in.readLong(), in.readLong(), in.readLong(), in.readLong());
     }
 }

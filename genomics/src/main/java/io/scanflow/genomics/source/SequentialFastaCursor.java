@@ -3,6 +3,7 @@ package io.scanflow.genomics.source;
 import htsjdk.samtools.reference.ReferenceSequence;
 import htsjdk.samtools.reference.ReferenceSequenceFile;
 import htsjdk.samtools.reference.ReferenceSequenceFileFactory;
+import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.FastaWindows;
 import io.scanflow.genomics.io.SourceRecord;
 import java.io.IOException;
@@ -40,7 +41,17 @@ final class SequentialFastaCursor implements SplitCursor {
     public SourceRecord next() {
         while (position < end) {
             if (recordWindows == null || windowInRecord == recordWindows.size()) {
-                ReferenceSequence seq = fasta.nextSequence();
+                ReferenceSequence seq;
+                try {
+                    seq = fasta.nextSequence();
+                } catch (RuntimeException e) {
+                    // A truncated or corrupt .fa.gz: the sequences before it were emitted; report it and stop.
+                    position = end;
+                    ordinal++;
+                    return SourceRecord.of(new BadInput(file, record == null ? "#1" : "after " + record, "data",
+                            "the file ends early or is corrupt (" + AlignmentRecords.describe(e)
+                                    + "); the rest of the file is not read"));
+                }
                 if (seq == null) {
                     return null;
                 }

@@ -5,6 +5,7 @@ import io.scanflow.audio.classify.FeatureWindowFunction;
 import io.scanflow.audio.classify.WindowPrediction;
 import io.scanflow.audio.source.AudioChunk;
 import io.scanflow.audio.source.AudioError;
+import io.scanflow.jobs.stream.Tsv;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
 import io.scanflow.flink.Embed;
@@ -63,7 +64,7 @@ public final class AudioClassifyJob {
         DataStream<String> errors = chunks.getSideOutput(AudioRecords.ERRORS)
                 .map(AudioClassifyJob::errorLine).returns(Types.STRING).name("error rows");
         DataStream<String> rejected = pooled.getSideOutput(ScanOperators.BAD_RECORDS)
-                .map(b -> "E\t" + b.key() + "\t" + b.key() + "\t-1\tmodel input " + b.field() + "\t" + b.reason())
+                .map(b -> Tsv.join("E", b.key(), b.key(), -1, "model input " + b.field(), b.reason()))
                 .returns(Types.STRING).name("rejected windows");
         List<WindowPrediction> ws = new ArrayList<>();
         List<AudioError> es = new ArrayList<>();
@@ -84,9 +85,8 @@ public final class AudioClassifyJob {
         Map<String, double[]> sums = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
         for (WindowPrediction p : r.windows()) {
-            w.append(p.stream).append('\t').append(p.window).append('\t').append(fmt(p.startSeconds, 3)).append('\t')
-                    .append(fmt(p.endSeconds, 3)).append('\t').append(p.labelName).append('\t')
-                    .append(fmt(p.probability, 4)).append('\n');
+            w.append(Tsv.row(p.stream, p.window, fmt(p.startSeconds, 3), fmt(p.endSeconds, 3), p.labelName,
+                    fmt(p.probability, 4)));
             double[] s = sums.computeIfAbsent(p.stream, k -> new double[p.probabilities.length]);
             for (int i = 0; i < s.length; i++) {
                 s[i] += p.probabilities[i];
@@ -102,13 +102,11 @@ public final class AudioClassifyJob {
                     best = i;
                 }
             }
-            s.append(e.getKey()).append('\t').append(labels.get(best)).append('\t')
-                    .append(fmt(mean[best] / counts.get(e.getKey()), 4)).append('\n');
+            s.append(Tsv.row(e.getKey(), labels.get(best), fmt(mean[best] / counts.get(e.getKey()), 4)));
         }
         StringBuilder errs = new StringBuilder("stream\tfile\tbyte_offset\tfield\tproblem\n");
         for (AudioError e : r.errors()) {
-            errs.append(e.stream).append('\t').append(e.file).append('\t').append(e.byteOffset).append('\t')
-                    .append(e.field).append('\t').append(e.problem.replace('\t', ' ').replace('\n', ' ')).append('\n');
+            errs.append(Tsv.row(e.stream, e.file, e.byteOffset, e.field, e.problem));
         }
         Files.writeString(out.resolve("windows.tsv"), w);
         Files.writeString(out.resolve("streams.tsv"), s);
@@ -125,7 +123,7 @@ public final class AudioClassifyJob {
 
     // Both kinds of result travel to the client as one string stream (one collect sink, one job).
     private static String windowLine(WindowPrediction p) {
-        StringBuilder b = new StringBuilder("W\t").append(p.stream).append('\t').append(p.window).append('\t')
+        StringBuilder b = new StringBuilder("W\t").append(Tsv.field(p.stream)).append('\t').append(p.window).append('\t')
                 .append(p.startSeconds).append('\t').append(p.endSeconds).append('\t').append(p.label).append('\t')
                 .append(p.labelName).append('\t').append(p.probability);
         for (float x : p.probabilities) {
@@ -135,15 +133,14 @@ public final class AudioClassifyJob {
     }
 
     private static String errorLine(AudioError e) {
-        return "E\t" + e.stream + "\t" + e.file + "\t" + e.byteOffset + "\t" + e.field + "\t"
-                + e.problem.replace('\t', ' ').replace('\n', ' ');
+        return Tsv.join("E", e.stream, e.file, e.byteOffset, e.field, e.problem);
     }
 
     private static void parse(String line, List<WindowPrediction> ws, List<AudioError> es) {
         String[] f = line.split("\t", -1);
         if (f[0].equals("W")) {
             WindowPrediction p = new WindowPrediction();
-            p.stream = f[1];
+            p.stream = Tsv.unescape(f[1]);
             p.window = Integer.parseInt(f[2]);
             p.startSeconds = Double.parseDouble(f[3]);
             p.endSeconds = Double.parseDouble(f[4]);
@@ -157,11 +154,11 @@ public final class AudioClassifyJob {
             ws.add(p);
         } else {
             AudioError e = new AudioError();
-            e.stream = f[1];
-            e.file = f[2];
+            e.stream = Tsv.unescape(f[1]);
+            e.file = Tsv.unescape(f[2]);
             e.byteOffset = Long.parseLong(f[3]);
-            e.field = f[4];
-            e.problem = f[5];
+            e.field = Tsv.unescape(f[4]);
+            e.problem = Tsv.unescape(f[5]);
             es.add(e);
         }
     }

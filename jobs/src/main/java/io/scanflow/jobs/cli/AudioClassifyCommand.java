@@ -42,6 +42,12 @@ final class AudioClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (OutputFolder folder = OutputFolder.open("--out", out)) {
+            return classify();
+        }
+    }
+
+    private int classify() throws Exception {
         for (Path p : inputs) {
             if (!Files.exists(p)) {
                 throw new IllegalArgumentException("--input " + p + ": no such file or folder");
@@ -60,7 +66,12 @@ final class AudioClassifyCommand implements Callable<Integer> {
         if (flink.webUi() != null) {
             System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
-        AudioClassifyJob.Result r = AudioClassifyJob.run(env, model, inputs, input.sampleRate());
+        AudioClassifyJob.Result r;
+        try {
+            r = AudioClassifyJob.run(env, model, inputs, input.sampleRate());
+        } catch (RuntimeException e) {
+            throw JobFailures.fromCollect(e);
+        }
         AudioClassifyJob.write(r, head.labels(), out);
         long streams = r.windows().stream().map(w -> w.stream).distinct().count();
         System.out.println("audio-classify: " + streams + " streams, " + r.windows().size() + " windows, "

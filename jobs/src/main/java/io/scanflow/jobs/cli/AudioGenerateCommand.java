@@ -7,6 +7,7 @@ import io.scanflow.audio.io.AudioFiles;
 import io.scanflow.audio.io.SpectrogramImage;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.jobs.audio.AudioGenerateJob;
+import io.scanflow.model.config.ModelConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,12 +66,36 @@ final class AudioGenerateCommand implements Callable<Integer> {
             description = "Writes <session>.wav, generation.tsv and spectrogram.png here.")
     Path out;
 
+    /** A 16-bit mono WAV's data size field is 32 bits: at most this many samples. */
+    static final long WAV_MAX_SAMPLES = (0xFFFF_FFFFL - 36) / 2;
+
+    /** --seconds against the WAV format, --sessions against the heap and, with both, the disk. */
+    private void checkSizes(int rate) {
+        double samples = seconds * rate;
+        if (samples > WAV_MAX_SAMPLES) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "--seconds %s: %.3g samples at %d Hz, more than a"
+                    + " 16-bit WAV file holds (%d samples, %.1f hours at %d Hz)", seconds, samples, rate, WAV_MAX_SAMPLES,
+                    WAV_MAX_SAMPLES / (3600.0 * rate), rate));
+        }
+        long stateBytes = 4 * ModelConfigLoader.load(model).stateFloats();
+        // Each session holds its model state, RNG, prompt and audio buffers (a few KiB besides the state).
+        Limits.heap("--sessions " + sessions, sessions * (stateBytes + 8192.0));
+        Limits.disk("--sessions " + sessions + " --seconds " + seconds + ": the WAV files", out, sessions * (2 * samples + 44));
+    }
+
     @Override
     public Integer call() throws Exception {
+        try (OutputFolder folder = OutputFolder.open("--out", out)) {
+            return generate();
+        }
+    }
+
+    private int generate() throws Exception {
         if (sessions < 1 || !(seconds > 0)) {
             throw new IllegalArgumentException("--sessions must be >= 1 and --seconds > 0");
         }
         int rate = sampleRate(model);
+        checkSizes(rate);
         int perRound = samplesPerRound != null ? samplesPerRound : Math.max(1, rate / 20);
         if (perRound < 1) {
             throw new IllegalArgumentException("--samples-per-round must be at least 1, found " + perRound);
@@ -86,8 +111,13 @@ final class AudioGenerateCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1); // one operator instance batches every session into one engine call per step
         Files.createDirectories(out);
-        List<AudioGenerateJob.SessionStats> stats = AudioGenerateJob.run(env, model, choice, threads, sessions, seconds,
-                promptTokens, realtime, seed, temperature, rate, perRound, out);
+        List<AudioGenerateJob.SessionStats> stats;
+        try {
+            stats = AudioGenerateJob.run(env, model, choice, threads, sessions, seconds, promptTokens, realtime, seed,
+                    temperature, rate, perRound, out);
+        } catch (RuntimeException e) {
+            throw JobFailures.fromCollect(e);
+        }
         StringBuilder tsv = new StringBuilder("session\tsamples\tseconds\trealtime_factor\n");
         for (AudioGenerateJob.SessionStats s : stats) {
             tsv.append(s.session()).append('\t').append(s.samples()).append('\t')

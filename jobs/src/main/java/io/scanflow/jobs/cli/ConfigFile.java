@@ -88,6 +88,7 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
         Map<String, String> settings = new LinkedHashMap<>();
         if (file != null && read(file, command.commandLine()).get(FLINK_SECTION) instanceof Map<?, ?> flink) {
             flatten("", flink, settings);
+            FlinkSettings.check(settings, file);
         }
         return settings;
     }

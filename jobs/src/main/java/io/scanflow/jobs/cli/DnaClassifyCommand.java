@@ -4,8 +4,12 @@ import io.scanflow.flink.EngineChoice;
 import io.scanflow.genomics.io.BadRecordPolicy;
 import io.scanflow.genomics.source.ReadOptions;
 import io.scanflow.jobs.dna.DnaClassify;
+import io.scanflow.jobs.dna.ClassificationReport;
 import io.scanflow.jobs.dna.DnaClassifyJob;
+import io.scanflow.model.head.ClassificationHeads;
+import io.scanflow.model.loader.ModelLoader;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,8 +83,19 @@ public final class DnaClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (OutputFolder folder = OutputFolder.open("--out", out)) {
+            return classify();
+        }
+    }
+
+    private int classify() throws Exception {
         Path modelDir = model != null ? model : shipped(SHIPPED_MODEL);
         List<Path> files = inputs != null ? inputs : List.of(shipped(DEMO_INPUT));
+        if (truth != null) {
+            CliFiles.requireFile("--truth", truth);
+        }
+        // Checked here, so a bad model folder fails before any job starts, with the file and field named.
+        ClassificationHeads.load(modelDir, ModelLoader.load(modelDir).hiddenSize());
         ReadOptions readOptions = ReadOptions.defaults().withWindow(window, stride).withPolicy(policy(badRecords));
         if (reference != null) {
             readOptions = readOptions.withReference(reference.toAbsolutePath().toString());
@@ -96,7 +111,13 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        var s = DnaClassify.run(env, settings, truth, out, err);
+        ClassificationReport.Summary s;
+        try {
+            s = DnaClassify.run(env, settings, truth, out,
+                    jobOptions.progress == JobOptions.ProgressDisplay.OFF ? new PrintWriter(Writer.nullWriter()) : err);
+        } catch (RuntimeException e) {
+            throw JobFailures.fromCollect(e);
+        }
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "dna-classify: %d reads in %d samples", s.reads(), s.samples()));
         if (s.readsWithTruth() > 0) {

@@ -11,16 +11,16 @@ final class Errors {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null || message.isBlank() ? root.getClass().getSimpleName() : firstLine(message);
+        return message == null || message.isBlank() ? root.getClass().getSimpleName() : oneLine(message);
     }
 
     static String message(Throwable t) {
         String message = t.getMessage();
-        return message == null || message.isBlank() ? rootMessage(t) : firstLine(message);
+        return message == null || message.isBlank() ? rootMessage(t) : oneLine(message);
     }
 
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    /** One line: a message that spans lines (a parser's, with the offending text) is joined, not cut. */
+    private static String oneLine(String s) {
+        return s.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -47,6 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxNew < 0) {
             throw new IllegalArgumentException("--max-new must be >= 0, found " + maxNew);
         }
+        CliFiles.requireWritableFile("--out", out);
         SamplingConfig config = decoding.config();
         long seed = decoding.sampling() ? decoding.seed() : 0;
         long start = System.nanoTime();
@@ -54,6 +55,11 @@ final class GenerateCommand implements Callable<Integer> {
         int v = model.vocabSize();
         int[][] prompts = TokenFiles.readTokens(tokens, batch, v);
         int promptLength = prompts[0].length;
+        Limits.array("--max-new " + maxNew + ": a sequence of prompt and new tokens", (long) promptLength + maxNew);
+        Limits.heap("--batch " + batch + " --max-new " + maxNew + ": the output [B, L+N] int32",
+                4.0 * batch * (promptLength + maxNew));
+        Limits.disk("--batch " + batch + " --max-new " + maxNew + ": the output", out.toAbsolutePath().getParent(),
+                4.0 * batch * (promptLength + maxNew));
         int[][] result = new int[batch][promptLength + maxNew];
         Sampler sampler = new Sampler(config, v);
         RandomState[] rngs = new RandomState[batch];
@@ -62,7 +68,7 @@ final class GenerateCommand implements Callable<Integer> {
             rngs[b] = new RandomState(new RandomState(seed ^ (0x9E3779B97F4A7C15L * (b + 1))).nextLong());
             System.arraycopy(prompts[b], 0, result[b], 0, promptLength);
         }
-        try (Engine engine = modelOptions.openEngine(model, Math.max(chunk, batch))) {
+        try (Engine engine = modelOptions.openEngine(model, Math.max(Math.min(chunk, promptLength), batch))) {
             int[] slots = new int[batch];
             float[][] last = new float[batch][v];
             for (int b = 0; b < batch; b++) {

@@ -44,7 +44,7 @@ final class JobRunner {
         try {
             client = flink.env().executeAsync(jobName);
         } catch (Exception e) {
-            throw new JobFailedException("job failed: " + Errors.rootMessage(e), e);
+            throw JobFailures.of(e);
         }
         String jobId = client.getJobID().toString();
         LOG.info("{}: submitted as job {}", jobName, jobId);
@@ -89,7 +89,7 @@ final class JobRunner {
                 }
             }
         } catch (ExecutionException e) {
-            throw new JobFailedException("job failed: " + Errors.rootMessage(e.getCause()), e.getCause());
+            throw JobFailures.of(e.getCause());
         } finally {
             if (bar != null) {
                 bar.close();

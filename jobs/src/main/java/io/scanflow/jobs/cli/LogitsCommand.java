@@ -34,23 +34,42 @@ final class LogitsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Logits held at once (all sequences, a run of positions): 64 Mi floats, 256 MiB. */
+    private static final long ROW_BUDGET = 64L << 20;
+
     @Override
     public Integer call() throws Exception {
         if (chunk <= 0) {
             throw new IllegalArgumentException("--chunk must be positive, found " + chunk);
         }
+        CliFiles.requireWritableFile("--out", out);
         long start = System.nanoTime();
         SequenceModel model = modelOptions.load();
         int[][] seqs = TokenFiles.readTokens(tokens, batch, model.vocabSize());
-        float[][] logits = new float[batch][seqs[0].length * model.vocabSize()];
-        try (Engine engine = modelOptions.openEngine(model, chunk)) {
+        int length = seqs[0].length;
+        int vocab = model.vocabSize();
+        Limits.disk("the logits [" + batch + ", " + length + ", " + vocab + "] float32", out.toAbsolutePath().getParent(),
+                4.0 * batch * length * vocab);
+        // The logits go to the file a chunk of positions at a time, so the output may be larger than the heap.
+        int rows = (int) Math.max(1, Math.min(Math.min(chunk, length), ROW_BUDGET / ((long) batch * vocab)));
+        Limits.heap("--batch " + batch + ": one position's logits of every sequence", 4.0 * batch * vocab);
+        try (Engine engine = modelOptions.openEngine(model, rows);
+             LogitsFile file = new LogitsFile(out, batch, length, vocab)) {
             int[] slots = new int[batch];
             for (int i = 0; i < batch; i++) {
                 slots[i] = engine.openSlot();
             }
-            engine.prefill(slots, seqs, Output.ALL_LOGITS, logits);
+            for (int from = 0; from < length; from += rows) {
+                int to = Math.min(length, from + rows);
+                int[][] part = new int[batch][];
+                float[][] logits = new float[batch][(to - from) * vocab];
+                for (int b = 0; b < batch; b++) {
+                    part[b] = java.util.Arrays.copyOfRange(seqs[b], from, to);
+                }
+                engine.prefill(slots, part, Output.ALL_LOGITS, logits);
+                file.write(from, logits);
+            }
         }
-        TokenFiles.writeFloats(out, logits);
         double seconds = (System.nanoTime() - start) / 1e9;
         long tokens = (long) batch * seqs[0].length;
         new Summary("scanflow logits: done")

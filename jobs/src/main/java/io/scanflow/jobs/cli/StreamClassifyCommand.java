@@ -67,7 +67,7 @@ final class StreamClassifyCommand extends TokenStreamCommand {
 
     @Override
     int engineChunk(int length) {
-        return chunk;
+        return Math.min(chunk, length); // the engine's buffers never exceed the longest sequence
     }
 
     @Override

@@ -59,6 +59,12 @@ final class StreamGenerateCommand extends TokenStreamCommand {
         if (tokensPerRound < 1) {
             throw new IllegalArgumentException("--tokens-per-round must be at least 1, found " + tokensPerRound);
         }
+        Limits.array("--max-new " + maxNew + ": a sequence of prompt and new tokens", (long) length + maxNew);
+        // The committed lines (about 40 bytes a token) and the merged tokens are held to write tokens.i32.
+        Limits.heap("--batch " + batch + " --max-new " + maxNew + ": merging the output", (double) batch * maxNew * 48
+                + (double) batch * (length + maxNew) * 4);
+        Locations.localPath(out).ifPresent(dir -> Limits.disk("--max-new " + maxNew + ": the output", dir,
+                (double) batch * maxNew * 48 * 2));
     }
 
     @Override
@@ -68,7 +74,7 @@ final class StreamGenerateCommand extends TokenStreamCommand {
 
     @Override
     int engineChunk(int length) {
-        return chunk;
+        return Math.min(chunk, length); // the engine's buffers never exceed the longest prompt
     }
 
     @Override

@@ -18,30 +18,23 @@ final class TokenFiles {
         if (batch <= 0) {
             throw new IllegalArgumentException("--batch must be positive, found " + batch);
         }
+        CliFiles.requireFile("--tokens", file);
         return TokenFile.parse(file.toString(), Files.readAllBytes(file), batch, vocab);
-    }
-
-    static void writeFloats(Path file, float[][] rows) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (float[] row : rows) {
-                ByteBuffer b = ByteBuffer.allocate(row.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(row);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-            }
-        }
     }
 
     static void writeInts(Path file, int[][] rows) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.allocate(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
             for (int[] row : rows) {
-                ByteBuffer b = ByteBuffer.allocate(row.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asIntBuffer().put(row);
-                while (b.hasRemaining()) {
-                    ch.write(b);
+                for (int from = 0; from < row.length; from += b.capacity() / 4) {
+                    int n = Math.min(b.capacity() / 4, row.length - from);
+                    b.clear();
+                    b.asIntBuffer().put(row, from, n);
+                    b.limit(4 * n);
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
                 }
             }
         }

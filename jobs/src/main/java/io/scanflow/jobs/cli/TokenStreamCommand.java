@@ -5,6 +5,7 @@ import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
+import io.scanflow.jobs.stream.Checkpoints;
 import io.scanflow.jobs.stream.Locations;
 import io.scanflow.jobs.stream.OutputFiles;
 import io.scanflow.jobs.stream.OutputLines;
@@ -12,13 +13,16 @@ import io.scanflow.jobs.stream.TokenFile;
 import io.scanflow.jobs.stream.TokenFileRecords;
 import io.scanflow.model.SequenceModel;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -67,6 +71,10 @@ abstract class TokenStreamCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the output of an earlier run in --out.")
     boolean overwrite;
 
+    @Option(names = "--resume", description = "Go on with a run that was stopped (killed, crashed): from the newest"
+            + " complete checkpoint in --checkpoint-dir, keeping the output already committed in --out.")
+    boolean resume;
+
     @Spec
     CommandSpec spec;
 
@@ -97,19 +105,36 @@ abstract class TokenStreamCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        Optional<Path> localOut = Locations.localPath(out);
+        if (localOut.isEmpty()) {
+            return run();
+        }
+        try (OutputFolder folder = OutputFolder.open("--out", localOut.get())) {
+            return run();
+        }
+    }
+
+    private int run() throws Exception {
         if (recordsPerSecond < 0) {
             throw new IllegalArgumentException("--records-per-second must not be negative, found " + recordsPerSecond);
         }
         SequenceModel model = modelOptions.check();
         String backend = modelOptions.backend();
+        Locations.localPath(tokens).ifPresent(p -> CliFiles.requireFile("--tokens", p));
         String tokensUri = Locations.uri(tokens);
         int[][] sequences = TokenFile.parse(tokens, Locations.readAll(tokensUri), batch, model.vocabSize());
         int length = sequences[0].length;
         check(length);
         String outUri = Locations.uri(out);
-        OutputFiles.prepare(outUri, out, overwrite, resultName());
+        Map<String, String> flinkSettings = ConfigFile.flinkSettings(spec);
+        if (resume) {
+            flinkSettings = new java.util.LinkedHashMap<>(flinkSettings);
+            flinkSettings.put(StateRecoveryOptions.SAVEPOINT_PATH.key(), checkpointToResume());
+        } else {
+            OutputFiles.prepare(outUri, out, overwrite, resultName());
+        }
 
-        JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
+        JobOptions.FlinkEnvironment flink = jobOptions.environment(flinkSettings);
         String run = UUID.randomUUID().toString();
         int recordTokens = recordTokens(length);
         DataStream<ScanInput> input = TokenFileRecords.stream(flink.env(),
@@ -166,6 +191,19 @@ abstract class TokenStreamCommand implements Callable<Integer> {
         }
         summary.print(stdout);
         return ExitCodes.OK;
+    }
+
+    /** The newest complete checkpoint of the stopped run, which the job restores (its committed output stays). */
+    private String checkpointToResume() throws java.io.IOException {
+        if (jobOptions.checkpointDir == null) {
+            throw new UsageError("--resume needs the --checkpoint-dir the stopped run wrote its checkpoints to");
+        }
+        if (overwrite) {
+            throw new UsageError("--resume keeps the output in --out; --overwrite would delete it");
+        }
+        String dir = Locations.uri(jobOptions.checkpointDir);
+        return Checkpoints.latest(dir).orElseThrow(() -> new IllegalArgumentException("--resume: no complete checkpoint in "
+                + jobOptions.checkpointDir + " (the run stopped before its first checkpoint: start it again without --resume)"));
     }
 
     private <T> DataStream<String> lines(SingleOutputStreamOperator<T> outputs, String run) {

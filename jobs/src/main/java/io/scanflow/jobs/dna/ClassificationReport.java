@@ -6,6 +6,7 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import io.scanflow.jobs.stream.Tsv;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,21 +80,22 @@ public final class ClassificationReport {
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("predictions.tsv"))) {
             w.write("read_id\tsample\tpredicted\tprobability\n");
             for (ReadPrediction p : reads) {
-                w.write(p.readId() + "\t" + p.sample() + "\t" + p.predicted() + "\t"
-                        + String.format(Locale.ROOT, "%.6f", p.probability()) + "\n");
+                w.write(Tsv.row(p.readId(), p.sample(), p.predicted(), String.format(Locale.ROOT, "%.6f", p.probability())));
             }
         }
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("samples.tsv"))) {
             w.write("sample\treads\tpredicted\tvotes\n");
             for (SampleVote v : votes.values()) {
-                w.write(v.sample() + "\t" + v.reads() + "\t" + v.predicted() + "\t" + v.votes() + "\n");
+                w.write(Tsv.row(v.sample(), v.reads(), v.predicted(), v.votes()));
             }
         }
-        if (!bad.isEmpty()) {
+        if (bad.isEmpty()) {
+            Files.deleteIfExists(dir.resolve("bad-input.tsv")); // an earlier run's, which report.md would contradict
+        } else {
             try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("bad-input.tsv"))) {
                 w.write("file\trecord\tfield\tproblem\n");
                 for (BadInput b : bad) {
-                    w.write(b.file() + "\t" + b.record() + "\t" + b.field() + "\t" + b.problem().replace('\t', ' ') + "\n");
+                    w.write(Tsv.row(b.file(), b.record(), b.field(), b.problem()));
                 }
             }
         }

@@ -1,11 +1,11 @@
 package io.scanflow.jobs.dna;
 
 import io.scanflow.model.head.ClassificationHeads;
+import io.scanflow.model.io.InputNames;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -45,7 +45,7 @@ public final class DnaClassify {
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.println(line(report, bases, seconds));
         progress.flush();
-        String inputs = settings.inputs().stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", "));
+        String inputs = String.join(", ", InputNames.of(settings.inputs()));
         return report.write(out, inputs, settings.model().getFileName().toString(), seconds);
     }
 

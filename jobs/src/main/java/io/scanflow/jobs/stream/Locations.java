@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Paths;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
@@ -20,12 +21,26 @@ public final class Locations {
 
     private Locations() {}
 
-    /** {@code location} as a URI string: kept when it has a scheme, else an absolute {@code file:} URI. */
+    /**
+     * {@code location} as a Flink path string: kept when it has a scheme, else an absolute {@code file:}
+     * path. Written unescaped: Flink's {@link Path} takes its string as plain text (it escapes it
+     * itself), so a percent-encoded {@code java.net.URI} string would name a folder called
+     * {@code a%20b} instead of {@code a b}.
+     */
     public static String uri(String location) {
         if (SCHEME.matcher(location).matches()) {
             return location;
         }
-        return Paths.get(location).toAbsolutePath().normalize().toUri().toString();
+        return new Path(Paths.get(location).toAbsolutePath().normalize().toUri()).toString();
+    }
+
+    /** The local file {@code location} names (a path, or a {@code file:} URI), or empty for another file system. */
+    public static Optional<java.nio.file.Path> localPath(String location) {
+        if (!SCHEME.matcher(location).matches()) {
+            return Optional.of(Paths.get(location));
+        }
+        Path path = new Path(location);
+        return "file".equals(path.toUri().getScheme()) ? Optional.of(Paths.get(path.toUri().getPath())) : Optional.empty();
     }
 
     /** The whole content of a file, through Flink's file systems. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.connector.file.sink.FileSink;
@@ -24,6 +25,8 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
 public final class OutputFiles {
     /** The sink's folder inside the output folder. */
     public static final String PARTS = "parts";
+    /** The lock file a run holds in a local output folder; it does not make the folder "not empty". */
+    public static final String LOCK = ".scanflow.lock";
 
     private OutputFiles() {}
 
@@ -57,7 +60,7 @@ public final class OutputFiles {
             throw new IllegalArgumentException("--out " + shownAs + " is a file, not a folder");
         }
         FileStatus[] entries = fs.listStatus(dir);
-        if (entries == null || entries.length == 0) {
+        if (entries == null || Arrays.stream(entries).allMatch(e -> e.getPath().getName().equals(LOCK))) {
             return;
         }
         if (!overwrite) {

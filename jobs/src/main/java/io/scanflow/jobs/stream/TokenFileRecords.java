@@ -49,7 +49,7 @@ public final class TokenFileRecords implements GeneratorFunction<Long, ScanInput
     }
 
     static int chunksPerSequence(int length, int recordTokens) {
-        return (length + recordTokens - 1) / recordTokens;
+        return (int) (((long) length + recordTokens - 1) / recordTokens); // long: recordTokens may be near 2^31
     }
 
     /**
@@ -80,7 +80,7 @@ public final class TokenFileRecords implements GeneratorFunction<Long, ScanInput
         int i = Math.toIntExact(index);
         int sequence = i % batch;
         int from = i / batch * recordTokens;
-        int to = Math.min(length, from + recordTokens);
+        int to = (int) Math.min(length, (long) from + recordTokens);
         int[] tokens = Arrays.copyOfRange(sequences[sequence], from, to);
         return new ScanInput(Integer.toString(sequence), tokens, null, to == length, i);
     }

@@ -29,6 +29,25 @@ class AudioJobsTest {
     }
 
     @Test
+    void filesThatShareANameAreSeparateStreamsNamedByTheirFolders() throws IOException {
+        Path digits = TESTDATA.resolve("audio/digits");
+        Path a = Files.createDirectories(dir.resolve("a")).resolve("clip.wav");
+        Path b = Files.createDirectories(dir.resolve("b")).resolve("clip.wav");
+        Files.copy(digits.resolve("seven_en-029-Tweaky_p68_s149.wav"), a);
+        Files.copy(digits.resolve("two_en-029-pablo_p62_s179.wav"), b);
+        Path out = dir.resolve("out");
+        assertEquals(0, run("audio-classify", "--model", MODELS.resolve("digit-classifier").toString(),
+                "--input", a.toString(), "--input", b.toString(), "--out", out.toString()));
+        List<String> streams = Files.readAllLines(out.resolve("streams.tsv"));
+        assertEquals(3, streams.size(), "one stream per file: " + streams);
+        List<String> byName = streams.subList(1, 3).stream().sorted().toList();
+        assertTrue(byName.get(0).startsWith("a/clip.wav\tseven\t"), byName.toString());
+        assertTrue(byName.get(1).startsWith("b/clip.wav\ttwo\t"), byName.toString());
+        List<String> windows = Files.readAllLines(out.resolve("windows.tsv"));
+        assertEquals(3, windows.size(), "one window per 1 s clip: " + windows);
+    }
+
+    @Test
     void audioClassifyLabelsTheDemoClipsAndNamesTheUnreadableFile() throws IOException {
         Path in = Files.createDirectories(dir.resolve("in"));
         try (var clips = Files.list(TESTDATA.resolve("audio/digits"))) {

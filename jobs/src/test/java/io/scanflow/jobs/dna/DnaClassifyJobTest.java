@@ -106,6 +106,37 @@ class DnaClassifyJobTest {
         assertTrue(progress.toString().contains("bad input: reads.fastq: record 'odd': field 'sequence'"), progress.toString());
     }
 
+    @Test
+    void inputsThatShareAFileNameStaySeparateSamples() throws Exception {
+        // The same reads under the same file name in two folders: were they keyed by the bare file name,
+        // they would become one sample and their reads (same ids) one stream each.
+        String human = "AGAAATATGTCTGATAAAAGAGTTACTTTGATAGAGTAAATAATAGGAGCTTAAACCCCCTTATTTCTACTAGGACTATGAGAATCGAACCCATCCCTGAG";
+        StringBuilder fastq = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            String bases = human.substring(i);
+            fastq.append("@human.r").append(i).append('\n').append(bases).append("\n+\n").append("I".repeat(bases.length()))
+                    .append('\n');
+        }
+        Path a = Files.createDirectories(tmp.resolve("run1/a")).resolve("reads.fastq");
+        Path b = Files.createDirectories(tmp.resolve("run1/b")).resolve("reads.fastq");
+        Files.writeString(a, fastq);
+        Files.writeString(b, fastq);
+        Path out = tmp.resolve("out");
+        DnaClassifyJob.Settings s = DnaClassifyJob.settings(List.of(a, b), repo().resolve("models/dna-apes"));
+        ClassificationReport.Summary summary = DnaClassify.run(StreamExecutionEnvironment.createLocalEnvironment(2), s, null,
+                out, new PrintWriter(new StringWriter()));
+        assertEquals(6, summary.reads());
+        assertEquals(2, summary.samples());
+        List<String> samples = sorted(Files.readAllLines(out.resolve("samples.tsv")));
+        assertEquals(3, samples.size(), samples.toString());
+        assertTrue(samples.get(1).startsWith("a/reads.fastq\t3\t"), samples.toString());
+        assertTrue(samples.get(2).startsWith("b/reads.fastq\t3\t"), samples.toString());
+        List<String> predictions = Files.readAllLines(out.resolve("predictions.tsv"));
+        assertEquals(1 + 6, predictions.size(), predictions.toString());
+        assertEquals(3, predictions.stream().filter(p -> p.contains("\ta/reads.fastq\t")).count(), predictions.toString());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("a/reads.fastq, b/reads.fastq"));
+    }
+
     private static List<String> sorted(List<String> lines) {
         List<String> body = new java.util.ArrayList<>(lines.subList(1, lines.size()));
         java.util.Collections.sort(body);

@@ -107,10 +107,11 @@ final class JsonFields {
         if (v.isIntegralNumber() && v.canConvertToInt()) {
             return v.intValue();
         }
-        if (v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue())) {
+        if (v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue())
+                && Math.abs(v.doubleValue()) <= Integer.MAX_VALUE) {
             return (int) v.doubleValue();
         }
-        throw error(field, "expected an integer, found " + v);
+        throw error(field, "expected an integer" + (v.isNumber() ? " of at most " + Integer.MAX_VALUE : "") + ", found " + v);
     }
 
     private double toDouble(String field, JsonNode v) {

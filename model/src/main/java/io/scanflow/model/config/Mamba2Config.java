@@ -44,6 +44,9 @@ public record Mamba2Config(
         ConfigChecks.positive("n_groups", numGroups);
         ConfigChecks.positive("conv_kernel", convKernel);
         ConfigChecks.positive("chunk_size", chunkSize);
+        ConfigChecks.fitsArray("the embedding", Math.max(vocabSize, inputFeatures), hiddenSize);
+        ConfigChecks.fitsArray("in_proj.weight", 2L * intermediateSize + 2L * numGroups * stateSize + numHeads, hiddenSize);
+        ConfigChecks.fitsArray("the SSM state of one layer", (long) numHeads * headDim, stateSize);
         if ((long) numHeads * headDim != intermediateSize) {
             throw new IllegalArgumentException("num_heads * head_dim (" + numHeads + " * " + headDim
                     + ") must equal the intermediate size " + intermediateSize);

@@ -40,6 +40,11 @@ public record MambaConfig(
         ConfigChecks.positive("intermediate_size", intermediateSize);
         ConfigChecks.positive("conv_kernel", convKernel);
         ConfigChecks.positive("time_step_rank", dtRank);
+        ConfigChecks.fitsArray("the embedding", Math.max(vocabSize, inputFeatures), hiddenSize);
+        ConfigChecks.fitsArray("in_proj.weight", 2L * intermediateSize, hiddenSize);
+        ConfigChecks.fitsArray("x_proj.weight", (long) dtRank + 2L * stateSize, intermediateSize);
+        ConfigChecks.fitsArray("A_log", intermediateSize, stateSize);
+        ConfigChecks.fitsArray("the state of one layer", intermediateSize, (long) stateSize + convKernel - 1);
     }
 
     @Override

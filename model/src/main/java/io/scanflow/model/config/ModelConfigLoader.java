@@ -76,7 +76,7 @@ public final class ModelConfigLoader {
         int hidden = f.requiredInt("hidden_size");
         int intermediate = f.has("intermediate_size")
                 ? f.requiredInt("intermediate_size")
-                : (int) (f.decimal("expand", 2) * hidden);
+                : ConfigChecks.derived("intermediate_size (expand x hidden_size)", f.decimal("expand", 2) * hidden);
         return new MambaConfig(
                 vocabulary(f),
                 hidden,
@@ -97,7 +97,7 @@ public final class ModelConfigLoader {
         int hidden = f.requiredInt("hidden_size");
         int heads = f.integer("num_heads", 128);
         int headDim = f.integer("head_dim", 64);
-        int intermediate = (int) (f.decimal("expand", 2) * hidden);
+        int intermediate = ConfigChecks.derived("intermediate_size (expand x hidden_size)", f.decimal("expand", 2) * hidden);
         float[] limit = f.limit("time_step_limit");
         return new Mamba2Config(
                 vocabulary(f),
@@ -138,14 +138,14 @@ public final class ModelConfigLoader {
             throw new ConfigException(f.file(), "pad_vocab_size_multiple", "must be positive, found " + multiple);
         }
         // mamba_ssm pads the embedding (and so the logits) up to a multiple; the checkpoint has the padded rows.
-        int padded = (vocab + multiple - 1) / multiple * multiple;
+        int padded = ConfigChecks.derived("the padded vocabulary", Math.ceil((double) vocab / multiple) * multiple);
         JsonFields ssm = f.object("ssm_cfg");
         String layer = ssm.string("layer", "Mamba1");
         float eps = (float) f.decimal("norm_epsilon", 1e-5);
         boolean tie = f.bool("tie_embeddings", true);
         int nLayer = f.requiredInt("n_layer");
         int expand = ssm.integer("expand", 2);
-        int intermediate = expand * dModel;
+        int intermediate = ConfigChecks.derived("d_inner (expand x d_model)", (double) expand * dModel);
         switch (layer) {
             case "Mamba1":
                 return new MambaConfig(padded, dModel, ssm.integer("d_state", 16), nLayer, intermediate,

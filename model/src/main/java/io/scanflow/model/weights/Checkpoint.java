@@ -190,9 +190,16 @@ public final class Checkpoint implements AutoCloseable {
      *
      * @param expectedShape the shape the model config implies; if given, a different stored shape is
      *     an error (pass nothing to skip the check)
-     * @throws CheckpointException if the tensor is missing or has another shape
+     * @throws CheckpointException if the tensor is missing, has another shape, or holds NaN or infinity
      */
     public float[] floats(String name, long... expectedShape) {
+        float[] values = decoded(name, expectedShape);
+        requireFinite(name, info(name), values);
+        return values;
+    }
+
+    /** The tensor's values as stored, NaN and infinities included (what the decoder tests read). */
+    float[] decoded(String name, long... expectedShape) {
         TensorInfo info = info(name);
         if (expectedShape.length > 0 && !Arrays.equals(expectedShape, info.shape())) {
             throw new CheckpointException("tensor " + name + " in " + info.file() + ": expected shape "
@@ -203,6 +210,20 @@ public final class Checkpoint implements AutoCloseable {
                     + ": expected an open checkpoint, found it closed");
         }
         return files.get(info.file()).readFloats(info);
+    }
+
+    /**
+     * A NaN or infinite weight makes every output NaN (or a constant) with no error of its own, so it
+     * is refused here, where the file, tensor and element can still be named.
+     */
+    private static void requireFinite(String name, TensorInfo info, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new CheckpointException("tensor " + name + " in " + info.file() + ": expected finite values, found "
+                        + values[i] + " at index " + i + " (of " + values.length + ")"
+                        + (info.dtype() == DType.F64 && Float.isInfinite(values[i]) ? "; the F64 value is beyond the float32 range" : ""));
+            }
+        }
     }
 
     /**

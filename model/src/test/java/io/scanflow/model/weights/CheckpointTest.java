@@ -43,7 +43,7 @@ class CheckpointTest {
         double[] values = {1.0, -0.1, 1e300, Math.PI};
         Path f = SafetensorsWriter.create().f64("w", shape(4), values).write(dir.resolve("m.safetensors"));
         try (Checkpoint c = Checkpoint.openFile(f)) {
-            assertArrayEquals(new float[] {1f, -0.1f, Float.POSITIVE_INFINITY, (float) Math.PI}, c.floats("w", 4));
+            assertArrayEquals(new float[] {1f, -0.1f, Float.POSITIVE_INFINITY, (float) Math.PI}, c.decoded("w", 4));
         }
     }
 
@@ -52,7 +52,7 @@ class CheckpointTest {
         short[] bits = {0x3C00, (short) 0xC000, 0x7BFF, 0x0001, (short) 0x8000, 0x7C00, (short) 0xFC00, 0x7E00};
         Path f = SafetensorsWriter.create().bits16("w", "F16", shape(2, 4), bits).write(dir.resolve("m.safetensors"));
         try (Checkpoint c = Checkpoint.openFile(f)) {
-            float[] v = c.floats("w", 2, 4);
+            float[] v = c.decoded("w", 2, 4);
             assertArrayEquals(new float[] {1f, -2f, 65504f, 0x1p-24f, -0f, Float.POSITIVE_INFINITY,
                     Float.NEGATIVE_INFINITY}, Arrays.copyOf(v, 7));
             assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(v[4]));
@@ -70,7 +70,7 @@ class CheckpointTest {
         }
         Path f = SafetensorsWriter.create().bits16("w", "BF16", shape(5), bits).write(dir.resolve("m.safetensors"));
         try (Checkpoint c = Checkpoint.openFile(f)) {
-            assertArrayEquals(expected, c.floats("w", 5));
+            assertArrayEquals(expected, c.decoded("w", 5));
         }
     }
 
@@ -83,7 +83,7 @@ class CheckpointTest {
         Path f = SafetensorsWriter.create().bits16("all", "F16", shape(bits.length), bits)
                 .write(dir.resolve("m.safetensors"));
         try (Checkpoint c = Checkpoint.openFile(f)) {
-            float[] v = c.floats("all");
+            float[] v = c.decoded("all");
             for (int i = 0; i < bits.length; i++) {
                 assertEquals(Float.floatToRawIntBits(Float16.toFloat(bits[i])), Float.floatToRawIntBits(v[i]),
                         "bits 0x" + Integer.toHexString(i));
@@ -161,6 +161,25 @@ class CheckpointTest {
             assertFails(() -> c.info("model.layers.0.mixer.D"), "missing tensor model.layers.0.mixer.D", f,
                     "similar: backbone.layers.0.mixer.D");
             assertFails(() -> c.floats("nope", 1), "missing tensor nope", f, "3 tensors");
+        }
+    }
+
+    @Test
+    void nonFiniteWeightsAreALoadErrorNamingFileTensorAndIndex() {
+        Path f = SafetensorsWriter.create()
+                .f32("ok", shape(2), 1f, 2f)
+                .f32("backbone.layers.0.mixer.A_log", shape(2, 2), 0f, 1f, Float.NaN, 3f)
+                .f32("lm_head.weight", shape(3), 0f, Float.NEGATIVE_INFINITY, 1f)
+                .write(dir.resolve("model.safetensors"));
+        Path wide = SafetensorsWriter.create().f64("w", shape(2), 1.0, 1e300).write(dir.resolve("wide.safetensors"));
+        try (Checkpoint c = Checkpoint.openFile(f); Checkpoint d = Checkpoint.openFile(wide)) {
+            assertArrayEquals(new float[] {1f, 2f}, c.floats("ok", 2));
+            assertFails(() -> c.floats("backbone.layers.0.mixer.A_log", 2, 2), "tensor backbone.layers.0.mixer.A_log in " + f,
+                    "expected finite values, found NaN at index 2 (of 4)");
+            assertFails(() -> c.floats("lm_head.weight", 3), "tensor lm_head.weight in " + f,
+                    "found -Infinity at index 1 (of 3)");
+            assertFails(() -> d.floats("w", 2), "tensor w in " + wide, "found Infinity at index 1",
+                    "the F64 value is beyond the float32 range");
         }
     }
 

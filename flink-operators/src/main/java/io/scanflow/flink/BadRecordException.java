@@ -1,0 +1,13 @@
+package io.scanflow.flink;
+
+/**
+ * A bad record under {@link BadRecordPolicy#FAIL}: its own type, so a command can tell this failure
+ * (the input's fault, reported as such) from a job that failed for another reason.
+ */
+public final class BadRecordException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public BadRecordException(BadRecord bad) {
+        super(bad.describe());
+    }
+}
