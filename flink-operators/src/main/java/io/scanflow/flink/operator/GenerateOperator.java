@@ -189,11 +189,12 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
         long at = (long) Math.ceil(next);
         if (at < roundTimerAt) {
             roundTimerAt = at;
-            getProcessingTimeService().registerTimer(at, this::onRoundTimer);
+            getProcessingTimeService().registerTimer(at, failStop(this::onRoundTimer));
         }
     }
 
     private void onRoundMail() throws Exception {
+        checkNotFailed();
         roundMailPending = false;
         if (!closing) {
             round(false);

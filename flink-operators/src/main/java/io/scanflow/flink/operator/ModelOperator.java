@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -82,6 +83,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
     private transient boolean bundleTimerArmed;
     private transient long lastTrim;
     protected transient boolean closing;
+    /** What escaped a timer callback; once set, the operator refuses all further work (see {@link #failStop}). */
+    private transient Throwable failure;
 
     protected ModelOperator(StreamOperatorParameters<OUT> parameters, ModelSpec spec, ScanOptions options, long seed) {
         super(parameters);
@@ -224,12 +227,16 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         }
         if (!work.isEmpty()) {
             // Emitting belongs in the mailbox loop, not in open().
-            mailbox.execute(this::runWork, "scanflow resume restored records");
+            mailbox.execute(() -> {
+                checkNotFailed();
+                runWork();
+            }, "scanflow resume restored records");
         }
     }
 
     @Override
     public void processElement(StreamRecord<ScanInput> element) throws Exception {
+        checkNotFailed();
         ScanInput r = element.getValue();
         String key = (String) getCurrentKey();
         metrics.recordsIn.inc();
@@ -259,7 +266,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
 
     private void armBundleTimer(long at) {
         bundleTimerArmed = true;
-        getProcessingTimeService().registerTimer(at, this::onBundleTimer);
+        getProcessingTimeService().registerTimer(at, failStop(this::onBundleTimer));
     }
 
     private void onBundleTimer(long time) throws Exception {
@@ -277,6 +284,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
+        checkNotFailed();
         // Records buffered behind the watermark would otherwise come out late.
         flush();
         super.processWatermark(mark);
@@ -284,6 +292,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        checkNotFailed();
         flush();
         slots.writeBackAll();
         super.prepareSnapshotPreBarrier(checkpointId);
@@ -291,6 +300,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        checkNotFailed();
         if (!bundle.isEmpty()) {
             throw new IllegalStateException("the bundle holds " + bundle.size()
                     + " records at a snapshot: prepareSnapshotPreBarrier must flush it before the barrier");
@@ -302,6 +312,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
 
     @Override
     public void finish() throws Exception {
+        checkNotFailed();
         flush();
         drainAtEnd();
         super.finish();
@@ -468,6 +479,36 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         if (slots.size() > options.maxCachedKeys() || (ttl > 0 && now - lastTrim >= Math.max(1, ttl / 4))) {
             slots.trim(now, ttl);
             lastTrim = now;
+        }
+    }
+
+    // ---------------------------------------------------------------- failing for good
+
+    /**
+     * A processing-time callback after whose failure the operator refuses all work. Flink does not fail
+     * the task where a timer throws: it hands the exception to the task asynchronously, and until the
+     * task is cancelled its mailbox goes on with records, other timers and checkpoint barriers. A round
+     * that threw midway leaves keys torn (slots fed, records not yet taken off their queues, a session
+     * not yet started), and a checkpoint completed in that window would restore them torn: records lost
+     * or fed twice. So once a callback fails, every later entry point throws, and no snapshot is taken.
+     */
+    protected final ProcessingTimeCallback failStop(ProcessingTimeCallback callback) {
+        return time -> {
+            checkNotFailed();
+            try {
+                callback.onProcessingTime(time);
+            } catch (Throwable t) {
+                failure = t;
+                throw t;
+            }
+        };
+    }
+
+    /** Throws if a timer callback failed earlier (see {@link #failStop}). */
+    protected final void checkNotFailed() {
+        if (failure != null) {
+            throw new IllegalStateException(getOperatorName() + " stopped after a failure in a timer; its keys may be"
+                    + " half way through a round, so it takes no more records and no snapshot: " + failure, failure);
         }
     }
 
