@@ -161,7 +161,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         lease = SharedModels.acquire(spec.directory());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         engine = Engines.create(spec.engine(), lease.model(),
-                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory()));
+                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory(),
+                        (int) Math.min(Integer.MAX_VALUE, (long) options.maxCachedKeys() + options.bundleSize())));
         validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures());
         keyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(KEY_STATE, KeyStateSerializer.INSTANCE)));
         if (keepsBusyKeys()) {
