@@ -11,7 +11,7 @@
 # subset compared read by read), audio (audio-generate --engine cuda --sessions 2048 --realtime, checkpoints
 # every 2 s), stream (stream-generate on the CPU without failure, then on CUDA with a failure injected).
 # Environment: SCANFLOW_READS (default 1000000), SCANFLOW_CPU_READS (20000), SCANFLOW_AUDIO_SECONDS (20),
-# SCANFLOW_AUDIO_SESSIONS (2048), SCANFLOW_GPU_CACHE (where the archive is unpacked, default
+# SCANFLOW_AUDIO_SESSIONS (2048), SCANFLOW_AUDIO_FIT (skip the as-fast-as-possible run: sessions it sustains), SCANFLOW_GPU_CACHE (where the archive is unpacked, default
 # /tmp/scanflow-gpu-jobs; kept between runs while the machine stays up).
 # RESULTS receives run.log, one log per job, the jobs' own output files and summary.md (the tables).
 set -euo pipefail
@@ -219,22 +219,41 @@ EOF
     cat "$results/dna-compare.txt"
 }
 
+# dna-classify with 4 subtasks and checkpoints every 500 ms: the job's collected results reach the client at
+# checkpoints, so the interval bounds how fast they can come.
+run_dnack() {
+    local results=$1 work=$2
+    local reads=${SCANFLOW_READS:-1000000} parts=${SCANFLOW_READ_FILES:-16}
+    local fq=$work/reads-$reads-of-$parts
+    [ -s "$fq-1.fastq" ] || python3 "$dir/simulate_reads.py" --reads "$reads" --parts "$parts" --seed 4001 \
+        "$cache/data/apes-mtdna.fa" "$fq.fastq"
+    local inputs=("$fq"-*.fastq)
+    log_file=$results/dna-cuda-p4-500ms-flink.log
+    scanflow dna-classify --engine cuda --parallelism 4 --checkpoint-interval 500ms --model "$models/dna-apes" \
+        --input "${inputs[@]}" --out "$results/dna-cuda-p4-500ms" > "$results/dna-cuda-p4-500ms.txt" 2>&1
+    echo "exit $?"; grep "dna-classify:" "$results/dna-cuda-p4-500ms.txt" | tail -n 3
+}
+
 run_audio() {
     local results=$1 work=$2
     local seconds=${SCANFLOW_AUDIO_SECONDS:-20} sessions=${SCANFLOW_AUDIO_SESSIONS:-2048}
     local model=$models/mulaw-generator-16k
     # As fast as possible first: how many 16 kHz sessions the job sustains (each session's audio seconds per
     # wall second, summed); the real-time run then takes the asked sessions if they fit, else the most that do.
-    log_file=$results/audio-fast-flink.log
-    rm -rf "$work/audio-fast"
-    SCANFLOW_TIMEOUT=120 scanflow audio-generate --engine cuda --model "$model" --sessions "$sessions" --seconds 1 \
-        --checkpoint-interval 2s --progress off --out "$work/audio-fast" > "$results/audio-fast.txt" 2>&1
-    echo "as fast as possible: exit $?"; tail -n 1 "$results/audio-fast.txt"
-    cp "$work/audio-fast/generation.tsv" "$results/audio-fast-generation.tsv" 2>/dev/null || true
-    local fit
-    fit=$(python3 -c 'import sys
+    local fit=${SCANFLOW_AUDIO_FIT:-}
+    if [ -z "$fit" ]; then
+        log_file=$results/audio-fast-flink.log
+        rm -rf "$work/audio-fast"
+        # Thousands of sessions' state is more than the JobManager's 5 MB in-memory checkpoints take: a folder.
+        SCANFLOW_TIMEOUT=100 scanflow audio-generate --engine cuda --model "$model" --sessions "$sessions" --seconds 1 \
+            --checkpoint-interval 2s --checkpoint-dir "$work/checkpoints-fast" --progress off --out "$work/audio-fast" \
+            > "$results/audio-fast.txt" 2>&1
+        echo "as fast as possible: exit $?"; tail -n 1 "$results/audio-fast.txt"
+        cp "$work/audio-fast/generation.tsv" "$results/audio-fast-generation.tsv" 2>/dev/null || true
+        fit=$(python3 -c 'import sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()[1:]]
 print(int(sum(float(r[3]) for r in rows)))' "$results/audio-fast-generation.tsv" 2>/dev/null || echo 0)
+    fi
     local n=$sessions
     if [ "$fit" -lt $((sessions * 11 / 10)) ]; then
         n=64
@@ -243,8 +262,9 @@ print(int(sum(float(r[3]) for r in rows)))' "$results/audio-fast-generation.tsv"
     echo "sessions sustained as fast as possible: $fit; real-time run with $n sessions" | tee "$results/audio-choice.txt"
     log_file=$results/audio-flink.log
     rm -rf "$work/audio"
-    SCANFLOW_TIMEOUT=150 scanflow audio-generate --engine cuda --model "$model" --sessions "$n" --seconds "$seconds" \
-        --realtime --checkpoint-interval 2s --progress off --out "$work/audio" > "$results/audio.txt" 2>&1
+    SCANFLOW_TIMEOUT=120 scanflow audio-generate --engine cuda --model "$model" --sessions "$n" --seconds "$seconds" \
+        --realtime --checkpoint-interval 2s --checkpoint-dir "$work/checkpoints" --progress off --out "$work/audio" \
+        > "$results/audio.txt" 2>&1
     echo "exit $?"; tail -n 3 "$results/audio.txt"
     cp "$work/audio/generation.tsv" "$results/audio-generation.tsv" 2>/dev/null || true
     grep -h "Completed checkpoint" "$results"/audio-flink.log* > "$results/audio-checkpoints.txt" || true

@@ -18,7 +18,8 @@ def dna(results):
     out = ["| dna-classify --engine cuda | reads | seconds | bases/s end to end | bases/s between the first and"
            " last progress lines with reads |", "|---|---:|---:|---:|---:|"]
     pat = re.compile(r"(\d+) reads classified.* ([\d.]+) s, (\d+) bases/s")
-    for name, what in (("dna-cuda.txt", "parallelism: one subtask per core"), ("dna-cuda-p4.txt", "--parallelism 4")):
+    for name, what in (("dna-cuda.txt", "parallelism: one subtask per core"), ("dna-cuda-p4.txt", "--parallelism 4"),
+                       ("dna-cuda-p4-500ms.txt", "--parallelism 4 --checkpoint-interval 500ms")):
         lines = [l for l in text(results, name).splitlines() if l.startswith("dna-classify: ") and "bases/s" in l]
         points = [(int(m.group(1)), float(m.group(2)), float(m.group(3))) for m in map(pat.search, lines) if m]
         if not points:
