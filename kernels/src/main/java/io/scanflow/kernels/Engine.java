@@ -42,6 +42,11 @@ public interface Engine extends AutoCloseable {
 
     int openSlots();
 
+    /** Most slots open at once ({@link #openSlot} fails beyond it); unbounded by default. */
+    default int slotCapacity() {
+        return Integer.MAX_VALUE;
+    }
+
     /**
      * Feeds each slot its tokens (a chunk of its stream), all requests in one call.
      *

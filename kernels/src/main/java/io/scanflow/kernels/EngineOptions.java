@@ -8,21 +8,24 @@ package io.scanflow.kernels;
  *                       carried between chunks)
  * @param maxSlots       CUDA backend: state slots allocated on the device up front (most open slots)
  * @param maxRowsPerPass CUDA backend: most token rows of all requests in one prefill pass (the device
- *                       workspace is sized for {@code max(maxRowsPerPass, maxSlots)} rows)
+ *                       workspace is sized for {@code max(maxRowsPerPass, maxSlots)} rows); {@link #AUTO_ROWS}
+ *                       (the default) lets the backend choose from the model and the device's free memory
  * @param device         CUDA backend: device ordinal
  * @param cudaGraphs     CUDA backend: replay a captured graph for each batched-step shape
  */
 public record EngineOptions(int cpuThreads, int chunkLength, int maxSlots, int maxRowsPerPass, int device,
                             boolean cudaGraphs) {
+    /** {@code maxRowsPerPass}: the backend chooses. */
+    public static final int AUTO_ROWS = 0;
 
     public EngineOptions {
-        if (cpuThreads < 1 || chunkLength < 1 || maxSlots < 1 || maxRowsPerPass < 1 || device < 0) {
+        if (cpuThreads < 1 || chunkLength < 1 || maxSlots < 1 || maxRowsPerPass < 0 || device < 0) {
             throw new IllegalArgumentException("engine options must be positive: " + this);
         }
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 2048, 256, 8192, 0, true);
+        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 2048, 256, AUTO_ROWS, 0, true);
     }
 
     public EngineOptions withCpuThreads(int v) {

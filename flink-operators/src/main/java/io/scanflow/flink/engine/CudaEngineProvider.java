@@ -10,9 +10,14 @@ import java.util.List;
 /**
  * The CUDA backend for the operators. A subtask takes the GPU Flink's external resource framework gave
  * its TaskManager ({@code external-resources: gpu}); with several, subtasks spread over them by index.
- * Small models get large prefill passes, so bundles of short requests (DNA reads) take few passes.
+ * Small models get large prefill passes, so bundles of short requests (DNA reads) take few passes; the
+ * engine's slots (allocated on the device up front) are sized for the keys the operator keeps live, within
+ * a quarter of the device's free memory.
  */
 public final class CudaEngineProvider implements EngineProvider {
+    /** Share of the device's free memory one engine's slots may take (several subtasks may share a GPU). */
+    private static final double SLOT_MEMORY_SHARE = 0.25;
+
     @Override
     public String backend() {
         return "cuda";
@@ -23,13 +28,21 @@ public final class CudaEngineProvider implements EngineProvider {
         return CudaAvailability.get().available();
     }
 
+    /** Feature-input models (audio frames) need {@code prefillFeatures}, which the CUDA engine does not have. */
+    @Override
+    public boolean supports(SequenceModel model) {
+        return model.inputFeatures() == 0;
+    }
+
     @Override
     public Engine create(SequenceModel model, EngineSettings settings) {
+        int device = device(settings.gpus(), settings.subtask());
+        int fit = CudaEngine.slotsThatFit(model.config(), model.newState().data().length, device, SLOT_MEMORY_SHARE);
         EngineOptions options = EngineOptions.defaults()
                 .withCpuThreads(settings.threads())
                 .withChunkLength(settings.chunkLength())
-                .withMaxRowsPerPass(CudaEngine.suggestedRowsPerPass(model.config()))
-                .withDevice(device(settings.gpus(), settings.subtask()));
+                .withMaxSlots(Math.min(settings.keys(), fit))
+                .withDevice(device);
         return CudaEngine.create(model, settings.modelDirectory(), options);
     }
 

@@ -15,6 +15,11 @@ public interface EngineProvider {
     /** Whether the backend can run here (a CUDA provider checks driver and device); never throws. */
     boolean isAvailable();
 
+    /** Whether the backend runs this model (the CUDA backend runs token models only); never throws. */
+    default boolean supports(SequenceModel model) {
+        return true;
+    }
+
     /** A new engine over the shared model, used by one task thread. */
     Engine create(SequenceModel model, EngineSettings settings);
 }

@@ -11,9 +11,22 @@ import java.util.List;
  * @param gpus        device indexes Flink's external resource framework gave this TaskManager
  *                    ({@code external-resources: gpu}); empty when none is configured
  * @param subtask     index of the subtask, so a backend can spread subtasks over {@code gpus}
+ * @param keys        most keys the caller holds in slots at once (a backend with slots allocated up front
+ *                    sizes them from it, within its memory; the caller frees idle keys' slots when full)
  */
-public record EngineSettings(int threads, int chunkLength, List<String> gpus, int subtask, Path modelDirectory) {
+public record EngineSettings(int threads, int chunkLength, List<String> gpus, int subtask, Path modelDirectory,
+                             int keys) {
+    /** Keys when the caller does not say: the CUDA engine's former fixed slot count. */
+    public static final int DEFAULT_KEYS = 256;
+
     public EngineSettings {
         gpus = List.copyOf(gpus);
+        if (keys < 1) {
+            throw new IllegalArgumentException("keys must be positive, found " + keys);
+        }
+    }
+
+    public EngineSettings(int threads, int chunkLength, List<String> gpus, int subtask, Path modelDirectory) {
+        this(threads, chunkLength, gpus, subtask, modelDirectory, DEFAULT_KEYS);
     }
 }

@@ -15,6 +15,7 @@ public final class Engines {
     private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
     /** The CPU fallback is said once per JVM, not once per subtask. */
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
+    private static final AtomicBoolean FEATURES_LOGGED = new AtomicBoolean();
 
     private Engines() {}
 
@@ -24,7 +25,27 @@ public final class Engines {
 
     static Engine create(EngineChoice choice, SequenceModel model, EngineSettings settings,
                          List<EngineProvider> providers) {
-        return resolve(choice, providers).create(model, settings);
+        return resolve(choice, model, providers).create(model, settings);
+    }
+
+    /**
+     * {@link #resolve(EngineChoice, List)} for {@code model}: {@code auto} takes the CPU for a model the CUDA
+     * backend does not run, {@code cuda} throws for one.
+     */
+    public static EngineProvider resolve(EngineChoice choice, SequenceModel model, List<EngineProvider> providers) {
+        EngineProvider p = resolve(choice, providers);
+        if (p.supports(model)) {
+            return p;
+        }
+        String why = "the " + p.backend() + " backend does not run feature-input models (this one takes "
+                + model.inputFeatures() + " features per frame)";
+        if (choice == EngineChoice.CUDA) {
+            throw new IllegalStateException("engine 'cuda' was asked for, but " + why + "; choose engine 'cpu' or 'auto'");
+        }
+        if (FEATURES_LOGGED.compareAndSet(false, true)) {
+            LOG.info("engine 'auto': {}; running the model on the CPU engine", why);
+        }
+        return cpu(providers);
     }
 
     /** The provider a choice selects among {@code providers}; throws when {@code cuda} cannot be met. */

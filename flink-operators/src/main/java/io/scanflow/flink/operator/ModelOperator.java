@@ -166,7 +166,9 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         lease = SharedModels.acquire(spec.directory());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         engine = spec.engineWrapper().wrap(Engines.create(spec.engine(), lease.model(),
-                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory())), subtask);
+                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory(),
+                        (int) Math.min(Integer.MAX_VALUE, (long) options.maxCachedKeys() + options.bundleSize()))),
+                subtask);
         validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures());
         keyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(KEY_STATE, KeyStateSerializer.INSTANCE)));
         if (keepsBusyKeys()) {

@@ -43,6 +43,9 @@ final class SlotTable {
     KeyEntry acquire(String key, long now) throws Exception {
         KeyEntry e = entries.get(key);
         if (e == null) {
+            if (engine.openSlots() >= engine.slotCapacity()) {
+                evictOne(); // before the read: writing the evicted key back moves the backend's current key
+            }
             KeyState saved = store.read(key);
             int slot;
             try {
@@ -67,6 +70,23 @@ final class SlotTable {
         }
         e.lastUsed = now;
         return e;
+    }
+
+    /**
+     * Frees the slot of the least recently used key that is idle (no session, no work queued in this
+     * round), writing it back first; with none idle, {@link Engine#openSlot} then says the slots are full.
+     */
+    private void evictOne() throws Exception {
+        Iterator<KeyEntry> it = entries.values().iterator();
+        while (it.hasNext()) {
+            KeyEntry e = it.next();
+            if (!e.busy() && !e.inWork) {
+                writeBack(e);
+                engine.closeSlot(e.slot);
+                it.remove();
+                return;
+            }
+        }
     }
 
     /** The random seed of a key's sampler: fixed by the job's seed and the key alone. */

@@ -41,6 +41,45 @@ class EnginesTest {
         };
     }
 
+    /** A stand-in CUDA provider that is usable and keeps the real provider's rule for which models it runs. */
+    private static EngineProvider usableCudaWithTheRealModelRule() {
+        EngineProvider stub = cuda(true);
+        return new EngineProvider() {
+            @Override
+            public String backend() {
+                return stub.backend();
+            }
+
+            @Override
+            public boolean isAvailable() {
+                return true;
+            }
+
+            @Override
+            public boolean supports(SequenceModel model) {
+                return new CudaEngineProvider().supports(model);
+            }
+
+            @Override
+            public Engine create(SequenceModel model, EngineSettings settings) {
+                return stub.create(model, settings);
+            }
+        };
+    }
+
+    @Test
+    void featureModelsRunOnTheCpuUnderAutoAndAreRefusedUnderCuda(@org.junit.jupiter.api.io.TempDir Path dir) {
+        SequenceModel features = ModelLoader.load(io.scanflow.model.testing.FeatureModels.oneHotCopy(MODEL, dir));
+        SequenceModel tokens = ModelLoader.load(MODEL);
+        List<EngineProvider> providers = List.of(new CpuEngineProvider(), usableCudaWithTheRealModelRule());
+        assertEquals("cuda", Engines.resolve(EngineChoice.AUTO, tokens, providers).backend());
+        assertEquals("cuda", Engines.resolve(EngineChoice.CUDA, tokens, providers).backend());
+        assertEquals("cpu", Engines.resolve(EngineChoice.AUTO, features, providers).backend());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Engines.resolve(EngineChoice.CUDA, features, providers));
+        assertTrue(e.getMessage().contains("does not run feature-input models"), e.getMessage());
+    }
+
     @Test
     void theCpuProviderIsFoundOnTheClassPath() {
         List<EngineProvider> providers = Engines.providers();

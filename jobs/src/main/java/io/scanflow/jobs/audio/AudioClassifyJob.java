@@ -46,7 +46,8 @@ public final class AudioClassifyJob {
     /** What the job found. */
     public record Result(List<WindowPrediction> windows, List<AudioError> errors) {}
 
-    public static Result run(StreamExecutionEnvironment env, Path model, List<Path> inputs, int sampleRate)
+    public static Result run(StreamExecutionEnvironment env, Path model, EngineChoice engine, List<Path> inputs,
+                             int sampleRate)
             throws Exception {
         AudioSource source = AudioSource.forPaths(inputs).sampleRate(sampleRate).chunkSamples(sampleRate / 10).build();
         SingleOutputStreamOperator<AudioChunk> chunks = AudioRecords.splitErrors(
@@ -58,7 +59,7 @@ public final class AudioClassifyJob {
                 .map(AudioClassifyJob::toScanInput).returns(TypeInformation.of(ScanInput.class)).name("model input");
         ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
         SingleOutputStreamOperator<Embedding> pooled = ScanOperators.embed(ScanOperators.keyByStream(windows),
-                ModelSpec.of(model).withEngine(EngineChoice.CPU), Embed.meanPooled(), options).uid("embed-windows");
+                ModelSpec.of(model).withEngine(engine), Embed.meanPooled(), options).uid("embed-windows");
         DataStream<String> predictions = pooled.map(new ApplyAudioHead(model)).name("classification head")
                 .map(AudioClassifyJob::windowLine).returns(Types.STRING).name("window rows");
         DataStream<String> errors = chunks.getSideOutput(AudioRecords.ERRORS)

@@ -1,6 +1,8 @@
 package io.scanflow.jobs.cli;
 
 import io.scanflow.audio.classify.AudioInput;
+import io.scanflow.flink.EngineChoice;
+import io.scanflow.flink.engine.Engines;
 import io.scanflow.jobs.audio.AudioClassifyJob;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.head.ClassificationHead;
@@ -33,6 +35,11 @@ final class AudioClassifyCommand implements Callable<Integer> {
             description = "Writes streams.tsv, windows.tsv and errors.tsv here.")
     Path out;
 
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "cpu|cuda|auto",
+            description = "Compute backend (default: ${DEFAULT-VALUE}; the CUDA backend runs token models only, so auto"
+                    + " runs a feature-input classifier on the CPU and cuda is refused for one).")
+    String engine;
+
     /** Parallelism, checkpointing, web UI and progress: the options every Flink job subcommand shares. */
     @Mixin
     JobOptions jobOptions;
@@ -61,6 +68,10 @@ final class AudioClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
                     + " features per frame, head.json's input makes " + input.features().width());
         }
+        EngineChoice choice = DnaClassifyCommand.engine(engine);
+        if (choice == EngineChoice.CUDA) {
+            Engines.resolve(choice, m, Engines.providers()); // fails here, not in the job, when CUDA cannot run it
+        }
         JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
         StreamExecutionEnvironment env = flink.env();
         if (flink.webUi() != null) {
@@ -68,7 +79,7 @@ final class AudioClassifyCommand implements Callable<Integer> {
         }
         AudioClassifyJob.Result r;
         try {
-            r = AudioClassifyJob.run(env, model, inputs, input.sampleRate());
+            r = AudioClassifyJob.run(env, model, choice, inputs, input.sampleRate());
         } catch (RuntimeException e) {
             throw JobFailures.fromCollect(e);
         }

@@ -16,7 +16,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Runs N concurrent sample-level generation sessions and writes one WAV per session. */
 @Command(name = "audio-generate", mixinStandardHelpOptions = true,
@@ -83,6 +86,13 @@ final class AudioGenerateCommand implements Callable<Integer> {
         Limits.disk("--sessions " + sessions + " --seconds " + seconds + ": the WAV files", out, sessions * (2 * samples + 44));
     }
 
+    /** Checkpointing, web UI and progress; parallelism stays 1 unless given (one operator batches every session). */
+    @Mixin
+    JobOptions jobOptions;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         try (OutputFolder folder = OutputFolder.open("--out", out)) {
@@ -108,8 +118,14 @@ final class AudioGenerateCommand implements Callable<Integer> {
             MuLaw.encode(s, 0, s.length, promptTokens, 0);
         }
         EngineChoice choice = EngineChoice.valueOf(engine.toUpperCase(Locale.ROOT));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1); // one operator instance batches every session into one engine call per step
+        JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
+        StreamExecutionEnvironment env = flink.env();
+        if (jobOptions.parallelism == null) {
+            env.setParallelism(1); // one operator instance batches every session into one engine call per step
+        }
+        if (flink.webUi() != null) {
+            System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
+        }
         Files.createDirectories(out);
         List<AudioGenerateJob.SessionStats> stats;
         try {
@@ -140,7 +156,12 @@ final class AudioGenerateCommand implements Callable<Integer> {
         if (real != null) {
             panels.add(new SpectrogramImage.Panel("real: " + real.getFileName(), AudioFiles.readAll(real, rate), rate));
         }
-        SpectrogramImage.write(out.resolve("spectrogram.png"), panels);
+        try {
+            SpectrogramImage.write(out.resolve("spectrogram.png"), panels);
+        } catch (LinkageError | InternalError e) {
+            // A server without font libraries (libfontmanager needs harfbuzz and freetype) draws no labels.
+            System.err.println("audio-generate: spectrogram.png not drawn (" + e.getMessage() + ")");
+        }
     }
 
     /** {@code sample_rate} from the model's audio.json. */

@@ -6,6 +6,7 @@ import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
 import io.scanflow.jobs.stream.Checkpoints;
+import io.scanflow.jobs.stream.FailOnce;
 import io.scanflow.jobs.stream.Locations;
 import io.scanflow.jobs.stream.OutputFiles;
 import io.scanflow.jobs.stream.OutputLines;
@@ -74,6 +75,11 @@ abstract class TokenStreamCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Go on with a run that was stopped (killed, crashed): from the newest"
             + " complete checkpoint in --checkpoint-dir, keeping the output already committed in --out.")
     boolean resume;
+
+    @Option(names = "--fail-after", paramLabel = "N", hidden = true,
+            description = "Recovery test: fail the job once, when the model operator has emitted N outputs in this"
+                    + " JVM; it restarts from its last checkpoint.")
+    Long failAfter;
 
     @Spec
     CommandSpec spec;
@@ -207,7 +213,15 @@ abstract class TokenStreamCommand implements Callable<Integer> {
     }
 
     private <T> DataStream<String> lines(SingleOutputStreamOperator<T> outputs, String run) {
-        return outputs.map(new OutputLines<T>(run, modelOptions.engine))
+        DataStream<T> checked = outputs;
+        if (failAfter != null) {
+            if (failAfter < 1) {
+                throw new IllegalArgumentException("--fail-after must be at least 1, found " + failAfter);
+            }
+            checked = outputs.map(new FailOnce<T>(run, failAfter)).returns(outputs.getType())
+                    .uid("inject-failure").name("inject a failure");
+        }
+        return checked.map(new OutputLines<T>(run, modelOptions.engine))
                 .returns(Types.STRING).uid("output-lines").name("output lines");
     }
 

@@ -194,7 +194,13 @@ public final class ClassificationReport {
             }
         }
         Files.writeString(dir.resolve("report.md"), md.toString());
-        writeConfusionPng(dir.resolve("confusion.png"), confusion);
+        try {
+            writeConfusionPng(dir.resolve("confusion.png"), confusion);
+        } catch (LinkageError | InternalError e) {
+            // A server without font libraries (libfontmanager needs harfbuzz and freetype) draws no text:
+            // the tables above hold the same numbers.
+            System.err.println("dna-classify: confusion.png not drawn (" + e.getMessage() + ")");
+        }
         return summary;
     }
 

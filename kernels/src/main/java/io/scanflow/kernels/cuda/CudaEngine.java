@@ -54,6 +54,10 @@ public final class CudaEngine implements Engine {
     /** Prefill workspace that small models get at least (see {@link #suggestedRowsPerPass}). */
     private static final long WORKSPACE_FLOOR_BYTES = 512L << 20;
     private static final int MAX_AUTO_ROWS = 1 << 18;
+    /** Rows per prefill pass that larger models get (what fills the GEMMs; more only adds workspace). */
+    private static final int BASE_ROWS = 8192;
+    /** Share of the device's free memory that automatic prefill workspace may take. */
+    private static final int FREE_MEMORY_SHARE = 4;
     private static final String[] KERNELS = {"sgemm_nt_128", "sgemm_nt_64", "tf32x3_nt_128", "tf32x3_nt_64", "tf32x3_nt_64x80",
         "splitk_reduce", "m1_small_step", "transpose", "gemv_nt", "embed_rows", "rmsnorm_rows",
         "gated_rmsnorm", "mean_accumulate", "gather_rows", "conv_fwd", "conv_window_update", "conv_step", "m1_scan_fwd_n4", "m1_scan_fwd_n8",
@@ -90,6 +94,10 @@ public final class CudaEngine implements Engine {
     private final DeviceMixer.Pass pass = new DeviceMixer.Pass();
 
     private final boolean[] open;
+    /** Slots reset since the last device work: zeroed together, in runs of adjacent slots, before the next. */
+    private final boolean[] zeroPending;
+    private final int[] zeroList;
+    private int zeroCount;
     private final long[] positions;
     private final int[] free;
     private int freeCount;
@@ -106,12 +114,14 @@ public final class CudaEngine implements Engine {
         this.model = model;
         this.cfg = model.config();
         this.options = options;
-        this.device = CudaDevice.get(options.device());
         this.d = cfg.hiddenSize();
         this.v = cfg.vocabSize();
         this.layers = cfg.numLayers();
         this.maxSlots = options.maxSlots();
-        this.maxRows = Math.max(options.maxRowsPerPass(), maxSlots);
+        this.device = CudaDevice.get(options.device());
+        int rowsPerPass = options.maxRowsPerPass() != EngineOptions.AUTO_ROWS ? options.maxRowsPerPass()
+                : autoRowsPerPass(cfg, device.memoryInfo()[0]);
+        this.maxRows = Math.max(rowsPerPass, maxSlots);
         // Enough logit rows for a step of every slot (on-device sampling needs the whole batch at once), else
         // a few hundred MB; prefill computes logits in blocks of this many rows.
         this.logitRows = (int) Math.max(Math.min(maxRows, Math.max(1, LOGITS_BYTES / (4L * v))), maxSlots);
@@ -191,6 +201,8 @@ public final class CudaEngine implements Engine {
         pass.states = states.address();
         pass.stateFloats = stateFloats;
         open = new boolean[maxSlots];
+        zeroPending = new boolean[maxSlots];
+        zeroList = new int[maxSlots];
         positions = new long[maxSlots];
         free = new int[maxSlots];
         for (int i = 0; i < maxSlots; i++) {
@@ -202,12 +214,33 @@ public final class CudaEngine implements Engine {
     }
 
     /**
-     * A {@code maxRowsPerPass} for {@code cfg}: the default, raised for small models to what
+     * A {@code maxRowsPerPass} for {@code cfg}: {@value #BASE_ROWS} rows, raised for small models to what
      * {@link #WORKSPACE_FLOOR_BYTES} of prefill workspace holds. Each pass costs a fixed ~0.5 ms of launches
-     * and scan latency, so many short requests (150-base DNA reads: 54 per default 8192-row pass) need
-     * large passes; the operators' engines use this.
+     * and scan latency, so many short requests (150-base DNA reads: 54 per 8192-row pass) need large
+     * passes; an engine built with {@link EngineOptions#AUTO_ROWS} (the default) takes this, within a quarter
+     * of the device's free memory.
      */
     public static int suggestedRowsPerPass(ModelConfig cfg) {
+        long perRow = workspaceBytesPerRow(cfg);
+        if (perRow == 0) {
+            return BASE_ROWS;
+        }
+        long floor = Math.min(MAX_AUTO_ROWS, WORKSPACE_FLOOR_BYTES / perRow);
+        return (int) Math.max(BASE_ROWS, floor);
+    }
+
+    /** {@link #suggestedRowsPerPass}, at most what a quarter of {@code freeBytes} holds (at least 1024 rows). */
+    static int autoRowsPerPass(ModelConfig cfg, long freeBytes) {
+        long perRow = workspaceBytesPerRow(cfg);
+        int suggested = suggestedRowsPerPass(cfg);
+        if (perRow == 0) {
+            return suggested;
+        }
+        return (int) Math.max(1024, Math.min(suggested, freeBytes / FREE_MEMORY_SHARE / perRow));
+    }
+
+    /** Prefill workspace bytes per token row (activations of one layer), 0 for an unknown model kind. */
+    private static long workspaceBytesPerRow(ModelConfig cfg) {
         long perRow;
         if (cfg instanceof MambaConfig) {
             MambaConfig m = (MambaConfig) cfg;
@@ -216,11 +249,19 @@ public final class CudaEngine implements Engine {
             Mamba2Config m = (Mamba2Config) cfg;
             perRow = (long) m.inProjSize() + m.convDim() + m.intermediateSize();
         } else {
-            return EngineOptions.defaults().maxRowsPerPass();
+            return 0;
         }
-        perRow = 4 * (perRow + 2L * cfg.hiddenSize() + 1);
-        long floor = Math.min(MAX_AUTO_ROWS, WORKSPACE_FLOOR_BYTES / perRow);
-        return (int) Math.max(EngineOptions.defaults().maxRowsPerPass(), floor);
+        return 4 * (perRow + 2L * cfg.hiddenSize() + 1);
+    }
+
+    /**
+     * Most slots that fit {@code share} of the free device memory for {@code cfg}'s state (at least 1, at
+     * most 65535), so callers can size {@code maxSlots} from the keys they expect.
+     */
+    public static int slotsThatFit(ModelConfig cfg, long stateFloats, int device, double share) {
+        long free = CudaDevice.get(device).memoryInfo()[0];
+        long perSlot = 4L * stateFloats + 4L * cfg.hiddenSize() + 64;
+        return (int) Math.max(1, Math.min(65535, (long) (free * share) / perSlot));
     }
 
     private static DeviceBuffer track(java.util.List<DeviceBuffer> made, DeviceBuffer b) {
@@ -243,6 +284,11 @@ public final class CudaEngine implements Engine {
 
     public EngineOptions options() {
         return options;
+    }
+
+    /** Token rows of one prefill pass (the workspace's rows): the option, or the engine's choice for auto. */
+    public int rowsPerPass() {
+        return maxRows;
     }
 
     @Override
@@ -277,12 +323,48 @@ public final class CudaEngine implements Engine {
         openCount--;
     }
 
+    /**
+     * Marks the slot fresh; its state is zeroed before the next device work, together with every other slot
+     * reset meanwhile (one memset per run of adjacent slots instead of one per slot: a job that opens a slot
+     * per DNA read resets thousands per bundle).
+     */
     @Override
     public void resetSlot(int slot) {
         checkSlot(slot);
-        device.makeCurrent();
-        states.fill((long) slot * stateFloats, stateFloats, 0);
         positions[slot] = 0;
+        if (!zeroPending[slot]) {
+            if (zeroCount == zeroList.length) {
+                flushResets();
+            }
+            zeroPending[slot] = true;
+            zeroList[zeroCount++] = slot;
+        }
+    }
+
+    /** Zeroes the state of the slots reset since the last call. */
+    private void flushResets() {
+        if (zeroCount == 0) {
+            return;
+        }
+        int n = 0;
+        for (int i = 0; i < zeroCount; i++) {
+            int slot = zeroList[i];
+            if (zeroPending[slot]) { // a later loadSlot cancels the reset; a slot may be listed twice
+                zeroPending[slot] = false;
+                zeroList[n++] = slot;
+            }
+        }
+        zeroCount = 0;
+        java.util.Arrays.sort(zeroList, 0, n);
+        device.makeCurrent();
+        for (int i = 0; i < n; ) {
+            int j = i + 1;
+            while (j < n && zeroList[j] == zeroList[j - 1] + 1) {
+                j++;
+            }
+            states.fill((long) zeroList[i] * stateFloats, (long) (j - i) * stateFloats, 0);
+            i = j;
+        }
     }
 
     // The device keeps every state in the portable [E, N] order, so slots move as raw floats.
@@ -291,6 +373,7 @@ public final class CudaEngine implements Engine {
         checkSlot(slot);
         RecurrentState s = model.newState();
         StateCodec.decode(stateBytes, model.fingerprint(), s);
+        zeroPending[slot] = false;
         device.makeCurrent();
         states.write(s.data(), 0, s.data().length, (long) slot * stateFloats);
         positions[slot] = s.position();
@@ -300,6 +383,7 @@ public final class CudaEngine implements Engine {
     public byte[] saveSlot(int slot) {
         checkSlot(slot);
         RecurrentState s = model.newState();
+        flushResets();
         device.makeCurrent();
         l.sync("saveSlot");
         states.read((long) slot * stateFloats, s.data(), 0, s.data().length);
@@ -316,6 +400,11 @@ public final class CudaEngine implements Engine {
     @Override
     public int openSlots() {
         return openCount;
+    }
+
+    @Override
+    public int slotCapacity() {
+        return maxSlots;
     }
 
     private void checkSlot(int slot) {
@@ -353,6 +442,7 @@ public final class CudaEngine implements Engine {
             seen[slots[i]] = true;
             checkTokens(tok[i], 0, tok[i].length, "request " + i);
         }
+        flushResets();
         device.makeCurrent();
         int chunk = Math.min(options.chunkLength(), maxRows);
         int[] done = new int[n];
@@ -587,6 +677,7 @@ public final class CudaEngine implements Engine {
             seen[slots[i]] = true;
         }
         checkTokens(tok, 0, count, "the step");
+        flushResets();
         device.makeCurrent();
         stepIn.clear();
         stepIn.put(tok, 0, count);
@@ -743,6 +834,7 @@ public final class CudaEngine implements Engine {
 
     private void generateOnDevice(int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling,
                                   long[] rng, int[] outTokens) {
+        flushResets();
         device.makeCurrent();
         long total = (long) count * steps;
         if (generated == null || generated.bytes() < 4 * total) {
