@@ -87,6 +87,17 @@ class HostileInputCorpusTest {
         },
                 0, List.of("4 reads in 2 samples"), Map.of("out/samples.tsv", 3, "out/predictions.tsv", 5)));
         // Paths
+        // Audio: one good clip beside damaged ones; the good clip is classified, each damaged one is a named row.
+        c.add(new Case("a WAV cut short, a text file named .wav and a WAV with no samples beside a good clip", d -> {
+            Path in = d.resolve("in");
+            byte[] good = readAll(DIGIT_CLIP);
+            write(in.resolve("good.wav"), good);
+            write(in.resolve("cut.wav"), java.util.Arrays.copyOf(good, good.length / 3));
+            write(in.resolve("notes.wav"), "these are my notes, not audio");
+            write(in.resolve("silent.wav"), java.util.Arrays.copyOf(good, 44));
+            return List.of("audio-classify", "--model", DIGIT_MODEL.toString(), "--input", in.toString(),
+                    "--out", d.resolve("out").toString(), "--progress", "off");
+        }, 0, List.of(), Map.of("out/streams.tsv", 2, "out/errors.tsv", 4)));
         c.add(new Case("--out with a space, #, % and a non-ASCII letter", d -> List.of("dna-classify", "--model",
                 DNA_MODEL.toString(), "--input", write(d.resolve("in ü #1/r 50%.fastq"), fastq(3)).toString(), "--out",
                 d.resolve("out ü #1 50%").toString(), "--progress", "off"),
@@ -142,6 +153,8 @@ class HostileInputCorpusTest {
     }
 
     static final Path MULAW = Inputs.REPO.resolve("models/mulaw-generator");
+    static final Path DIGIT_MODEL = Inputs.REPO.resolve("models/digit-classifier");
+    static final Path DIGIT_CLIP = Inputs.TESTDATA.resolve("audio/digits/eight_en-029-m2_p50_s157.wav");
 
     static List<String> generate(Path d, String maxNew) {
         return List.of("generate", "--model", tinyModel().toString(), "--tokens", tokens(d.resolve("t.i32"), 4, 4, 1).toString(),
@@ -180,6 +193,14 @@ class HostileInputCorpusTest {
         assertEquals(0, Cli.run(dna(tmp, "--out", out.toString(), "--input", good.toString()).toArray(String[]::new)).code());
         assertFalse(Files.exists(out.resolve("bad-input.tsv")), "the first run's bad input is not this run's");
         assertTrue(Files.readString(out.resolve("report.md")).contains("bad input records: 0"));
+    }
+
+    private static byte[] readAll(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Holds the lock a run takes on its output folder, as a run in progress does. */
