@@ -70,6 +70,9 @@ class HostileInputCorpusTest {
         c.add(new Case("a SAM parse error with a line break stays one row of bad-input.tsv", d -> dna(d, "--input",
                 write(d.resolve("r.sam"), "@HD\tVN:1.6\nr1\t4\t*\t0\t0\t*\t*\t0\t0\t" + Inputs.HUMAN + "\t*\nbroken\tline\n").toString()),
                 0, List.of("1 reads in 1 samples"), Map.of("out/predictions.tsv", 2, "out/bad-input.tsv", 2)));
+        c.add(new Case("a zeroed gzip magic in BGZF block 4 of the demo BAM", d -> dna(d, "--input",
+                write(d.resolve("magic.bam"), Inputs.zeroedMagic(4)).toString()),
+                0, List.of("reads in"), Map.of("out/bad-input.tsv", 2, "out/predictions.tsv", 845)));
         c.add(new Case("200 garbled bytes in a BGZF block of the demo BAM", d -> dna(d, "--input",
                 write(d.resolve("garbled.bam"), Inputs.garbledBlock(3)).toString()),
                 0, List.of("reads in"), Map.of("out/bad-input.tsv", 2)));
@@ -134,6 +137,9 @@ class HostileInputCorpusTest {
         c.add(new Case("--sessions beyond the heap", d -> List.of("audio-generate", "--model", MULAW.toString(), "--sessions",
                 "100000000", "--seconds", "1", "--out", d.resolve("out").toString()),
                 1, List.of("--sessions 100000000", "of memory"), Map.of()));
+        c.add(new Case("d_model 2^31-1 in a state-spaces config", d -> List.of("inspect", "--model", write(d.resolve("m/config.json"),
+                "{\"d_model\": 2147483647, \"n_layer\": 1, \"vocab_size\": 16}").getParent().toString()),
+                1, List.of("d_model"), Map.of()));
         c.add(new Case("hidden_size beyond an int", d -> List.of("inspect", "--model", write(d.resolve("m/config.json"),
                 "{\"model_type\": \"mamba\", \"vocab_size\": 16, \"hidden_size\": 1e12, \"num_hidden_layers\": 1}")
                 .getParent().toString()),

@@ -118,6 +118,22 @@ final class Inputs {
         }
     }
 
+    /** The demo BAM with the gzip magic of BGZF block {@code block} (0-based) zeroed. */
+    static byte[] zeroedMagic(int block) {
+        try {
+            byte[] bam = Files.readAllBytes(DEMO_BAM);
+            int at = 0;
+            for (int i = 0; i < block; i++) {
+                at += (ByteBuffer.wrap(bam, at + 16, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff) + 1;
+            }
+            bam[at] = 0;
+            bam[at + 1] = 0;
+            return bam;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Whole 4-line records in what gunzip recovers from {@code gz} before it fails. */
     static int wholeFastqRecords(byte[] gz) {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
