@@ -101,14 +101,20 @@ final class Inputs {
         }
     }
 
+    /** Where BGZF block {@code block} (0-based) starts: each block header's BSIZE field is its length - 1. */
+    private static int blockStart(byte[] bam, int block) {
+        int at = 0;
+        for (int i = 0; i < block; i++) {
+            at += (ByteBuffer.wrap(bam, at + 16, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff) + 1;
+        }
+        return at;
+    }
+
     /** The demo BAM with 200 bytes garbled inside its BGZF block number {@code block}. */
     static byte[] garbledBlock(int block) {
         try {
             byte[] bam = Files.readAllBytes(DEMO_BAM);
-            int at = 0;
-            for (int i = 0; i < block; i++) {
-                at += (ByteBuffer.wrap(bam, at + 16, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff) + 1;
-            }
+            int at = blockStart(bam, block);
             for (int i = 0; i < 200; i++) {
                 bam[at + 40 + i] = (byte) (i * 37 + 11);
             }
@@ -122,10 +128,7 @@ final class Inputs {
     static byte[] zeroedMagic(int block) {
         try {
             byte[] bam = Files.readAllBytes(DEMO_BAM);
-            int at = 0;
-            for (int i = 0; i < block; i++) {
-                at += (ByteBuffer.wrap(bam, at + 16, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff) + 1;
-            }
+            int at = blockStart(bam, block);
             bam[at] = 0;
             bam[at + 1] = 0;
             return bam;
