@@ -48,9 +48,19 @@ public final class Readers {
         return FastaSequenceIndexCreator.buildFromFasta(fasta);
     }
 
-    /** Whether a FASTA can be read by random access (plain text; a gzipped one is read in order). */
+    /** Whether a FASTA can be read by random access (plain text; a gzipped one, by its content, is read in order). */
     public static boolean randomAccessFasta(Path fasta) {
-        return !fasta.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz");
+        try {
+            return !FormatSniffer.isGzipped(fasta);
+        } catch (IOException e) {
+            return true; // unreadable: the indexed reader reports why
+        }
+    }
+
+    /** The file's bytes, gunzipped when its content is gzip (whatever its name). */
+    public static InputStream openMaybeGzipped(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        return FormatSniffer.isGzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw;
     }
 
     /**
@@ -113,6 +123,20 @@ public final class Readers {
         }
     }
 
+    /** The file's first bytes for a message: text quoted, else in hex. */
+    public static String describeHead(Path file) {
+        try {
+            byte[] b = head(file, 40, false);
+            boolean text = true;
+            for (byte x : b) {
+                text &= x == '\n' || x == '\r' || x == '\t' || (x >= 32 && x < 127);
+            }
+            return text ? quote(new String(b, StandardCharsets.US_ASCII)) : hex(b);
+        } catch (IOException e) {
+            return "an unreadable file (" + e.getMessage() + ")";
+        }
+    }
+
     private static Optional<BadInput> firstCharIs(Path file, String name, char expected, String what) throws IOException {
         byte[] b = head(file, 64, true);
         if (b.length == 0) {
@@ -121,7 +145,8 @@ public final class Readers {
         return b[0] == expected ? Optional.empty() : bad(name, "expected " + what + ", found " + quote(new String(b, StandardCharsets.US_ASCII)));
     }
 
-    private static byte[] head(Path file, int n, boolean gunzip) throws IOException {
+    /** Up to {@code n} first bytes of the file, gunzipped first if {@code gunzip} and the file is gzipped. */
+    static byte[] head(Path file, int n, boolean gunzip) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
             InputStream in = raw;
             if (gunzip) {

@@ -5,12 +5,14 @@ import htsjdk.samtools.SAMRecordIterator;
 import htsjdk.samtools.SamReader;
 import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.Readers;
+import io.scanflow.genomics.io.Regions;
 import io.scanflow.genomics.io.SourceRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Reads a whole SAM, CRAM (or unsplittable BAM) file in order; the position counts records read,
+ * Reads a whole SAM, CRAM (or unsplittable BAM) file in order, or the records of an indexed BAM or
+ * CRAM that overlap {@link ReadOptions#regions()}; the position counts records read,
  * and a restore skips that many. A SAM line htsjdk cannot parse is reported and reading goes on
  * with the next line; a failure of the container (BGZF, CRAM) ends the file.
  */
@@ -29,7 +31,9 @@ final class AlignmentRecordCursor implements SplitCursor {
         this.ordinal = split.ordinal();
         this.lineBased = split.format() == io.scanflow.genomics.io.GenomicsFormat.SAM;
         this.reader = Readers.openAlignments(Path.of(split.path()), options.reference());
-        this.records = reader.iterator();
+        // With regions, only the records overlapping them, through the file's index.
+        this.records = options.regions().isEmpty() ? reader.iterator()
+                : reader.queryOverlapping(Regions.intervals(options.regions(), reader.getFileHeader(), file));
         for (long i = 0; i < split.position(); i++) {
             records.next();
             position++;

@@ -2,6 +2,7 @@ package io.scanflow.genomics.source;
 
 import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.DnaRead;
+import io.scanflow.genomics.io.InputRole;
 import io.scanflow.genomics.io.Readers;
 import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.genomics.tokenizer.DnaTokenizer;
@@ -18,6 +19,12 @@ public final class Cursors {
     }
 
     public static SplitCursor open(GenomicsSplit split, ReadOptions options) throws IOException {
+        SplitCursor cursor = openFormat(split, options);
+        InputRole role = options.roles().get(split.path());
+        return role == null ? cursor : new RoleCursor(cursor, role);
+    }
+
+    private static SplitCursor openFormat(GenomicsSplit split, ReadOptions options) throws IOException {
         Path file = Path.of(split.path());
         Optional<BadInput> magic = Readers.checkMagic(file, split.format());
         if (magic.isPresent()) {

@@ -1,7 +1,7 @@
 package io.scanflow.genomics.source;
 
-import htsjdk.samtools.util.IOUtil;
 import io.scanflow.genomics.io.BadInput;
+import io.scanflow.genomics.io.Readers;
 import io.scanflow.genomics.io.SourceRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Reads a whole FASTQ file (plain or gzipped, opened through htsjdk's {@link IOUtil}) four lines a
+ * Reads a whole FASTQ file (plain or gzipped, told by its content) four lines a
  * record; the position counts records, and a restore skips that many.
  *
  * <p>ScanFlow frames the records itself rather than using htsjdk's {@code FastqReader}, which
@@ -31,7 +31,7 @@ final class FastqCursor implements SplitCursor {
     FastqCursor(GenomicsSplit split) throws IOException {
         this.file = Cursors.fileName(split);
         this.ordinal = split.ordinal();
-        this.source = new EndAtDamage(IOUtil.openFileForReading(Path.of(split.path())));
+        this.source = new EndAtDamage(Readers.openMaybeGzipped(Path.of(split.path())));
         this.in = new BufferedReader(new InputStreamReader(source, StandardCharsets.ISO_8859_1));
         for (long i = 0; i < split.position(); i++) {
             for (int line = 0; line < 4; line++) {

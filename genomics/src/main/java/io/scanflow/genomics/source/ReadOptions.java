@@ -1,7 +1,10 @@
 package io.scanflow.genomics.source;
 
 import io.scanflow.genomics.io.BadRecordPolicy;
+import io.scanflow.genomics.io.InputRole;
 import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How a genomics source splits and reads its files.
@@ -13,9 +16,14 @@ import java.io.Serializable;
  * @param sbiSplitBytes   BAM with a {@code .sbi} index: compressed bytes per split
  * @param reference       CRAM: the reference FASTA path (with .fai), or null for the CRAM's embedded reference
  * @param policy          what happens to bad input
+ * @param regions         BAM/CRAM: only records overlapping these regions ({@code chr}, {@code chr:from-to},
+ *                        1-based inclusive, as samtools), read through the file's index; empty for all records
+ * @param roles           sample and mate of input files by absolute path (a sample sheet); files not named keep
+ *                        their read groups' samples or their file names
  */
 public record ReadOptions(int window, int stride, int windowsPerSplit, int recordsPerSplit, long sbiSplitBytes,
-                          String reference, BadRecordPolicy policy) implements Serializable {
+                          String reference, BadRecordPolicy policy, List<String> regions,
+                          Map<String, InputRole> roles) implements Serializable {
 
     public ReadOptions {
         if (window < 1 || stride < 1 || windowsPerSplit < 1 || recordsPerSplit < 1 || sbiSplitBytes < 1) {
@@ -24,6 +32,13 @@ public record ReadOptions(int window, int stride, int windowsPerSplit, int recor
         if (policy == null) {
             throw new IllegalArgumentException("a bad-record policy is required");
         }
+        regions = List.copyOf(regions);
+        roles = Map.copyOf(roles);
+    }
+
+    public ReadOptions(int window, int stride, int windowsPerSplit, int recordsPerSplit, long sbiSplitBytes,
+                       String reference, BadRecordPolicy policy) {
+        this(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, policy, List.of(), Map.of());
     }
 
     /** Windows of 150 bases every 150, 1000 windows or 100 000 records or 64 MiB a split, bad input to the side output. */
@@ -32,22 +47,30 @@ public record ReadOptions(int window, int stride, int windowsPerSplit, int recor
     }
 
     public ReadOptions withWindow(int newWindow, int newStride) {
-        return new ReadOptions(newWindow, newStride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, policy);
+        return new ReadOptions(newWindow, newStride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, policy, regions, roles);
     }
 
     public ReadOptions withWindowsPerSplit(int n) {
-        return new ReadOptions(window, stride, n, recordsPerSplit, sbiSplitBytes, reference, policy);
+        return new ReadOptions(window, stride, n, recordsPerSplit, sbiSplitBytes, reference, policy, regions, roles);
     }
 
     public ReadOptions withRecordsPerSplit(int n) {
-        return new ReadOptions(window, stride, windowsPerSplit, n, sbiSplitBytes, reference, policy);
+        return new ReadOptions(window, stride, windowsPerSplit, n, sbiSplitBytes, reference, policy, regions, roles);
     }
 
     public ReadOptions withReference(String path) {
-        return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, path, policy);
+        return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, path, policy, regions, roles);
     }
 
     public ReadOptions withPolicy(BadRecordPolicy p) {
-        return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, p);
+        return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, p, regions, roles);
+    }
+
+    public ReadOptions withRegions(List<String> newRegions) {
+        return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, policy, newRegions, roles);
+    }
+
+    public ReadOptions withRoles(Map<String, InputRole> newRoles) {
+        return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, policy, regions, newRoles);
     }
 }

@@ -25,7 +25,7 @@ import java.util.List;
  *       block) are still read, and the defect is reported, by that split.
  *   <li>FASTA: by ranges of window numbers ({@link FastaWindows}) from the {@code .fai} (or an index
  *       built in memory); a gzipped FASTA is one split.
- *   <li>FASTQ, SAM, CRAM, and files whose first bytes are not their format: one split each.
+ *   <li>FASTQ, SAM, CRAM, a BAM read by regions, and files whose first bytes are not their format: one split each.
  *   <li>An empty file (no bytes, or none after gunzip): no split; it holds no records in any format.
  * </ul>
  */
@@ -52,6 +52,10 @@ public final class SplitPlanner {
         }
         if (Readers.checkMagic(file, format).isPresent()) {
             out.add(whole(prefix, path, name, format));
+            return out;
+        }
+        if (format == GenomicsFormat.BAM && !options.regions().isEmpty()) {
+            out.add(whole(prefix, path, name, format)); // read through an index query, in order
             return out;
         }
         if (format == GenomicsFormat.BAM) {
