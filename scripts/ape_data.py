@@ -12,6 +12,9 @@ Subcommands (scripts/make-ape-data.sh runs them in order):
   sam-to-bam ...       ART's SAM -> SAM with read groups (samples) and renamed reads
   identical ...        counts reads whose true (error-free) sequence also occurs, on either
                        strand, in a reference of another label
+  unseen OUT.fa        references of species the classifier never saw (29 Anolis lizards, ND2;
+                       Darwin's finches, control region; beast-mcmc-examples), named
+                       unseen.DATASET.TAXON, to measure how often their reads come out unclassified
 Read names are REFERENCE-L<read length>-<n>, so the truth label of a read is the text of its
 name before the first '.'.
 """
@@ -34,6 +37,8 @@ APE_TAXA = {
     "orangutan": ("orangutan", "orangutan.apes.Pongo_pygmaeus"),
     "siamang": ("gibbon", "gibbon.apes.Symphalangus_syndactylus"),
 }
+ANOLIS = "/usr/share/doc/beast-mcmc/examples/Data/anolis.nex.gz"
+FINCHES = "/usr/share/doc/beast-mcmc/examples/Data/Darwins-finches.nex.gz"
 PRIMATE_TAXA = {
     "Lemur_catta": ("lemur", "lemur.primates.Lemur_catta"),
     "Homo_sapiens": ("human", "human.primates.Homo_sapiens"),
@@ -85,16 +90,35 @@ def cmd_refs(args):
             sys.exit(f"{path}: taxa {sorted(rows)} differ from the expected {sorted(taxa)}")
         for taxon, aligned in rows.items():
             label, name = taxa[taxon]
-            # Gap-free: alignment gaps removed; missing data ('?') and other IUPAC codes become N.
-            seq = "".join(c if c in "ACGT" else "N" for c in aligned if c != "-")
+            seq = gap_free(aligned)
             records.append((name, label, taxon, path.rsplit("/", 1)[1], nchar, seq))
-    with open(args.out, "w") as f:
-        for name, label, taxon, source, nchar, seq in records:
-            f.write(f">{name} label={label} taxon={taxon} source={source} aligned_columns={nchar}\n")
-            for i in range(0, len(seq), 60):
-                f.write(seq[i:i + 60] + "\n")
+    write_fasta(args.out, [(f"{name} label={label} taxon={taxon} source={source} aligned_columns={nchar}", seq)
+                           for name, label, taxon, source, nchar, seq in records])
     for name, label, taxon, source, nchar, seq in records:
         print(f"{name}\t{len(seq)} bp", file=sys.stderr)
+
+
+def gap_free(aligned):
+    """Alignment gaps removed; missing data ('?') and other IUPAC codes become N."""
+    return "".join(c if c in "ACGT" else "N" for c in aligned if c != "-")
+
+
+def write_fasta(path, records):
+    with open(path, "w") as f:
+        for header, seq in records:
+            f.write(f">{header}\n")
+            for i in range(0, len(seq), 60):
+                f.write(seq[i:i + 60] + "\n")
+
+
+def cmd_unseen(args):
+    records = []
+    for path, dataset in ((ANOLIS, "anolis"), (FINCHES, "finches")):
+        rows, nchar = read_nexus_matrix(path)
+        for taxon, aligned in rows.items():
+            records.append((f"unseen.{dataset}.{taxon} source={path.rsplit('/', 1)[1]}", gap_free(aligned)))
+    write_fasta(args.out, records)
+    print(f"{len(records)} references of unseen species", file=sys.stderr)
 
 
 def read_fasta(path):
@@ -239,8 +263,10 @@ def main():
     i = sub.add_parser("identical")
     i.add_argument("--refs", required=True)
     i.add_argument("sam", nargs="+")
+    u = sub.add_parser("unseen")
+    u.add_argument("out")
     args = p.parse_args()
-    {"refs": cmd_refs, "sam-to-bam": cmd_sam_to_bam, "identical": cmd_identical}[args.cmd](args)
+    {"refs": cmd_refs, "sam-to-bam": cmd_sam_to_bam, "identical": cmd_identical, "unseen": cmd_unseen}[args.cmd](args)
 
 
 if __name__ == "__main__":

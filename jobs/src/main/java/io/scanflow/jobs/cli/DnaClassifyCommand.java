@@ -3,10 +3,17 @@ package io.scanflow.jobs.cli;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.engine.Engines;
 import io.scanflow.genomics.io.BadRecordPolicy;
+import io.scanflow.genomics.io.InputRole;
+import io.scanflow.genomics.source.InputCheck;
 import io.scanflow.genomics.source.ReadOptions;
 import io.scanflow.jobs.dna.DnaClassify;
 import io.scanflow.jobs.dna.ClassificationReport;
 import io.scanflow.jobs.dna.DnaClassifyJob;
+import io.scanflow.jobs.dna.OutputSink;
+import io.scanflow.jobs.dna.Provenance;
+import io.scanflow.jobs.dna.ReportSettings;
+import io.scanflow.jobs.dna.SampleSheet;
+import io.scanflow.jobs.dna.StandardInput;
 import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.loader.ModelLoader;
 import java.io.PrintWriter;
@@ -16,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -26,13 +34,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code scanflow dna-classify}: species of DNA reads, per read and per sample, in a Flink job. */
 @Command(name = "dna-classify", mixinStandardHelpOptions = true,
-        description = {"Classify DNA reads (BAM, SAM, CRAM, FASTQ or FASTA) with a Mamba read classifier in a Flink job;",
-            "writes DIR/predictions.tsv, DIR/samples.tsv, DIR/report.md and DIR/confusion.png.",
+        description = {"Classify DNA reads (BAM, SAM, CRAM, FASTQ or FASTA, told by content) with a Mamba read classifier in a Flink job;",
+            "writes DIR/predictions.tsv, DIR/samples.tsv, DIR/kraken/SAMPLE.kreport, DIR/report.md and a chart;",
+            "'--input -' reads a pipe, '--out -' writes predictions.tsv to standard output and samples.tsv to standard error.",
             "With no --model and no --input it runs the shipped ape classifier on the demo BAM.",
             "Runs on embedded Flink; submitted with 'flink run' the same jar runs on the cluster."})
 public final class DnaClassifyCommand implements Callable<Integer> {
     static final String SHIPPED_MODEL = "models/dna-apes";
     static final String DEMO_INPUT = "testdata/genomics/ape-demo.bam";
+    /** {@code --input -} and {@code --out -}: standard input and output. */
+    static final Path STANDARD_STREAM = Path.of("-");
     /** Reads per bundle on the CPU engine: more only delays the first results. */
     static final int CPU_BUNDLE = 256;
     /** Reads per bundle on CUDA: 8,192 reads of 150 bases ran at 78 M bases/s in the engine bench, 1,024 at 63 M. */
@@ -47,11 +58,13 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--input", arity = "1..*", paramLabel = "FILE",
-            description = "Reads: .bam .sam .cram .fastq/.fq(.gz) .fasta/.fa/.fna(.gz) (default: the demo " + DEMO_INPUT + ").")
+            description = "Reads: BAM, SAM, CRAM, FASTQ or FASTA (plain or gzipped), told by content; '-' for standard input"
+                    + " (default: the demo " + DEMO_INPUT + ").")
     List<Path> inputs;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "dna-classify-out",
-            description = "Output folder (default: ${DEFAULT-VALUE}).")
+            description = "Output folder, or '-' for predictions.tsv on standard output and samples.tsv on standard error"
+                    + " (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--truth", paramLabel = "FILE",
@@ -82,29 +95,65 @@ public final class DnaClassifyCommand implements Callable<Integer> {
                     + " (default: " + CPU_BUNDLE + " on the CPU engine, " + CUDA_BUNDLE + " on CUDA).")
     Integer bundleSize;
 
+    /** Regions and the sample sheet. */
+    @Mixin
+    DnaSelectionOptions selection;
+
+    /** The unclassified threshold and the mixture flag. */
+    @Mixin
+    DnaCallOptions calls;
+
     /** Parallelism, checkpointing, web UI and progress: the options every Flink job subcommand shares. */
     @Mixin
     JobOptions jobOptions;
 
     @Override
     public Integer call() throws Exception {
-        try (OutputFolder folder = OutputFolder.open("--out", out)) {
-            return classify();
+        Path modelDir = model != null ? model : shipped(SHIPPED_MODEL);
+        boolean fromPipe = inputs != null && inputs.contains(STANDARD_STREAM);
+        try (StandardInput stdin = fromPipe ? StandardInput.spool(System.in) : null) {
+            List<Path> files = new ArrayList<>();
+            ReadOptions readOptions = readOptions(files, stdin);
+            // Everything that would stop the run is checked before any output is written.
+            InputCheck.check(files, readOptions);
+            if (truth != null) {
+                CliFiles.requireFile("--truth", truth);
+            }
+            ClassificationHeads.load(modelDir, ModelLoader.load(modelDir).hiddenSize());
+            ReportSettings reportSettings = new ReportSettings(calls.minProbability, calls.mixtureFraction,
+                    Provenance.of(spec.commandLine().getParseResult().originalArgs(), modelDir));
+            if (out.equals(STANDARD_STREAM)) {
+                return classify(modelDir, files, readOptions, reportSettings,
+                        OutputSink.streams(spec.commandLine().getOut(), spec.commandLine().getErr()));
+            }
+            try (OutputFolder folder = OutputFolder.open("--out", out)) {
+                return classify(modelDir, files, readOptions, reportSettings, OutputSink.folder(out));
+            }
         }
     }
 
-    private int classify() throws Exception {
-        Path modelDir = model != null ? model : shipped(SHIPPED_MODEL);
-        List<Path> files = inputs != null ? inputs : List.of(shipped(DEMO_INPUT));
-        if (truth != null) {
-            CliFiles.requireFile("--truth", truth);
+    /** The input files (into {@code files}: --input, the pipe, the sample sheet's) and how to read them. */
+    private ReadOptions readOptions(List<Path> files, StandardInput stdin) throws java.io.IOException {
+        Map<String, InputRole> roles = Map.of();
+        if (inputs != null) {
+            inputs.forEach(p -> files.add(p.equals(STANDARD_STREAM) ? stdin.file() : p));
         }
-        // Checked here, so a bad model folder fails before any job starts, with the file and field named.
-        ClassificationHeads.load(modelDir, ModelLoader.load(modelDir).hiddenSize());
-        ReadOptions readOptions = ReadOptions.defaults().withWindow(window, stride).withPolicy(policy(badRecords));
-        if (reference != null) {
-            readOptions = readOptions.withReference(reference.toAbsolutePath().toString());
+        if (selection.sampleSheet != null) {
+            CliFiles.requireFile("--sample-sheet", selection.sampleSheet);
+            SampleSheet sheet = SampleSheet.load(selection.sampleSheet);
+            files.addAll(sheet.files());
+            roles = sheet.roles();
         }
+        if (files.isEmpty()) {
+            files.add(shipped(DEMO_INPUT));
+        }
+        ReadOptions readOptions = ReadOptions.defaults().withWindow(window, stride).withPolicy(policy(badRecords))
+                .withRegions(selection.regions()).withRoles(roles);
+        return reference == null ? readOptions : readOptions.withReference(reference.toAbsolutePath().toString());
+    }
+
+    private int classify(Path modelDir, List<Path> files, ReadOptions readOptions, ReportSettings reportSettings, OutputSink sink)
+            throws Exception {
         DnaClassifyJob.Settings defaults = DnaClassifyJob.settings(files, modelDir);
         EngineChoice choice = engine(engine);
         int bundle = bundleSize != null ? bundleSize : defaultBundle(choice);
@@ -120,16 +169,18 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         if (flink.webUi() != null) {
             err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
-        PrintWriter stdout = spec.commandLine().getOut();
+        // With --out -, standard output carries predictions.tsv only: the summary goes to standard error.
+        PrintWriter stdout = out.equals(STANDARD_STREAM) ? err : spec.commandLine().getOut();
         ClassificationReport.Summary s;
         try {
-            s = DnaClassify.run(env, settings, truth, out,
+            s = DnaClassify.run(env, settings, truth, sink, reportSettings,
                     jobOptions.progress == JobOptions.ProgressDisplay.OFF ? new PrintWriter(Writer.nullWriter()) : err);
         } catch (RuntimeException e) {
             throw JobFailures.fromCollect(e);
         }
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "dna-classify: %d reads in %d samples", s.reads(), s.samples()));
+        sb.append(String.format(Locale.ROOT, "; %d of %d fragments unclassified", s.unclassified(), s.fragments()));
         if (s.readsWithTruth() > 0) {
             sb.append(String.format(Locale.ROOT, "; per-read accuracy %.2f%% (%d/%d)", 100 * s.readAccuracy(), s.correct(), s.readsWithTruth()));
         }
@@ -137,8 +188,11 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "; per-sample accuracy %.1f%% (%d/%d samples of >= 50 reads)",
                     100 * s.sampleAccuracy(), s.samplesCorrect(), s.samplesScored()));
         }
+        if (s.mixtures() > 0) {
+            sb.append(String.format(Locale.ROOT, "; %d mixed samples", s.mixtures()));
+        }
         stdout.println(sb);
-        stdout.println("wrote " + out.resolve("predictions.tsv") + ", samples.tsv, report.md, confusion.png");
+        stdout.println(sink.describe());
         stdout.flush();
         return 0;
     }

@@ -1,44 +1,47 @@
 package io.scanflow.jobs.dna;
 
 import io.scanflow.genomics.io.BadInput;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import io.scanflow.jobs.stream.Tsv;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
-import javax.imageio.ImageIO;
 
 /**
- * Writes the job's files: {@code predictions.tsv} ({@code read_id sample predicted probability}),
- * {@code samples.tsv} ({@code sample reads predicted votes}), {@code report.md} (accuracy where the
- * truth is known, a per-class table, per-sample results, bad input) and {@code confusion.png}.
- * Rows are sorted (by sample, then read) so the files do not depend on parallelism.
+ * Collects the job's results and writes its outputs, each starting with the provenance line:
+ * {@code predictions.tsv} (one call per fragment), {@code samples.tsv} (each sample's composition and
+ * mixture flag), {@code kraken/SAMPLE.kreport} (Kraken2-style, where the model ships a taxonomy),
+ * {@code report.md}, {@code bad-input.tsv} when there was bad input, and a chart: the confusion matrix
+ * where some truth is known ({@code confusion.png}), else each sample's composition
+ * ({@code composition.png}). Rows are sorted, so the files do not depend on parallelism.
  */
 public final class ClassificationReport {
-    /** Samples with at least this many reads are counted in the per-sample accuracy. */
+    /** Samples with at least this many fragments are counted in the per-sample accuracy. */
     static final int MIN_SAMPLE_READS = 50;
+    static final String CONFUSION_PNG = "confusion.png";
+    static final String COMPOSITION_PNG = "composition.png";
 
     private final List<String> labels;
     private final Truth truth;
+    private final ReportSettings settings;
+    private final Optional<Taxonomy> taxonomy;
     private final List<ReadPrediction> reads = new ArrayList<>();
     private final Map<String, SampleVote> votes = new TreeMap<>();
     private final List<BadInput> bad = new ArrayList<>();
 
-    ClassificationReport(List<String> labels, Truth truth) {
+    ClassificationReport(List<String> labels, Truth truth, ReportSettings settings, Optional<Taxonomy> taxonomy) {
         this.labels = labels;
         this.truth = truth;
+        this.settings = settings;
+        this.taxonomy = taxonomy;
     }
 
     void add(JobOutput o) {
@@ -64,7 +67,8 @@ public final class ClassificationReport {
     }
 
     /** Summary numbers, also printed on the terminal. */
-    public record Summary(int reads, int readsWithTruth, int correct, int samples, int samplesScored, int samplesCorrect) {
+    public record Summary(int reads, int fragments, int unclassified, int readsWithTruth, int correct, int samples,
+                          int samplesScored, int samplesCorrect, int mixtures) {
         public double readAccuracy() {
             return readsWithTruth == 0 ? Double.NaN : (double) correct / readsWithTruth;
         }
@@ -74,177 +78,178 @@ public final class ClassificationReport {
         }
     }
 
-    public Summary write(Path dir, String inputs, String model, double seconds) throws IOException {
-        Files.createDirectories(dir);
-        reads.sort(Comparator.comparing(ReadPrediction::sample).thenComparing(ReadPrediction::readId));
-        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("predictions.tsv"))) {
-            w.write("read_id\tsample\tpredicted\tprobability\n");
-            for (ReadPrediction p : reads) {
-                w.write(Tsv.row(p.readId(), p.sample(), p.predicted(), String.format(Locale.ROOT, "%.6f", p.probability())));
+    /** The per-sample result where the sample's truth is given: its true label, or null. */
+    record SampleResult(SampleComposition composition, String truth) {
+    }
+
+    public Summary write(OutputSink sink, String inputs, double seconds) throws IOException {
+        List<Call> calls = Calls.of(reads, settings.minProbability());
+        List<SampleComposition> samples = SampleComposition.of(calls);
+        String comment = "# " + settings.provenance().line() + "\n";
+
+        try (Writer w = sink.text("predictions.tsv")) {
+            if (w != null) {
+                w.write(comment + "read_id\tsample\tpredicted\tprobability\tbest\n");
+                for (Call c : calls) {
+                    w.write(Tsv.row(c.id(), c.sample(), c.call(), String.format(Locale.ROOT, "%.6f", c.probability()), c.best()));
+                }
             }
         }
-        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("samples.tsv"))) {
-            w.write("sample\treads\tpredicted\tvotes\n");
-            for (SampleVote v : votes.values()) {
-                w.write(Tsv.row(v.sample(), v.reads(), v.predicted(), v.votes()));
+        try (Writer w = sink.text("samples.tsv")) {
+            if (w != null) {
+                w.write(comment + "sample\tfragments\tpredicted\tfraction\tmixture\tcomposition\n");
+                for (SampleComposition s : samples) {
+                    w.write(Tsv.row(s.sample(), s.fragments(), s.predicted(), String.format(Locale.ROOT, "%.3f", s.fraction(s.predicted())),
+                            s.mixture(settings.mixtureFraction()) ? "yes" : "no", s.composition()));
+                }
             }
         }
+        writeKrakenReports(sink, samples, comment);
         if (bad.isEmpty()) {
-            Files.deleteIfExists(dir.resolve("bad-input.tsv")); // an earlier run's, which report.md would contradict
+            sink.removeStale("bad-input.tsv"); // an earlier run's, which report.md would contradict
         } else {
-            try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("bad-input.tsv"))) {
-                w.write("file\trecord\tfield\tproblem\n");
-                for (BadInput b : bad) {
-                    w.write(Tsv.row(b.file(), b.record(), b.field(), b.problem()));
+            try (Writer w = sink.text("bad-input.tsv")) {
+                if (w != null) {
+                    w.write(comment + "file\trecord\tfield\tproblem\n");
+                    for (BadInput b : bad) {
+                        w.write(Tsv.row(b.file(), b.record(), b.field(), b.problem()));
+                    }
                 }
             }
         }
 
-        int n = labels.size();
-        long[][] confusion = new long[n][n];
-        int withTruth = 0;
-        int correct = 0;
-        Map<String, Map<String, Integer>> sampleTruthVotes = new HashMap<>();
-        long bases = 0;
-        for (ReadPrediction p : reads) {
-            bases += p.bases();
-            String t = truth.ofRead(p.readId());
-            if (t == null || !labels.contains(t)) {
-                continue;
-            }
-            withTruth++;
-            correct += t.equals(p.predicted()) ? 1 : 0;
-            confusion[labels.indexOf(t)][labels.indexOf(p.predicted())]++;
-            sampleTruthVotes.computeIfAbsent(p.sample(), k -> new HashMap<>()).merge(t, 1, Integer::sum);
-        }
-        List<String[]> sampleRows = new ArrayList<>();
-        int scored = 0;
-        int samplesCorrect = 0;
-        for (SampleVote v : votes.values()) {
-            String t = truth.ofSample(v.sample());
-            if (t == null && sampleTruthVotes.containsKey(v.sample())) {
-                t = sampleTruthVotes.get(v.sample()).entrySet().stream()
-                        .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
-                        .get().getKey();
-            }
-            boolean ok = v.predicted().equals(t);
-            if (t != null && v.reads() >= MIN_SAMPLE_READS) {
-                scored++;
-                samplesCorrect += ok ? 1 : 0;
-            }
-            sampleRows.add(new String[] {v.sample(), String.valueOf(v.reads()), t == null ? "" : t, v.predicted(),
-                    t == null ? "" : ok ? "yes" : "**no**", v.votes()});
-        }
-        Summary summary = new Summary(reads.size(), withTruth, correct, votes.size(), scored, samplesCorrect);
-
-        StringBuilder md = new StringBuilder();
-        md.append("# dna-classify report\n\n");
-        md.append("- inputs: ").append(inputs).append('\n');
-        md.append("- model: ").append(model).append('\n');
-        md.append(String.format(Locale.ROOT, "- reads classified: %d (%d bases) in %.1f s (%.0f bases/s end to end)%n",
-                reads.size(), bases, seconds, bases / Math.max(seconds, 1e-9)));
-        md.append("- samples: ").append(votes.size()).append('\n');
-        md.append("- bad input records: ").append(bad.size()).append(bad.isEmpty() ? "" : " (see bad-input.tsv)").append("\n\n");
-        md.append("## Accuracy\n\n");
-        if (withTruth == 0) {
-            md.append("No truth is known for these reads (no labels in the read names and no --truth file).\n\n");
-        } else {
-            md.append(String.format(Locale.ROOT, "- per read: **%.2f%%** (%d of %d reads with a known label)%n",
-                    100.0 * summary.readAccuracy(), correct, withTruth));
-            md.append(String.format(Locale.ROOT, "- per sample (samples of >= %d reads, majority vote): **%s** (%d of %d)%n%n",
-                    MIN_SAMPLE_READS, scored == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100.0 * summary.sampleAccuracy()),
-                    samplesCorrect, scored));
-            md.append("| class | reads | correct | accuracy | predicted as this class | precision |\n|---|---:|---:|---:|---:|---:|\n");
-            for (int i = 0; i < n; i++) {
-                long row = 0;
-                long col = 0;
-                for (int j = 0; j < n; j++) {
-                    row += confusion[i][j];
-                    col += confusion[j][i];
-                }
-                if (row == 0 && col == 0) {
-                    continue;
-                }
-                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %d | %s |%n", labels.get(i), row, confusion[i][i],
-                        row == 0 ? "-" : String.format(Locale.ROOT, "%.2f%%", 100.0 * confusion[i][i] / row), col,
-                        col == 0 ? "-" : String.format(Locale.ROOT, "%.2f%%", 100.0 * confusion[i][i] / col)));
-            }
-            md.append("\nConfusion matrix (rows: true label, columns: predicted; also `confusion.png`):\n\n| true \\ predicted |");
-            for (String l : labels) {
-                md.append(' ').append(l).append(" |");
-            }
-            md.append("\n|---|").append("---:|".repeat(n)).append('\n');
-            for (int i = 0; i < n; i++) {
-                md.append("| ").append(labels.get(i)).append(" |");
-                for (int j = 0; j < n; j++) {
-                    md.append(' ').append(confusion[i][j]).append(" |");
-                }
-                md.append('\n');
-            }
-            md.append('\n');
-        }
-        md.append("## Samples\n\n| sample | reads | true label | predicted | correct | votes |\n|---|---:|---|---|---|---|\n");
-        for (String[] r : sampleRows) {
-            md.append("| ").append(String.join(" | ", r)).append(" |\n");
-        }
-        if (!bad.isEmpty()) {
-            md.append("\n## Bad input\n\n");
-            for (BadInput b : bad.subList(0, Math.min(20, bad.size()))) {
-                md.append("- ").append(b.describe()).append('\n');
+        Scores scores = new Scores(labels, truth, calls, samples);
+        Summary summary = new Summary(reads.size(), calls.size(), (int) calls.stream().filter(c -> !c.classified()).count(),
+                scores.withTruth(), scores.correct(), samples.size(), scores.samplesScored(), scores.samplesCorrect(),
+                (int) samples.stream().filter(s -> s.mixture(settings.mixtureFraction())).count());
+        try (Writer w = sink.text("report.md")) {
+            if (w != null) {
+                w.write(new ReportMarkdown(labels, settings, bad).render(inputs, seconds, calls, samples, scores, summary));
             }
         }
-        Files.writeString(dir.resolve("report.md"), md.toString());
-        try {
-            writeConfusionPng(dir.resolve("confusion.png"), confusion);
-        } catch (LinkageError | InternalError e) {
-            // A server without font libraries (libfontmanager needs harfbuzz and freetype) draws no text:
-            // the tables above hold the same numbers.
-            System.err.println("dna-classify: confusion.png not drawn (" + e.getMessage() + ")");
-        }
+        writeChart(sink, samples, scores);
         return summary;
     }
 
-    /** A heat map of the confusion matrix, each row normalised to its reads, with the counts written in. */
-    private void writeConfusionPng(Path file, long[][] confusion) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        int n = labels.size();
-        int cell = 56;
-        int left = 150;
-        int top = 150;
-        BufferedImage img = new BufferedImage(left + n * cell + 20, top + n * cell + 40, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.setColor(Color.BLACK);
-        g.drawString("true label (rows) vs predicted (columns)", left, 20);
-        for (int i = 0; i < n; i++) {
-            long row = 0;
-            for (int j = 0; j < n; j++) {
-                row += confusion[i][j];
-            }
-            g.setColor(Color.BLACK);
-            g.drawString(labels.get(i), 8, top + i * cell + cell / 2 + 4);
-            for (int j = 0; j < n; j++) {
-                double f = row == 0 ? 0 : (double) confusion[i][j] / row;
-                int shade = (int) Math.round(255 * (1 - f));
-                g.setColor(i == j ? new Color(shade, shade, 255) : new Color(255, shade, shade));
-                g.fillRect(left + j * cell, top + i * cell, cell - 1, cell - 1);
-                g.setColor(f > 0.6 ? Color.WHITE : Color.BLACK);
-                String s = String.valueOf(confusion[i][j]);
-                g.drawString(s, left + j * cell + cell / 2 - g.getFontMetrics().stringWidth(s) / 2, top + i * cell + cell / 2 + 4);
+    private void writeKrakenReports(OutputSink sink, List<SampleComposition> samples, String comment) throws IOException {
+        if (taxonomy.isEmpty()) {
+            return;
+        }
+        KrakenReport kraken = new KrakenReport(taxonomy.get());
+        Set<String> used = new HashSet<>();
+        for (SampleComposition s : samples) {
+            try (Writer w = sink.text("kraken/" + fileName(s.sample(), used) + ".kreport")) {
+                if (w != null) {
+                    w.write(comment);
+                    kraken.write(w, s);
+                }
             }
         }
-        g.setColor(Color.BLACK);
-        for (int j = 0; j < n; j++) {
-            Graphics2D r = (Graphics2D) g.create();
-            r.translate(left + j * cell + cell / 2 + 4, top - 8);
-            r.rotate(-Math.PI / 2);
-            r.drawString(labels.get(j), 0, 0);
-            r.dispose();
+    }
+
+    /** A sample's name as a file name: characters other than letters, digits, '.', '_' and '-' become '_'; unique. */
+    static String fileName(String sample, Set<String> used) {
+        String base = sample.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (base.startsWith(".")) {
+            base = "_" + base.substring(1);
         }
-        g.dispose();
-        ImageIO.write(img, "png", file.toFile());
+        String name = base;
+        for (int n = 2; !used.add(name); n++) {
+            name = base + "-" + n;
+        }
+        return name;
+    }
+
+    private void writeChart(OutputSink sink, List<SampleComposition> samples, Scores scores) throws IOException {
+        boolean truthKnown = scores.withTruth() > 0;
+        sink.removeStale(truthKnown ? COMPOSITION_PNG : CONFUSION_PNG);
+        Path file = sink.image(truthKnown ? CONFUSION_PNG : COMPOSITION_PNG);
+        if (file == null) {
+            return;
+        }
+        try {
+            Png.write(truthKnown ? Charts.confusion(labels, scores.columns(), scores.confusion())
+                    : Charts.composition(labels, samples), file, settings.provenance());
+        } catch (LinkageError | InternalError e) {
+            // A server without font libraries (libfontmanager needs harfbuzz and freetype) draws no text:
+            // report.md holds the same numbers.
+            System.err.println("dna-classify: " + file.getFileName() + " not drawn (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Accuracy where the truth is known. A fragment's truth comes from {@code --truth} or its read name; a
+     * sample's truth from {@code --truth} (a {@code sample} file), or when all its fragments have the same
+     * known label. A sample whose fragments have several true labels, or none, is not scored.
+     */
+    static final class Scores {
+        private final List<String> columns;
+        private final long[][] confusion;
+        private int withTruth;
+        private int correct;
+        private int samplesScored;
+        private int samplesCorrect;
+        private final Map<String, String> sampleTruth = new HashMap<>();
+
+        Scores(List<String> labels, Truth truth, List<Call> calls, List<SampleComposition> samples) {
+            columns = new ArrayList<>(labels);
+            columns.add(Calls.UNCLASSIFIED);
+            confusion = new long[labels.size()][columns.size()];
+            Map<String, Set<String>> truthsOfSample = new HashMap<>();
+            for (Call c : calls) {
+                String t = truth.ofRead(c.id());
+                truthsOfSample.computeIfAbsent(c.sample(), k -> new HashSet<>()).add(t == null || !labels.contains(t) ? "" : t);
+                if (t == null || !labels.contains(t)) {
+                    continue;
+                }
+                withTruth++;
+                correct += t.equals(c.call()) ? 1 : 0;
+                confusion[labels.indexOf(t)][columns.indexOf(c.call())]++;
+            }
+            for (SampleComposition s : samples) {
+                String t = truth.ofSample(s.sample());
+                Set<String> fromReads = truthsOfSample.getOrDefault(s.sample(), Set.of());
+                if (t == null && fromReads.size() == 1 && !fromReads.contains("")) {
+                    t = fromReads.iterator().next();
+                }
+                if (t == null) {
+                    continue;
+                }
+                sampleTruth.put(s.sample(), t);
+                if (s.fragments() >= MIN_SAMPLE_READS) {
+                    samplesScored++;
+                    samplesCorrect += t.equals(s.predicted()) ? 1 : 0;
+                }
+            }
+        }
+
+        int withTruth() {
+            return withTruth;
+        }
+
+        int correct() {
+            return correct;
+        }
+
+        int samplesScored() {
+            return samplesScored;
+        }
+
+        int samplesCorrect() {
+            return samplesCorrect;
+        }
+
+        List<String> columns() {
+            return columns;
+        }
+
+        long[][] confusion() {
+            return confusion;
+        }
+
+        /** The sample's true label where given, else null. */
+        String truthOf(String sample) {
+            return sampleTruth.get(sample);
+        }
     }
 }

@@ -15,11 +15,18 @@ public final class DnaClassify {
     private DnaClassify() {
     }
 
-    /** Runs on {@code env} and writes {@code out}; progress goes to {@code progress}. */
+    /** Runs on {@code env} and writes into the folder {@code out} with the default settings; progress goes to {@code progress}. */
     public static ClassificationReport.Summary run(StreamExecutionEnvironment env, DnaClassifyJob.Settings settings,
             Path truthFile, Path out, PrintWriter progress) throws Exception {
+        return run(env, settings, truthFile, OutputSink.folder(out), ReportSettings.defaults(settings.model()), progress);
+    }
+
+    /** Runs on {@code env} and writes to {@code sink} as {@code reportSettings} say; progress goes to {@code progress}. */
+    public static ClassificationReport.Summary run(StreamExecutionEnvironment env, DnaClassifyJob.Settings settings,
+            Path truthFile, OutputSink sink, ReportSettings reportSettings, PrintWriter progress) throws Exception {
         List<String> labels = ClassificationHeads.load(settings.model()).labels();
-        ClassificationReport report = new ClassificationReport(labels, Truth.load(labels, truthFile));
+        ClassificationReport report = new ClassificationReport(labels, Truth.load(labels, truthFile), reportSettings,
+                Taxonomy.load(settings.model(), labels));
         DataStream<JobOutput> results = DnaClassifyJob.build(env, settings);
         long start = System.nanoTime();
         long lastShown = 0;
@@ -46,7 +53,7 @@ public final class DnaClassify {
         progress.println(line(report, bases, seconds));
         progress.flush();
         String inputs = String.join(", ", InputNames.of(settings.inputs()));
-        return report.write(out, inputs, settings.model().getFileName().toString(), seconds);
+        return report.write(sink, inputs, seconds);
     }
 
     private static String line(ClassificationReport r, long bases, double seconds) {
