@@ -13,13 +13,14 @@ import java.util.regex.Pattern;
 /**
  * Tells a file's format from its first bytes, as samtools does, so a name says nothing (a pipe
  * spooled to a file has none): BGZF holding {@code BAM\1} is BAM, {@code CRAM} is CRAM, and text
- * (plain, gzipped or BGZF) is FASTA ({@code >}), FASTQ ({@code @} with a {@code +} line third) or
- * SAM (a header line such as {@code @HD} or an 11-column record).
+ * (plain, gzipped or BGZF) is FASTA ({@code >}), SAM (a header line such as {@code @HD} or an
+ * 11-column record) or FASTQ ({@code @}, or a whole record further on when the first is damaged).
  */
 public final class FormatSniffer {
     /** Bytes looked at: enough for a few FASTQ records or SAM header lines. */
     private static final int HEAD = 16 * 1024;
     private static final Pattern SAM_HEADER = Pattern.compile("@(HD|SQ|RG|PG|CO)(\t.*)?");
+    private static final Pattern BASES = Pattern.compile("[A-Za-z.*-]*");
 
     private FormatSniffer() {
     }
@@ -62,7 +63,7 @@ public final class FormatSniffer {
     }
 
     private static Optional<GenomicsFormat> text(byte[] head) {
-        String[] lines = new String(head, StandardCharsets.ISO_8859_1).split("\r?\n", 4);
+        String[] lines = new String(head, StandardCharsets.ISO_8859_1).split("\r?\n");
         int first = 0;
         while (first < lines.length - 1 && lines[first].isEmpty()) {
             first++;
@@ -71,12 +72,18 @@ public final class FormatSniffer {
         if (line.startsWith(">")) {
             return Optional.of(GenomicsFormat.FASTA);
         }
+        if (SAM_HEADER.matcher(line).matches() || line.split("\t").length >= 11) {
+            return Optional.of(GenomicsFormat.SAM);
+        }
         if (line.startsWith("@")) {
-            if (lines.length > first + 2 && lines[first + 2].startsWith("+")) {
+            return Optional.of(GenomicsFormat.FASTQ);
+        }
+        // A FASTQ whose first record is damaged is still FASTQ: a record ('@' line, bases, '+' line) further on says so.
+        for (int i = first + 1; i + 2 < lines.length; i++) {
+            if (lines[i].startsWith("@") && BASES.matcher(lines[i + 1]).matches() && lines[i + 2].startsWith("+")) {
                 return Optional.of(GenomicsFormat.FASTQ);
             }
-            return SAM_HEADER.matcher(line).matches() ? Optional.of(GenomicsFormat.SAM) : Optional.of(GenomicsFormat.FASTQ);
         }
-        return line.split("\t").length >= 11 ? Optional.of(GenomicsFormat.SAM) : Optional.empty();
+        return Optional.empty();
     }
 }

@@ -163,7 +163,7 @@ public final class Readers {
     }
 
     private static Optional<BadInput> bad(String file, String problem) {
-        return Optional.of(new BadInput(file, "header", "magic", problem));
+        return Optional.of(new BadInput(file, "header", "magic", problem).lost(BadInput.UNKNOWN, false));
     }
 
     private static String hex(byte[] b) {

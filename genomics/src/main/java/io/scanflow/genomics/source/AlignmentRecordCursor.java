@@ -55,7 +55,9 @@ final class AlignmentRecordCursor implements SplitCursor {
                 failed = !lineBased;
                 String where = lastRead == null ? "#" + position : "after read " + lastRead;
                 String field = lineBased ? "record" : AlignmentRecords.blockOrRecord(e);
-                return SourceRecord.of(new BadInput(file, lineBased ? "#" + position : where, field, AlignmentRecords.describe(e)));
+                BadInput bad = new BadInput(file, lineBased ? "#" + position : where, field, AlignmentRecords.describe(e));
+                // A SAM line costs itself; a broken container ends the file.
+                return SourceRecord.of(lineBased ? bad : bad.lost(BadInput.UNKNOWN, false));
             }
             position++;
             lastRead = rec.getReadName();

@@ -106,9 +106,37 @@ final class BamCursor implements SplitCursor {
         salvage();
         ordinal++;
         String where = lastRead == null ? "#" + ordinal : "after read " + lastRead;
+        long damagedBlock = position >>> 16;
         String how = resume();
-        pending.add(new Pending(SourceRecord.of(new BadInput(file, where, AlignmentRecords.blockOrRecord(e),
-                AlignmentRecords.describe(e) + how)), position));
+        BadInput bad = new BadInput(file, where, AlignmentRecords.blockOrRecord(e), AlignmentRecords.describe(e) + how);
+        pending.add(new Pending(SourceRecord.of(failed ? bad.lost(BadInput.UNKNOWN, false)
+                : bad.lost(estimateLost(damagedBlock, position >>> 16), true)), position));
+    }
+
+    /**
+     * The reads in the compressed bytes that reading skipped, [damagedBlock, resumedBlock), at the
+     * file's compressed bytes per read before the damage (counted by one pass over the intact blocks
+     * before it, which happens only when there is damage), at least 1: the read that ran into it.
+     */
+    private long estimateLost(long damagedBlock, long resumedBlock) {
+        long firstBlock = -1;
+        long reads = 0;
+        try (SamReader counting = Readers.openAlignments(path, null); SAMRecordIterator it = counting.iterator()) {
+            while (it.hasNext()) {
+                long start = ((BAMFileSpan) it.next().getFileSource().getFilePointer()).getFirstOffset() >>> 16;
+                if (start >= damagedBlock) {
+                    break;
+                }
+                firstBlock = firstBlock < 0 ? start : firstBlock;
+                reads++;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the damage itself ends the count
+        }
+        if (reads == 0 || damagedBlock <= firstBlock) {
+            return BadInput.UNKNOWN;
+        }
+        return Math.max(1, Math.round((double) (resumedBlock - damagedBlock) * reads / (damagedBlock - firstBlock)));
     }
 
     /** Queues the records that start at {@link #position} and end in its block, decoded one by one. */

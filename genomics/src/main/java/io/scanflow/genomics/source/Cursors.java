@@ -29,7 +29,7 @@ public final class Cursors {
         Optional<BadInput> magic = Readers.checkMagic(file, split.format());
         if (magic.isPresent()) {
             BadInput b = magic.get();
-            return new OneBadRecord(split, new BadInput(split.name(), b.record(), b.field(), b.problem()));
+            return new OneBadRecord(split, new BadInput(split.name(), b.record(), b.field(), b.problem()).lost(BadInput.UNKNOWN, false));
         }
         switch (split.unit()) {
             case VIRTUAL_OFFSET:

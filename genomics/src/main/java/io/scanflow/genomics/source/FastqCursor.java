@@ -91,7 +91,8 @@ final class FastqCursor implements SplitCursor {
 
     private SourceRecord fail(String record, String field, String problem) {
         failed = true;
-        return SourceRecord.of(new BadInput(file, record, field, problem + "; the rest of the file is not read"));
+        return SourceRecord.of(new BadInput(file, record, field, problem + "; the rest of the file is not read")
+                .lost(BadInput.UNKNOWN, false));
     }
 
     private static String quote(String s) {

@@ -50,7 +50,7 @@ final class SequentialFastaCursor implements SplitCursor {
                     ordinal++;
                     return SourceRecord.of(new BadInput(file, record == null ? "#1" : "after " + record, "data",
                             "the file ends early or is corrupt (" + AlignmentRecords.describe(e)
-                                    + "); the rest of the file is not read"));
+                                    + "); the rest of the file is not read").lost(BadInput.UNKNOWN, false));
                 }
                 if (seq == null) {
                     return null;

@@ -91,6 +91,11 @@ class DamagedInputTest {
             missing.removeAll(read);
             assertEquals(Set.of(), missing, "reads in intact blocks (" + perSplit + " records a split)");
             assertTrue(all.containsAll(read), "no read made up from the damage");
+            // How many reads the damage cost: estimated from the compressed bytes skipped, within a factor of 2.
+            long lost = all.size() - read.size();
+            BadInput b = bad.get(0);
+            assertTrue(b.estimated() && b.recordsLost() >= lost / 2 && b.recordsLost() <= lost * 2,
+                    "estimated " + b.lostText() + " reads lost, " + lost + " were (" + perSplit + " records a split)");
         }
     }
 

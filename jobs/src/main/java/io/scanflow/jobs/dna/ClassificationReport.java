@@ -110,9 +110,9 @@ public final class ClassificationReport {
         } else {
             try (Writer w = sink.text("bad-input.tsv")) {
                 if (w != null) {
-                    w.write(comment + "file\trecord\tfield\tproblem\n");
+                    w.write(comment + "file\trecord\tfield\tproblem\trecords_lost\n");
                     for (BadInput b : bad) {
-                        w.write(Tsv.row(b.file(), b.record(), b.field(), b.problem()));
+                        w.write(Tsv.row(b.file(), b.record(), b.field(), b.problem(), b.lostText()));
                     }
                 }
             }

@@ -45,7 +45,7 @@ final class ReportMarkdown {
         if (!bad.isEmpty()) {
             md.append("\n## Bad input\n\n");
             for (BadInput b : bad.subList(0, Math.min(20, bad.size()))) {
-                md.append("- ").append(b.describe()).append('\n');
+                md.append("- ").append(b.describe()).append(" (records lost: ").append(b.lostText()).append(")\n");
             }
         }
         return md.toString();

@@ -42,7 +42,8 @@ class HostileInputCorpusTest {
      * @param args    the command line, given a fresh folder for the case's files
      * @param exit    the expected exit code
      * @param words   words the message must hold
-     * @param records output file (relative to the case's folder) -> rows it must have, header included
+     * @param records output file (relative to the case's folder) -> rows it must have, header included (and
+     *                dna-classify's provenance line)
      */
     record Case(String name, Function<Path, List<String>> args, int exit, List<String> words, Map<String, Integer> records) {}
 
@@ -63,32 +64,32 @@ class HostileInputCorpusTest {
                 1, List.of("bad.fastq", "record 'odd'", "field 'sequence'", "'X'"), Map.of()));
         for (String empty : List.of("e.fastq", "e.fa", "e.sam", "e.bam", "e.cram")) {
             c.add(new Case("an empty " + empty, d -> dna(d, "--input", write(d.resolve(empty), new byte[0]).toString()),
-                    0, List.of("0 reads in 0 samples"), Map.of("out/predictions.tsv", 1, "out/samples.tsv", 1)));
+                    0, List.of("0 reads in 0 samples"), Map.of("out/predictions.tsv", 2, "out/samples.tsv", 2)));
         }
         c.add(new Case("an empty .fa.gz", d -> dna(d, "--input", write(d.resolve("e.fa.gz"), gzip(new byte[0])).toString()),
-                0, List.of("0 reads in 0 samples"), Map.of("out/predictions.tsv", 1)));
+                0, List.of("0 reads in 0 samples"), Map.of("out/predictions.tsv", 2)));
         c.add(new Case("a SAM parse error with a line break stays one row of bad-input.tsv", d -> dna(d, "--input",
                 write(d.resolve("r.sam"), "@HD\tVN:1.6\nr1\t4\t*\t0\t0\t*\t*\t0\t0\t" + Inputs.HUMAN + "\t*\nbroken\tline\n").toString()),
-                0, List.of("1 reads in 1 samples"), Map.of("out/predictions.tsv", 2, "out/bad-input.tsv", 2)));
+                0, List.of("1 reads in 1 samples"), Map.of("out/predictions.tsv", 3, "out/bad-input.tsv", 3)));
         c.add(new Case("a zeroed gzip magic in BGZF block 4 of the demo BAM", d -> dna(d, "--input",
                 write(d.resolve("magic.bam"), Inputs.zeroedMagic(4)).toString()),
-                0, List.of("reads in"), Map.of("out/bad-input.tsv", 2, "out/predictions.tsv", 845)));
+                0, List.of("reads in"), Map.of("out/bad-input.tsv", 3, "out/predictions.tsv", 846)));
         c.add(new Case("200 garbled bytes in a BGZF block of the demo BAM", d -> dna(d, "--input",
                 write(d.resolve("garbled.bam"), Inputs.garbledBlock(3)).toString()),
-                0, List.of("reads in"), Map.of("out/bad-input.tsv", 2)));
+                0, List.of("reads in"), Map.of("out/bad-input.tsv", 3)));
         byte[] wholeGz = gzip(Inputs.randomFastq(100, 7).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         byte[] cutGz = java.util.Arrays.copyOf(wholeGz, wholeGz.length / 2);
         int wholeBeforeCut = Inputs.wholeFastqRecords(cutGz);
         c.add(new Case("a truncated .fastq.gz keeps its " + wholeBeforeCut + " whole reads", d -> dna(d, "--input",
                 write(d.resolve("cut.fastq.gz"), cutGz).toString()),
                 0, List.of(wholeBeforeCut + " reads in 1 samples"),
-                Map.of("out/predictions.tsv", 1 + wholeBeforeCut, "out/bad-input.tsv", 2)));
+                Map.of("out/predictions.tsv", 2 + wholeBeforeCut, "out/bad-input.tsv", 3)));
         c.add(new Case("two inputs named reads.fastq stay two samples", d -> {
             List<String> args = dna(d, "--input", write(d.resolve("a/reads.fastq"), fastq(2)).toString());
             args.add(write(d.resolve("b/reads.fastq"), fastq(2)).toString());
             return args;
         },
-                0, List.of("4 reads in 2 samples"), Map.of("out/samples.tsv", 3, "out/predictions.tsv", 5)));
+                0, List.of("4 reads in 2 samples"), Map.of("out/samples.tsv", 4, "out/predictions.tsv", 6)));
         // Paths
         // Audio: one good clip beside damaged ones; the good clip is classified, each damaged one is a named row.
         c.add(new Case("a WAV cut short, a text file named .wav and a WAV with no samples beside a good clip", d -> {
@@ -104,7 +105,7 @@ class HostileInputCorpusTest {
         c.add(new Case("--out with a space, #, % and a non-ASCII letter", d -> List.of("dna-classify", "--model",
                 DNA_MODEL.toString(), "--input", write(d.resolve("in ü #1/r 50%.fastq"), fastq(3)).toString(), "--out",
                 d.resolve("out ü #1 50%").toString(), "--progress", "off"),
-                0, List.of("3 reads in 1 samples"), Map.of("out ü #1 50%/predictions.tsv", 4)));
+                0, List.of("3 reads in 1 samples"), Map.of("out ü #1 50%/predictions.tsv", 5)));
         c.add(new Case("--out on an existing file", d -> dna(d, "--out", write(d.resolve("taken"), "x").toString(),
                 "--input", write(d.resolve("r.fastq"), fastq(1)).toString()),
                 1, List.of("--out", "taken", "is a file, not a folder"), Map.of()));
@@ -186,7 +187,7 @@ class HostileInputCorpusTest {
         }
         Cli.Run r = Cli.run(dna(tmp, "--out", out.toString(), "--input", reads.toString()).toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        assertEquals(3, Files.readAllLines(out.resolve("predictions.tsv")).size());
+        assertEquals(4, Files.readAllLines(out.resolve("predictions.tsv")).size());
     }
 
     @Test
@@ -195,7 +196,7 @@ class HostileInputCorpusTest {
         Path bad = write(tmp.resolve("bad/r.fastq"), fastq(2) + "@odd\nACGXT\n+\nIIIII\n");
         Path good = write(tmp.resolve("good/r.fastq"), fastq(2));
         assertEquals(0, Cli.run(dna(tmp, "--out", out.toString(), "--input", bad.toString()).toArray(String[]::new)).code());
-        assertEquals(2, Files.readAllLines(out.resolve("bad-input.tsv")).size());
+        assertEquals(3, Files.readAllLines(out.resolve("bad-input.tsv")).size());
         assertEquals(0, Cli.run(dna(tmp, "--out", out.toString(), "--input", good.toString()).toArray(String[]::new)).code());
         assertFalse(Files.exists(out.resolve("bad-input.tsv")), "the first run's bad input is not this run's");
         assertTrue(Files.readString(out.resolve("report.md")).contains("bad input records: 0"));

@@ -168,7 +168,8 @@ class MutatedInputProperties {
 
     private static Set<String> idsOf(Path predictions) throws IOException {
         Set<String> ids = new HashSet<>();
-        for (String row : Files.readAllLines(predictions).subList(1, Files.readAllLines(predictions).size())) {
+        // After the provenance line and the header.
+        for (String row : Files.readAllLines(predictions).subList(2, Files.readAllLines(predictions).size())) {
             assertTrue(ids.add(row.split("\t")[0]), "each read once: " + row);
         }
         return ids;
@@ -176,8 +177,10 @@ class MutatedInputProperties {
 
     private static void wellFormed(Path tsv) throws IOException {
         if (Files.exists(tsv)) {
-            for (String row : Files.readAllLines(tsv)) {
-                assertEquals(4, row.split("\t", -1).length, "a whole row of " + tsv.getFileName() + ": " + row);
+            List<String> rows = Files.readAllLines(tsv);
+            assertTrue(rows.get(0).startsWith("# scanflow "), "the provenance line first: " + rows.get(0));
+            for (String row : rows.subList(1, rows.size())) {
+                assertEquals(5, row.split("\t", -1).length, "a whole row of " + tsv.getFileName() + ": " + row);
             }
         }
     }
