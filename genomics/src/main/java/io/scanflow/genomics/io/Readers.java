@@ -158,8 +158,25 @@ public final class Readers {
                     in = new GZIPInputStream(raw);
                 }
             }
-            return in.readNBytes(n);
+            return readUpTo(in, n);
         }
+    }
+
+    /** Up to {@code n} bytes; a stream that breaks part-way (truncated gzip) gives those before the break. */
+    private static byte[] readUpTo(InputStream in, int n) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[Math.min(n, 8192)];
+        try {
+            for (int got = in.read(buffer, 0, Math.min(buffer.length, n)); got > 0 && out.size() < n;
+                    got = in.read(buffer, 0, Math.min(buffer.length, n - out.size()))) {
+                out.write(buffer, 0, got);
+            }
+        } catch (IOException e) {
+            if (out.size() == 0) {
+                throw e;
+            }
+        }
+        return out.toByteArray();
     }
 
     private static Optional<BadInput> bad(String file, String problem) {

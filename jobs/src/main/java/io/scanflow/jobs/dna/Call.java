@@ -9,7 +9,7 @@ package io.scanflow.jobs.dna;
  * @param probability the probability of {@code best} (for a pair: the mean over both mates)
  * @param best        the most probable label, whatever the threshold
  * @param bases       bases in the fragment
- * @param reads       1 for a single read, 2 for a pair
+ * @param reads       records behind the call: 1 for a single read, 2 for a pair, the number of windows of a long read
  */
 public record Call(String id, String sample, String call, float probability, String best, int bases, int reads) {
     boolean classified() {

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Turns read predictions into calls: mates of a pair ({@code NAME/1}, {@code NAME/2} in one sample)
- * become one fragment, and a fragment whose probability is below the threshold is "unclassified".
+ * become one fragment, the windows of a long read ({@link LongReadWindows}) one read, and a fragment
+ * whose probability is below the threshold is "unclassified".
  *
  * <p>A pair's probability for a label is the mean of its mates' probabilities for it, where a mate that
  * called another label counts 0 (the job keeps only each read's most probable label). Mates that agree
@@ -17,6 +18,7 @@ import java.util.Map;
  */
 public final class Calls {
     public static final String UNCLASSIFIED = "unclassified";
+    private static final java.util.regex.Pattern WINDOW = java.util.regex.Pattern.compile(".+/w\\d+-\\d+");
 
     private Calls() {
     }
@@ -25,8 +27,12 @@ public final class Calls {
     public static List<Call> of(List<ReadPrediction> reads, double minProbability) {
         List<Call> calls = new ArrayList<>();
         Map<String, List<ReadPrediction>> fragments = new LinkedHashMap<>();
+        Map<String, List<ReadPrediction>> windows = new LinkedHashMap<>();
         for (ReadPrediction p : reads) {
-            if (isMate(p.readId())) {
+            int mark = p.readId().lastIndexOf(LongReadWindows.MARK);
+            if (mark > 0 && WINDOW.matcher(p.readId()).matches()) {
+                windows.computeIfAbsent(p.sample() + '\t' + p.readId().substring(0, mark), k -> new ArrayList<>()).add(p);
+            } else if (isMate(p.readId())) {
                 fragments.computeIfAbsent(p.sample() + '\t' + fragmentId(p.readId()), k -> new ArrayList<>()).add(p);
             } else {
                 calls.add(single(p, minProbability));
@@ -39,6 +45,7 @@ public final class Calls {
                 mates.forEach(p -> calls.add(single(p, minProbability))); // a mate alone (its pair filtered out), or a repeat
             }
         }
+        windows.values().forEach(w -> calls.add(longRead(w, minProbability)));
         calls.sort(Comparator.comparing(Call::sample).thenComparing(Call::id));
         return calls;
     }
@@ -54,6 +61,25 @@ public final class Calls {
 
     private static Call single(ReadPrediction p, double minProbability) {
         return call(p.readId(), p.sample(), p.predicted(), p.probability(), p.bases(), 1, minProbability);
+    }
+
+    /**
+     * A long read's call from its windows' calls: the label most windows are called, when more than half
+     * of them are; its probability is that share of the windows.
+     */
+    private static Call longRead(List<ReadPrediction> windows, double minProbability) {
+        Map<String, Integer> votes = new java.util.TreeMap<>();
+        int bases = 0;
+        for (ReadPrediction w : windows) {
+            votes.merge(w.probability() >= minProbability ? w.predicted() : UNCLASSIFIED, 1, Integer::sum);
+            bases += w.bases();
+        }
+        Map.Entry<String, Integer> top = votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+        float share = (float) top.getValue() / windows.size();
+        ReadPrediction first = windows.get(0);
+        String id = first.readId().substring(0, first.readId().lastIndexOf(LongReadWindows.MARK));
+        String call = share > 0.5 ? top.getKey() : UNCLASSIFIED;
+        return new Call(id, first.sample(), call, share, top.getKey(), bases, windows.size());
     }
 
     private static Call pair(ReadPrediction a, ReadPrediction b, double minProbability) {

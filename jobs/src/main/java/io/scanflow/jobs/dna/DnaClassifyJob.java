@@ -31,7 +31,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The dna-classify pipeline:
  * <pre>
  * genomics source (BAM/SAM/CRAM/FASTQ/FASTA) -> bad input to the side output
- *   -> tokens (the model's DNA vocabulary), one stream per read (key = read)
+ *   -> long reads cut into windows -> tokens (the model's DNA vocabulary), one stream per read (key = read)
  *   -> keyed model operator: mean-pooled (or last) embedding of each read
  *   -> classification head: label and probability per read
  *   -> keyed by sample: majority vote when the input ends
@@ -63,7 +63,9 @@ public final class DnaClassifyJob {
                 .returns(TypeInformation.of(DnaRead.class)).name("route bad input").uid("route-bad-input");
         DataStream<BadInput> bad = reads.getSideOutput(BadInputRouter.BAD_INPUT);
 
-        DataStream<ScanInput> tokens = reads.map(new ToScanInput(vocabulary))
+        DataStream<ScanInput> tokens = reads.flatMap(new LongReadWindows(s.readOptions().window(), s.readOptions().stride()))
+                .returns(TypeInformation.of(DnaRead.class)).name("windows of long reads").uid("long-read-windows")
+                .map(new ToScanInput(vocabulary))
                 .returns(TypeInformation.of(ScanInput.class)).name("tokenize").uid("tokenize");
         Embed pooling = head.pooling() == Pooling.LAST ? Embed.lastToken() : Embed.meanPooled();
         SingleOutputStreamOperator<Embedding> embeddings = ScanOperators.embed(

@@ -194,6 +194,28 @@ class DnaPipelineTest {
                 samples.stream().map(f -> f[0] + "\t" + f[1] + "\t" + f[2]).toList());
     }
 
+    @Test
+    void aLongReadIsClassifiedInWindowsWithOneCallForTheRead() throws IOException {
+        // 12 kb of gorilla mtDNA (its two reference segments, over and over, as a long read would span a genome).
+        String gorilla = ApeReads.references().get(GORILLA) + ApeReads.references().get("gorilla.primates.Gorilla");
+        String longRead = gorilla.repeat(12_000 / gorilla.length() + 1).substring(0, 12_000);
+        List<String[]> reads = new ArrayList<>();
+        reads.add(new String[] {"nanopore-1", longRead});
+        reads.addAll(reads(HUMAN, "short", 1, 150, 0));
+        Path fastq = Files.writeString(tmp.resolve("long.fastq"), fastq(reads));
+        Path out = tmp.resolve("out");
+        ApeReads.Run run = ApeReads.run(args("--input", fastq.toString(), "--out", out.toString()));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("dna-classify: 81 reads in 1 samples; 0 of 2 fragments unclassified"),
+                "80 windows of 150 bases and the short read, two calls: " + run.out());
+        List<String[]> predictions = rows(Files.readString(out.resolve("predictions.tsv")));
+        assertEquals(2, predictions.size());
+        assertEquals("nanopore-1", predictions.get(0)[0]);
+        assertEquals("gorilla", predictions.get(0)[2]);
+        assertTrue(Float.parseFloat(predictions.get(0)[3]) > 0.5, "the share of windows called gorilla");
+        assertEquals("short-0", predictions.get(1)[0]);
+    }
+
     private static void addUnmapped(SAMFileWriter w, SAMFileHeader header, String readGroup, List<String[]> reads) {
         for (String[] r : reads) {
             SAMRecord rec = new SAMRecord(header);
