@@ -30,7 +30,7 @@ def main():
         kept = [(r, p) for r, p, q in known if q >= t]
         correct = sum(1 for r, p in kept if r.split(".", 1)[0] == p)
         dropped = sum(1 for _, _, q in unseen if q < t)
-        print(f"| {t:.2f} | {100 * len(kept) / len(known):.2f} % | {100 * correct / max(len(kept), 1):.2f} % "
+        print(f"| {t:.3f} | {100 * len(kept) / len(known):.2f} % | {100 * correct / max(len(kept), 1):.2f} % "
               f"| {100 * correct / len(known):.2f} % | {100 * dropped / len(unseen):.2f} % |")
 
 

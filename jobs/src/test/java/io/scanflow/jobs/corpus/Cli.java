@@ -5,12 +5,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the {@code scanflow} command line in this JVM and keeps what it printed. */
-final class Cli {
-    record Run(int code, String out, String err) {}
+public final class Cli {
+    public record Run(int code, String out, String err) {}
 
     private Cli() {}
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         picocli.CommandLine cli = ScanflowCommand.newCommandLine();

@@ -1,10 +1,7 @@
 package io.scanflow.jobs.dna;
 
 import io.scanflow.genomics.tokenizer.DnaTokenizer;
-import io.scanflow.jobs.cli.ScanflowCommand;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads cut from the shipped ape references, and the command run in process, for the dna-classify tests. */
+/** Reads cut from the shipped ape references, and the outputs' rows, for the dna-classify tests. */
 final class ApeReads {
     private ApeReads() {
     }
@@ -70,20 +67,6 @@ final class ApeReads {
             sb.append('@').append(r[0]).append('\n').append(r[1]).append("\n+\n").append("I".repeat(r[1].length())).append('\n');
         }
         return sb.toString();
-    }
-
-    /** A finished run of the command: its exit code, standard output and standard error. */
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        picocli.CommandLine cli = ScanflowCommand.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
     }
 
     /** The rows of a TSV output after its provenance line and header, split into fields. */

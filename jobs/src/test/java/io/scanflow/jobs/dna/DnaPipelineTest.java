@@ -16,6 +16,7 @@ import htsjdk.samtools.SAMReadGroupRecord;
 import htsjdk.samtools.SAMRecord;
 import htsjdk.samtools.SamReader;
 import htsjdk.samtools.SamReaderFactory;
+import io.scanflow.jobs.corpus.Cli;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,10 +59,10 @@ class DnaPipelineTest {
     void readsFromAPipeAndPredictionsToStandardOutput() throws IOException {
         byte[] gzipped = gzip(fastq(reads(HUMAN, "r", 20, 120, 31)));
         InputStream stdin = System.in;
-        ApeReads.Run run;
+        Cli.Run run;
         try {
             System.setIn(new ByteArrayInputStream(gzipped));
-            run = ApeReads.run(args("--input", "-", "--out", "-"));
+            run = Cli.run(args("--input", "-", "--out", "-"));
         } finally {
             System.setIn(stdin);
         }
@@ -87,7 +88,7 @@ class DnaPipelineTest {
     void inputsThatCannotBeReadStopTheRunBeforeAnyOutput() throws IOException {
         Path out = tmp.resolve("out");
         Path cram = repo().resolve("testdata/genomics/ape-demo.cram");
-        ApeReads.Run run = ApeReads.run(args("--input", cram.toString(), "--out", out.toString()));
+        Cli.Run run = Cli.run(args("--input", cram.toString(), "--out", out.toString()));
         assertEquals(1, run.code());
         assertEquals(1, run.err().strip().split("\n").length, run.err());
         assertTrue(run.err().startsWith("scanflow dna-classify: " + cram + ": cannot decode the CRAM without its reference:"
@@ -95,13 +96,13 @@ class DnaPipelineTest {
         assertFalse(Files.exists(out), "nothing written");
 
         Path notes = Files.writeString(tmp.resolve("notes.fastq"), "my notes\n");
-        run = ApeReads.run(args("--input", notes.toString(), "--out", out.toString()));
+        run = Cli.run(args("--input", notes.toString(), "--out", out.toString()));
         assertEquals(1, run.code());
         assertEquals("scanflow dna-classify: " + notes + ": no recognisable format: expected BAM, CRAM, SAM, FASTQ or FASTA"
                 + " (plain or gzipped), found 'my notes'", run.err().strip());
 
         Path unindexed = Files.copy(repo().resolve("testdata/genomics/ape-demo.bam"), tmp.resolve("demo.bam"));
-        run = ApeReads.run(args("--input", unindexed.toString(), "--region", HUMAN + ":1-100", "--out", out.toString()));
+        run = Cli.run(args("--input", unindexed.toString(), "--region", HUMAN + ":1-100", "--out", out.toString()));
         assertEquals(1, run.code());
         assertTrue(run.err().strip().endsWith("demo.bam: --region needs an index (demo.bam.bai or .csi beside it), found none:"
                 + " run 'samtools index demo.bam'"), run.err());
@@ -123,7 +124,7 @@ class DnaPipelineTest {
         Path sheet = Files.writeString(tmp.resolve("samples.tsv"),
                 "sample\tfile\tfile2\nS1\tS1_R1.fastq\tS1_R2.fastq.gz\nMIX\tmix.fq\t\n");
         Path out = tmp.resolve("out");
-        ApeReads.Run run = ApeReads.run(args("--sample-sheet", sheet.toString(), "--out", out.toString()));
+        Cli.Run run = Cli.run(args("--sample-sheet", sheet.toString(), "--out", out.toString()));
         assertEquals(0, run.code(), run.err());
 
         List<String[]> predictions = rows(Files.readString(out.resolve("predictions.tsv")));
@@ -163,7 +164,7 @@ class DnaPipelineTest {
             }
         }
         Path out = tmp.resolve("out");
-        ApeReads.Run run = ApeReads.run(args("--input", bam.toString(), "--region", HUMAN + ":300-400", "--out", out.toString(),
+        Cli.Run run = Cli.run(args("--input", bam.toString(), "--region", HUMAN + ":300-400", "--out", out.toString(),
                 "--min-probability", "0"));
         assertEquals(0, run.code(), run.err());
         List<String[]> predictions = rows(Files.readString(out.resolve("predictions.tsv")));
@@ -187,7 +188,7 @@ class DnaPipelineTest {
             addUnmapped(w, header, "rgB", reads("orangutan.apes.Pongo_pygmaeus", "b", 10, 150, 41));
         }
         Path out = tmp.resolve("out");
-        ApeReads.Run run = ApeReads.run(args("--input", bam.toString(), "--out", out.toString()));
+        Cli.Run run = Cli.run(args("--input", bam.toString(), "--out", out.toString()));
         assertEquals(0, run.code(), run.err());
         List<String[]> samples = rows(Files.readString(out.resolve("samples.tsv")));
         assertEquals(List.of("patientA\t10\thuman", "patientB\t10\torangutan"),
@@ -204,7 +205,7 @@ class DnaPipelineTest {
         reads.addAll(reads(HUMAN, "short", 1, 150, 0));
         Path fastq = Files.writeString(tmp.resolve("long.fastq"), fastq(reads));
         Path out = tmp.resolve("out");
-        ApeReads.Run run = ApeReads.run(args("--input", fastq.toString(), "--out", out.toString()));
+        Cli.Run run = Cli.run(args("--input", fastq.toString(), "--out", out.toString()));
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("dna-classify: 81 reads in 1 samples; 0 of 2 fragments unclassified"),
                 "80 windows of 150 bases and the short read, two calls: " + run.out());
