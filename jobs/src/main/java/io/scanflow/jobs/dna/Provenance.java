@@ -2,7 +2,6 @@ package io.scanflow.jobs.dna;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,7 +17,7 @@ import java.util.regex.Pattern;
  * @param modelSha256 SHA-256 over the model's files that decide its answers, in this order:
  *                    {@value #FINGERPRINTED} (each file's name, a NUL, its bytes)
  */
-public record Provenance(String version, String commandLine, String model, String modelSha256) implements Serializable {
+public record Provenance(String version, String commandLine, String model, String modelSha256) {
     static final String FINGERPRINTED = "config.json, model.safetensors, head.json, head.safetensors";
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
 
