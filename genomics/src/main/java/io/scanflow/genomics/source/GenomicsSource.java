@@ -15,8 +15,8 @@ import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A bounded FLIP-27 source of reads from BAM, SAM, CRAM, FASTQ and FASTA files (format by file
- * name). Emits {@link SourceRecord}s: reads, and bad input as the {@link ReadOptions#policy()}
+ * A bounded FLIP-27 source of reads from BAM, SAM, CRAM, FASTQ and FASTA files (format by content,
+ * else by file name). Emits {@link SourceRecord}s: reads, and bad input as the {@link ReadOptions#policy()}
  * says; {@link BadInputRouter} splits them into a read stream and a side output.
  *
  * <pre>{@code

@@ -148,7 +148,9 @@ class DnaPipelineTest {
                 100.0 * classified / 30, classified, classified)), String.join("\n", kraken));
         assertTrue(kraken.stream().anyMatch(l -> l.matches(" *[\\d.]+\t" + classified + "\t0\tR\t1\troot")), String.join("\n", kraken));
         // No truth (no labels in these read names): the composition chart, no confusion matrix, no per-sample accuracy.
-        assertTrue(Files.exists(out.resolve("composition.png")));
+        String png = new String(Files.readAllBytes(out.resolve("composition.png")), StandardCharsets.ISO_8859_1);
+        assertTrue(png.startsWith("\u0089PNG") && png.contains("tEXtSource\0scanflow ") && png.contains("sha256:"),
+                "the provenance in a PNG text chunk");
         assertFalse(Files.exists(out.resolve("confusion.png")));
         assertFalse(run.out().contains("per-sample accuracy"), run.out());
         assertTrue(Files.readString(out.resolve("report.md")).startsWith("> scanflow "));
