@@ -101,6 +101,29 @@ class CallsTest {
     }
 
     @Test
+    void onlySamplesWhoseTruthIsGivenCountInThePerSampleAccuracy() {
+        List<String> labels = List.of("human", "gorilla");
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            calls.add(new Call("human.pure-" + i, "PURE", "human", 0.99f, "human", 100, 1));
+            // A multi-species FASTA as one sample: its windows' true labels differ, so it has no truth of its own.
+            String label = i % 2 == 0 ? "human" : "gorilla";
+            calls.add(new Call(label + ".fasta-" + i, "FASTA", "gorilla", 0.99f, "gorilla", 100, 1));
+            calls.add(new Call("read-" + i, "UNKNOWN", "human", 0.99f, "human", 100, 1));
+        }
+        calls.sort(java.util.Comparator.comparing(Call::sample).thenComparing(Call::id));
+        ClassificationReport.Scores scores = new ClassificationReport.Scores(labels, new Truth(labels), calls,
+                SampleComposition.of(calls));
+        assertEquals(1, scores.samplesScored());
+        assertEquals(1, scores.samplesCorrect());
+        assertEquals("human", scores.truthOf("PURE"));
+        assertEquals(null, scores.truthOf("FASTA"));
+        assertEquals(null, scores.truthOf("UNKNOWN"));
+        assertEquals(120, scores.withTruth(), "the reads still count one by one");
+        assertEquals(60 + 30, scores.correct());
+    }
+
+    @Test
     void theKrakenReportCountsEachCladeFromTheSpeciesToTheRoot() throws IOException {
         List<String> labels = List.of("human", "chimpanzee", "bonobo", "gorilla", "orangutan", "gibbon", "macaque",
                 "squirrel_monkey", "tarsier", "lemur");
