@@ -65,7 +65,8 @@ public final class AudioGenerateJob {
         SingleOutputStreamOperator<AudioChunk> audio = DataStreamUtils.reinterpretAsKeyedStream(tokens,
                         GeneratedChunk::key, Types.STRING)
                 .process(new TokensToAudio(sampleRate)).uid("tokens-to-audio").name("mu-law tokens to audio");
-        audio.keyBy(c -> c.stream, Types.STRING).sinkTo(new WavSink(out)).uid("wav-sink").name("WAV files");
+        // Still partitioned by session: the sink is chained too, as the WAV sink wants a stream on one writer.
+        audio.sinkTo(new WavSink(out)).uid("wav-sink").name("WAV files");
         List<SessionStats> stats = new ArrayList<>();
         try (CloseableIterator<String> it = audio.getSideOutput(TokensToAudio.STATS)
                 .executeAndCollect("scanflow audio-generate")) {
