@@ -49,6 +49,8 @@ final class StandaloneCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private int taskManagers;
+    /** Folders put in front of PATH for the cluster's processes (stand-in device tools). */
+    private final List<Path> pathPrefix = new ArrayList<>();
 
     /**
      * Writes the cluster's folders under {@code home}.
@@ -197,6 +199,11 @@ final class StandaloneCluster implements AutoCloseable {
                 .redirectError(logs.resolve(name + ".err").toFile());
         pb.environment().put("FLINK_CONF_DIR", conf.toString());
         pb.environment().put("FLINK_PLUGINS_DIR", plugins.toString());
+        if (!pathPrefix.isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            pathPrefix.forEach(dir -> path.append(dir).append(java.io.File.pathSeparatorChar));
+            pb.environment().put("PATH", path + pb.environment().getOrDefault("PATH", ""));
+        }
         Process p = pb.start();
         synchronized (processes) {
             processes.add(p);
@@ -284,6 +291,11 @@ final class StandaloneCluster implements AutoCloseable {
      * Unpacks the GPU plugin's discovery scripts next to its jar, where a Flink distribution keeps them
      * ({@code plugins/external-resource-gpu/nvidia-gpu-discovery.sh}), and returns that folder.
      */
+    /** Processes started from now on find the programs of {@code dir} before those on the PATH. */
+    void prependToPath(Path dir) {
+        pathPrefix.add(dir);
+    }
+
     Path gpuPluginScripts() throws IOException {
         Path dir = plugins.resolve("external-resource-gpu");
         try (var jars = Files.list(dir)) {

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The job jar on a real Flink standalone session cluster: a JobManager
  * ({@code StandaloneSessionClusterEntrypoint}) and two TaskManagers ({@code TaskManagerRunner}) as
- * separate JVM processes, with one slot each, the GPU external resource configured (Flink's GPU driver
- * with a stand-in discovery script, so the test runs without a GPU), and the job jar submitted with
+ * separate JVM processes, with one slot each, the GPU external resource configured as on a host with two
+ * GPUs and one TaskManager per GPU (Flink's GPU driver and discovery script in coordination mode, over a
+ * stand-in {@code nvidia-smi}, so the test runs without a GPU), and the job jar submitted with
  * Flink's own client ({@code CliFrontend run}, what {@code flink run} runs).
  *
  * <p>The job is {@code scanflow stream-generate} with sampling (temperature 1.5 on a fixture whose
@@ -77,6 +78,8 @@ class StandaloneClusterIT {
             + " --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED";
 
     static Path root;
+    /** Whether the TaskManagers discover the machine's real GPUs (else a stand-in host with two). */
+    static boolean realGpu;
     static Path work;
     static Path logs;
     static Path tokens;
@@ -94,15 +97,18 @@ class StandaloneClusterIT {
         tokens = work.resolve("prompts.i32");
         Files.write(tokens, prompts());
 
-        // Stands in for Flink's nvidia-gpu-discovery.sh where there is no GPU: the same contract
-        // (arguments: amount, then the configured args; output: comma-separated device indexes).
-        Path fakeDiscovery = work.resolve("fake-gpu-discovery.sh");
-        Files.writeString(fakeDiscovery, "#!/usr/bin/env bash\n# amount [args...] -> indexes 0..amount-1\n"
-                + "seq -s, 0 $(( $1 - 1 ))\n");
-        Files.setPosixFilePermissions(fakeDiscovery, PosixFilePermissions.fromString("rwxr-xr-x"));
-        boolean realGpu = "nvidia".equals(System.getProperty("scanflow.test.gpu-discovery", System.getenv("SCANFLOW_TEST_GPU_DISCOVERY")));
+        // One TaskManager per GPU on a host with two GPUs: Flink's own discovery script in coordination
+        // mode, so the TaskManagers take different devices; where there is no GPU, a stand-in nvidia-smi
+        // (what the script asks) lists two.
+        realGpu = "nvidia".equals(System.getProperty("scanflow.test.gpu-discovery", System.getenv("SCANFLOW_TEST_GPU_DISCOVERY")));
         Path home = work.resolve("flink");
-        Path discovery = realGpu ? home.resolve("plugins/external-resource-gpu/nvidia-gpu-discovery.sh") : fakeDiscovery;
+        Path discovery = home.resolve("plugins/external-resource-gpu/nvidia-gpu-discovery.sh");
+        Path tools = Files.createDirectories(work.resolve("bin"));
+        Path nvidiaSmi = tools.resolve("nvidia-smi");
+        Files.writeString(nvidiaSmi, "#!/usr/bin/env bash\n# --query-gpu=index --format=csv,noheader on a host with two GPUs\n"
+                + "printf '0\\n1\\n'\n");
+        Files.setPosixFilePermissions(nvidiaSmi, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String discoveryArgs = realGpu ? "" : "--enable-coordination-mode --coordination-file " + work.resolve("gpu-coordination");
 
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("taskmanager.numberOfTaskSlots", "1");
@@ -123,13 +129,16 @@ class StandaloneClusterIT {
         settings.put("external-resource.gpu.amount", "1");
         settings.put("external-resource.gpu.driver-factory.class", "org.apache.flink.externalresource.gpu.GPUDriverFactory");
         settings.put("external-resource.gpu.param.discovery-script.path", discovery.toString());
-        settings.put("external-resource.gpu.param.discovery-script.args", "");
+        settings.put("external-resource.gpu.param.discovery-script.args", discoveryArgs);
 
         Path runLogs = logs.resolve("run-" + System.currentTimeMillis());
         cluster = new StandaloneCluster(home, runLogs,
                 Path.of(System.getProperty("scanflow.flink.classpath")), Path.of(System.getProperty("scanflow.flink.plugins")),
                 settings);
         cluster.gpuPluginScripts();
+        if (!realGpu) {
+            cluster.prependToPath(tools);
+        }
         cluster.startJobManager();
         taskManagers.add(cluster.startTaskManager());
         taskManagers.add(cluster.startTaskManager());
@@ -211,8 +220,8 @@ class StandaloneClusterIT {
         assertTrue(output.matches("(?s).*engine\\s+cpu \\(2 subtasks\\).*"), output);
         assertTrue(output.contains(SEQUENCES * MAX_NEW + "/" + SEQUENCES * MAX_NEW + " generated tokens"),
                 "the progress bar reached the total\n" + output);
-        assertTrue(output.matches("(?s).*GPUs\\s+indexes 0 \\(Flink external resource 'gpu'\\).*"),
-                "each TaskManager's GPU reached the job through Flink's external resource framework\n" + output);
+        assertTrue(output.matches("(?s).*GPUs\\s+indexes " + (realGpu ? "0" : "0,1") + " \\(Flink external resource 'gpu'\\).*"),
+                "each TaskManager's own GPU reached its subtask through Flink's external resource framework\n" + output);
         assertArrayEquals(embedded, Files.readAllBytes(out.resolve("tokens.i32")), "cluster vs embedded");
         assertEquals(embeddedLines, sortedLines(out), "cluster vs embedded, output lines");
     }
@@ -228,12 +237,12 @@ class StandaloneClusterIT {
         List<String> kills = new ArrayList<>();
         long total = (long) SEQUENCES * MAX_NEW;
         while (kills.size() < KILLS) {
-            // Kill k waits for k / (2 (KILLS + 1)) of the output to be committed, so every kill finds the job
-            // running again and past its last restore, and the last one leaves half the job still to run
-            // however slow the machine; then a random moment.
+            // Kill k waits for k / (2 (KILLS + 1)) of the output to be committed and for every task to run
+            // again after the last restore, so every kill fails running tasks, and the last one leaves half
+            // the job still to run however slow the machine; then a random moment.
             long target = (long) Math.ceil(total * (kills.size() + 1) / (2.0 * (KILLS + 1)));
             StandaloneCluster.await(Duration.ofSeconds(180), target + " committed lines before kill " + (kills.size() + 1),
-                    () -> committedLinesOrZero(out) >= target || jobEnded(jobId));
+                    () -> (committedLinesOrZero(out) >= target && allTasksRunning(jobId)) || jobEnded(jobId));
             assertFalse(jobEnded(jobId), "the job must outlast " + KILLS + " kills; it ended after " + kills);
             Thread.sleep(random.nextInt(1500));
             Process victim = taskManagers.remove(random.nextInt(taskManagers.size()));
@@ -247,6 +256,8 @@ class StandaloneClusterIT {
         assertTrue(client.waitFor(RUN_TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS), "the run with killed TaskManagers did not end");
         String output = clientOutput("client-killed");
         assertEquals(0, client.exitValue(), output);
+        assertTrue(output.matches("(?s).*GPUs\\s+indexes " + (realGpu ? "0" : "0,1") + " .*"),
+                "each replacement TaskManager took the GPU its killed predecessor held\n" + output);
 
         JsonNode checkpointStats = cluster.get("/jobs/" + jobId + "/checkpoints");
         JsonNode restored = checkpointStats.path("latest").path("restored");
@@ -266,6 +277,28 @@ class StandaloneClusterIT {
             return committedLines(out);
         } catch (IOException e) {
             return 0;
+        }
+    }
+
+    /**
+     * Whether the job and all its unfinished tasks run: after a restore the committed output already passes the next
+     * kill's mark, and a kill while the job is still restarting fails no task (nothing runs there).
+     */
+    private static boolean allTasksRunning(String jobId) {
+        try {
+            JsonNode job = cluster.get("/jobs/" + jobId);
+            if (!job.path("state").asText().equals("RUNNING") || job.path("vertices").isEmpty()) {
+                return false;
+            }
+            for (JsonNode vertex : job.path("vertices")) {
+                // A source that has emitted everything is FINISHED, and stays so across restores.
+                if (!vertex.path("status").asText().matches("RUNNING|FINISHED")) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

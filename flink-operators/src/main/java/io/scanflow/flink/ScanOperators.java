@@ -67,6 +67,18 @@ public final class ScanOperators {
                 new ModelOperatorFactory<>(model, options, mode));
     }
 
+    /**
+     * Generation emitting one {@link GeneratedChunk} per session per round ({@link Generate#withTokensPerRound})
+     * instead of one record per token: for sessions at audio rates, where a record per token is more than a
+     * job can move. The tokens are those of {@link #generate}.
+     */
+    public static SingleOutputStreamOperator<GeneratedChunk> generateChunks(KeyedStream<ScanInput, String> input,
+                                                                            ModelSpec model, Generate mode,
+                                                                            ScanOptions options) {
+        return input.transform("scanflow generate", TypeInformation.of(GeneratedChunk.class),
+                ModelOperatorFactory.generateChunks(model, options, mode));
+    }
+
     /** The key selector of {@link #keyByStream}; a class, not a lambda, so its type is known. */
     public static final class StreamKey implements KeySelector<ScanInput, String>, Serializable {
         private static final long serialVersionUID = 1L;

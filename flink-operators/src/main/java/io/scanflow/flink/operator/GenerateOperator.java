@@ -1,7 +1,6 @@
 package io.scanflow.flink.operator;
 
 import io.scanflow.flink.Generate;
-import io.scanflow.flink.GeneratedToken;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOptions;
@@ -28,8 +27,11 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
  *
  * <p>The token sampled last is not fed until the next round (or the next prompt, which it precedes),
  * so a session that ends leaves the stream exactly where a continuing session would be.
+ *
+ * <p>Subclasses say what a round emits: a record per token ({@link TokenGenerateOperator}) or a record per
+ * session per round ({@link ChunkGenerateOperator}); the tokens are the same.
  */
-final class GenerateOperator extends ModelOperator<GeneratedToken> {
+abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
     private static final long serialVersionUID = 1L;
 
     private final Generate mode;
@@ -49,14 +51,27 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
     private transient int[] callTokens;
     private transient long[] callRng;
     private transient int[] callOut;
+    private transient int[] callFirstIndex;
+    private transient long[] callFirstPosition;
+    private transient boolean[] callEnded;
     private transient boolean roundMailPending;
     private transient long roundTimerAt;
 
-    GenerateOperator(StreamOperatorParameters<GeneratedToken> parameters, ModelSpec spec, ScanOptions options,
-                     Generate mode) {
+    GenerateOperator(StreamOperatorParameters<OUT> parameters, ModelSpec spec, ScanOptions options, Generate mode) {
         super(parameters, spec, options, mode.seed());
         this.mode = mode;
     }
+
+    /** Emits a session's first token, sampled from its prompt's logits. */
+    protected abstract void emitFirst(KeyEntry e, long position, int token, boolean last);
+
+    /**
+     * Emits a round: {@code tokens} tokens for each of the first {@code n} sessions in {@code call}, session i's
+     * at {@code out[i * tokens + t]}, its first one with index {@code firstIndex[i]} at stream position
+     * {@code firstPosition[i]}; {@code ended[i]} when the session ends with its last token of the round.
+     */
+    protected abstract void emitRound(KeyEntry[] call, int n, int tokens, int[] out, int[] firstIndex,
+                                      long[] firstPosition, boolean[] ended);
 
     @Override
     protected void openMode() {
@@ -73,6 +88,9 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
         callTokens = new int[0];
         callRng = new long[0];
         callOut = new int[0];
+        callFirstIndex = new int[0];
+        callFirstPosition = new long[0];
+        callEnded = new boolean[0];
         roundTimerAt = Long.MAX_VALUE;
     }
 
@@ -135,7 +153,7 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
         e.sessionTimestamp = timestamp;
         e.pendingToken = token;
         boolean last = ends(e, token);
-        emit(new GeneratedToken(e.key, e.sessionId, 0, engine.position(e.slot), token, r.eventTime(), last), timestamp);
+        emitFirst(e, engine.position(e.slot), token, last);
         if (!last) {
             e.generating = true;
             e.sessionStart = now();
@@ -302,27 +320,33 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
             e.lastUsed = now;
         }
         boolean ended = false;
-        for (int t = 0; t < tokens; t++) {
-            for (int i = 0; i < n; i++) {
-                KeyEntry e = call[i];
+        for (int i = 0; i < n; i++) {
+            KeyEntry e = call[i];
+            callFirstIndex[i] = e.generated;
+            callFirstPosition[i] = engine.position(e.slot) - tokens + 1;
+            callEnded[i] = false;
+            for (int t = 0; t < tokens; t++) {
                 int token = callOut[i * tokens + t];
-                int index = e.generated++;
+                e.generated++;
                 e.pendingToken = token;
-                long position = engine.position(e.slot) - tokens + t + 1;
-                boolean last = ends(e, token);
-                if (last && t < tokens - 1) {
-                    throw new IllegalStateException("session " + e.sessionId + " of key " + e.key + " ended at token "
-                            + (t + 1) + " of a round of " + tokens);
-                }
-                emit(new GeneratedToken(e.key, e.sessionId, index, position, token, e.sessionEventTime, last),
-                        e.sessionTimestamp);
-                if (last) {
-                    e.generating = false;
-                    e.stopRequested = false;
-                    ended = true;
-                    if (!e.queue.isEmpty()) {
-                        addWork(e);
+                if (ends(e, token)) {
+                    if (t < tokens - 1) {
+                        throw new IllegalStateException("session " + e.sessionId + " of key " + e.key
+                                + " ended at token " + (t + 1) + " of a round of " + tokens);
                     }
+                    callEnded[i] = true;
+                }
+            }
+        }
+        emitRound(call, n, tokens, callOut, callFirstIndex, callFirstPosition, callEnded);
+        for (int i = 0; i < n; i++) {
+            KeyEntry e = call[i];
+            if (callEnded[i]) {
+                e.generating = false;
+                e.stopRequested = false;
+                ended = true;
+                if (!e.queue.isEmpty()) {
+                    addWork(e);
                 }
             }
         }
@@ -337,5 +361,8 @@ final class GenerateOperator extends ModelOperator<GeneratedToken> {
         callSlots = Arrays.copyOf(callSlots, n);
         callTokens = Arrays.copyOf(callTokens, n);
         callRng = Arrays.copyOf(callRng, n);
+        callFirstIndex = Arrays.copyOf(callFirstIndex, n);
+        callFirstPosition = Arrays.copyOf(callFirstPosition, n);
+        callEnded = Arrays.copyOf(callEnded, n);
     }
 }

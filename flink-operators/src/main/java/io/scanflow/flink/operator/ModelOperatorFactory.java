@@ -3,6 +3,7 @@ package io.scanflow.flink.operator;
 import io.scanflow.flink.Classify;
 import io.scanflow.flink.Embed;
 import io.scanflow.flink.Generate;
+import io.scanflow.flink.GeneratedChunk;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOptions;
@@ -24,14 +25,27 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
     private final ModelSpec spec;
     private final ScanOptions options;
     private final Serializable mode;
+    /** Generation only: a record per session per round instead of one per token. */
+    private final boolean chunks;
 
     public ModelOperatorFactory(ModelSpec spec, ScanOptions options, Serializable mode) {
+        this(spec, options, mode, false);
+    }
+
+    /** Generation emitting {@link GeneratedChunk}s: a record per session per round. */
+    public static ModelOperatorFactory<GeneratedChunk> generateChunks(ModelSpec spec,
+                                                                                     ScanOptions options, Generate mode) {
+        return new ModelOperatorFactory<>(spec, options, mode, true);
+    }
+
+    private ModelOperatorFactory(ModelSpec spec, ScanOptions options, Serializable mode, boolean chunks) {
         if (!(mode instanceof Classify || mode instanceof Embed || mode instanceof Generate)) {
             throw new IllegalArgumentException("mode must be Classify, Embed or Generate, found " + mode);
         }
         this.spec = spec;
         this.options = options;
         this.mode = mode;
+        this.chunks = chunks;
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
@@ -45,7 +59,8 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
         if (mode instanceof Embed) {
             return (T) new EmbedOperator(p, spec, options, (Embed) mode);
         }
-        return (T) new GenerateOperator(p, spec, options, (Generate) mode);
+        return chunks ? (T) new ChunkGenerateOperator(p, spec, options, (Generate) mode)
+                : (T) new TokenGenerateOperator(p, spec, options, (Generate) mode);
     }
 
     @Override
@@ -54,6 +69,9 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
         if (mode instanceof Classify) {
             return ClassifyOperator.class;
         }
-        return mode instanceof Embed ? EmbedOperator.class : GenerateOperator.class;
+        if (mode instanceof Embed) {
+            return EmbedOperator.class;
+        }
+        return chunks ? ChunkGenerateOperator.class : TokenGenerateOperator.class;
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.Generate;
+import io.scanflow.flink.GeneratedChunk;
 import io.scanflow.flink.GeneratedToken;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.Render;
@@ -150,6 +151,47 @@ class GenerationRoundsTest {
                     assertTrue(rounds.engineCalls() < single.engineCalls(), what + ": " + rounds.engineCalls()
                             + " engine calls, single-token rounds " + single.engineCalls());
                 }
+            }
+        }
+    }
+
+    /** A chunk per session per round carries exactly the per-token records, timestamps included. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 64})
+    void chunksCarryTheTokensOfPerTokenRecords(int k) throws Exception {
+        List<ScanInput> records = records(40, 5);
+        for (Generate mode : MODES) {
+            Generate rounds = mode.withTokensPerRound(k);
+            List<String> expanded = new ArrayList<>();
+            long chunks = 0;
+            ModelSpec spec = ModelSpec.of(MAMBA2).withEngine(EngineChoice.CPU).withChunkLength(16);
+            try (var h = Harnesses.createChunks(spec, rounds, BUNDLES)) {
+                h.setProcessingTime(0);
+                h.open();
+                for (int i = 0; i < records.size(); i++) {
+                    h.processElement(records.get(i), 100 + i);
+                    if (i % 3 == 0) {
+                        runMails(h, 2);
+                    }
+                }
+                Harnesses.drainMailbox(h);
+                for (Object o : h.getOutput()) {
+                    if (o instanceof StreamRecord<?> r && r.getValue() instanceof GeneratedChunk c) {
+                        chunks++;
+                        assertTrue(c.tokens().length <= Math.max(1, k), c.tokens().length + " tokens in a round of " + k);
+                        for (int t = 0; t < c.tokens().length; t++) {
+                            GeneratedToken g = new GeneratedToken(c.key(), c.session(), c.firstIndex() + t,
+                                    c.firstPosition() + t, c.tokens()[t], c.eventTime(),
+                                    c.last() && t == c.tokens().length - 1);
+                            expanded.add(Render.line(g) + " @" + (r.hasTimestamp() ? r.getTimestamp() : "-"));
+                        }
+                    }
+                }
+            }
+            Run tokens = interleaved(MAMBA2, rounds, records);
+            assertEquals(byKey(tokens.lines()), byKey(expanded), mode.maxNewTokens() + " tokens, k " + k);
+            if (k > 1) {
+                assertTrue(chunks < tokens.lines().size(), chunks + " chunks for " + tokens.lines().size() + " tokens");
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.scanflow.flink.operator;
 
+import io.scanflow.flink.Generate;
+import io.scanflow.flink.GeneratedChunk;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
@@ -46,6 +48,13 @@ final class Harnesses {
                                                                                    int subtask) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(new ModelOperatorFactory<OUT>(spec, options, mode),
                 new ScanOperators.StreamKey(), Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+    }
+
+    /** A harness around the generate operator that emits a chunk per session per round. */
+    static KeyedOneInputStreamOperatorTestHarness<String, ScanInput, GeneratedChunk> createChunks(ModelSpec spec,
+            Generate mode, ScanOptions options) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(ModelOperatorFactory.generateChunks(spec, options, mode),
+                new ScanOperators.StreamKey(), Types.STRING, MAX_PARALLELISM, 1, 0);
     }
 
     /** Runs the mails the operator queued (generation rounds, resumed work) until none is left. */

@@ -5,7 +5,7 @@ import io.scanflow.audio.sink.WavSink;
 import io.scanflow.audio.source.AudioChunk;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.Generate;
-import io.scanflow.flink.GeneratedToken;
+import io.scanflow.flink.GeneratedChunk;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
@@ -17,6 +17,7 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -24,7 +25,8 @@ import org.apache.flink.util.CloseableIterator;
 /**
  * audio-generate: N sessions, each a key with its prompt (mu-law tokens of a WAV, or one silence token),
  * through the keyed generate operator (sampling, batched across sessions, {@code samplesPerRound} samples
- * per session per engine call, at real-time pace or as fast as possible) -> tokens to audio chunks -> the
+ * per session per engine call, at real-time pace or as fast as possible, one record per session per
+ * round) -> tokens to audio chunks -> the
  * exactly-once WAV sink ({@code <session>.wav}). The per-session figures come back to the client. The
  * samples do not depend on {@code samplesPerRound}.
  */
@@ -57,12 +59,14 @@ public final class AudioGenerateJob {
                 .withBundleTimeout(Duration.ofMillis(5));
         ModelSpec spec = ModelSpec.of(model).withEngine(engine).withThreads(threads).withChunkLength(Math.max(256, sessions));
         DataStream<ScanInput> input = env.fromData(prompts, TypeInformation.of(ScanInput.class)).name("session prompts");
-        SingleOutputStreamOperator<GeneratedToken> tokens =
-                ScanOperators.generate(ScanOperators.keyByStream(input), spec, mode, options).uid("generate");
-        SingleOutputStreamOperator<AudioChunk> audio = tokens.keyBy(GeneratedToken::key, Types.STRING)
-                .process(new TokensToAudio(sampleRate, Math.max(1, sampleRate / 20))).uid("tokens-to-audio")
-                .name("mu-law tokens to audio");
-        audio.keyBy(c -> c.stream, Types.STRING).sinkTo(new WavSink(out)).uid("wav-sink").name("WAV files");
+        SingleOutputStreamOperator<GeneratedChunk> tokens =
+                ScanOperators.generateChunks(ScanOperators.keyByStream(input), spec, mode, options).uid("generate");
+        // A session's chunks come out of the subtask that owns its key: no shuffle before the keyed decoder.
+        SingleOutputStreamOperator<AudioChunk> audio = DataStreamUtils.reinterpretAsKeyedStream(tokens,
+                        GeneratedChunk::key, Types.STRING)
+                .process(new TokensToAudio(sampleRate)).uid("tokens-to-audio").name("mu-law tokens to audio");
+        // Still partitioned by session: the sink is chained too, as the WAV sink wants a stream on one writer.
+        audio.sinkTo(new WavSink(out)).uid("wav-sink").name("WAV files");
         List<SessionStats> stats = new ArrayList<>();
         try (CloseableIterator<String> it = audio.getSideOutput(TokensToAudio.STATS)
                 .executeAndCollect("scanflow audio-generate")) {

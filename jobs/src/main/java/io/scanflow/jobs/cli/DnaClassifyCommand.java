@@ -14,6 +14,7 @@ import io.scanflow.jobs.dna.Provenance;
 import io.scanflow.jobs.dna.ReportSettings;
 import io.scanflow.jobs.dna.SampleSheet;
 import io.scanflow.jobs.dna.StandardInput;
+import io.scanflow.jobs.dna.TemporaryFolder;
 import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.loader.ModelLoader;
 import java.io.PrintWriter;
@@ -123,11 +124,14 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             ReportSettings reportSettings = new ReportSettings(calls.minProbability, calls.mixtureFraction,
                     Provenance.of(spec.commandLine().getParseResult().originalArgs(), modelDir));
             if (out.equals(STANDARD_STREAM)) {
-                return classify(modelDir, files, readOptions, reportSettings,
-                        OutputSink.streams(spec.commandLine().getOut(), spec.commandLine().getErr()));
+                // The TaskManagers still write their lines into a folder: a temporary one.
+                try (TemporaryFolder work = TemporaryFolder.create("scanflow-out")) {
+                    return classify(modelDir, files, readOptions, reportSettings, work.path(),
+                            OutputSink.streams(spec.commandLine().getOut(), spec.commandLine().getErr()));
+                }
             }
             try (OutputFolder folder = OutputFolder.open("--out", out)) {
-                return classify(modelDir, files, readOptions, reportSettings, OutputSink.folder(out));
+                return classify(modelDir, files, readOptions, reportSettings, out, OutputSink.folder(out));
             }
         }
     }
@@ -152,8 +156,8 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         return reference == null ? readOptions : readOptions.withReference(reference.toAbsolutePath().toString());
     }
 
-    private int classify(Path modelDir, List<Path> files, ReadOptions readOptions, ReportSettings reportSettings, OutputSink sink)
-            throws Exception {
+    private int classify(Path modelDir, List<Path> files, ReadOptions readOptions, ReportSettings reportSettings, Path work,
+            OutputSink sink) throws Exception {
         DnaClassifyJob.Settings defaults = DnaClassifyJob.settings(files, modelDir);
         EngineChoice choice = engine(engine);
         int bundle = bundleSize != null ? bundleSize : defaultBundle(choice);
@@ -173,7 +177,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         PrintWriter stdout = out.equals(STANDARD_STREAM) ? err : spec.commandLine().getOut();
         ClassificationReport.Summary s;
         try {
-            s = DnaClassify.run(env, settings, truth, sink, reportSettings,
+            s = DnaClassify.run(env, settings, truth, work, sink, reportSettings,
                     jobOptions.progress == JobOptions.ProgressDisplay.OFF ? new PrintWriter(Writer.nullWriter()) : err);
         } catch (RuntimeException e) {
             throw JobFailures.fromCollect(e);

@@ -78,7 +78,7 @@ abstract class TokenStreamCommand implements Callable<Integer> {
 
     @Option(names = "--fail-after", paramLabel = "N", hidden = true,
             description = "Recovery test: fail the job once, when the model operator has emitted N outputs in this"
-                    + " JVM; it restarts from its last checkpoint.")
+                    + " JVM since the first completed checkpoint; it restarts from its last checkpoint.")
     Long failAfter;
 
     @Spec

@@ -58,6 +58,10 @@ public final class ClassificationReport {
         return reads.size();
     }
 
+    List<ReadPrediction> readPredictions() {
+        return reads;
+    }
+
     List<BadInput> bad() {
         return bad;
     }

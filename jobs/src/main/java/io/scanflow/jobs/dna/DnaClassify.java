@@ -1,63 +1,152 @@
 package io.scanflow.jobs.dna;
 
+import io.scanflow.jobs.stream.OutputFiles;
+import io.scanflow.jobs.stream.Progress;
 import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.io.InputNames;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.streaming.api.datastream.DataStream;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
-/** Runs the job, shows progress, and writes the output files; what the command and the tests call. */
+/**
+ * Runs the job, shows progress, and writes the output files; what the command and the tests call.
+ *
+ * <p>The TaskManagers write the outputs as lines into {@code <out>/parts} through the exactly-once file
+ * sink; when the job has finished, the committed lines become the report's files and the parts folder is
+ * removed.
+ */
 public final class DnaClassify {
+    private static final long PROGRESS_MILLIS = 1_000;
+
     private DnaClassify() {
     }
 
     /** Runs on {@code env} and writes into the folder {@code out} with the default settings; progress goes to {@code progress}. */
     public static ClassificationReport.Summary run(StreamExecutionEnvironment env, DnaClassifyJob.Settings settings,
             Path truthFile, Path out, PrintWriter progress) throws Exception {
-        return run(env, settings, truthFile, OutputSink.folder(out), ReportSettings.defaults(settings.model()), progress);
+        return run(env, settings, truthFile, out, OutputSink.folder(out), ReportSettings.defaults(settings.model()), progress);
     }
 
-    /** Runs on {@code env} and writes to {@code sink} as {@code reportSettings} say; progress goes to {@code progress}. */
+    /**
+     * Runs on {@code env} and writes to {@code sink} as {@code reportSettings} say; progress goes to
+     * {@code progress}. The TaskManagers write their lines into {@code work} (the output folder, or a
+     * temporary folder when the outputs go to standard streams).
+     */
     public static ClassificationReport.Summary run(StreamExecutionEnvironment env, DnaClassifyJob.Settings settings,
-            Path truthFile, OutputSink sink, ReportSettings reportSettings, PrintWriter progress) throws Exception {
+            Path truthFile, Path work, OutputSink sink, ReportSettings reportSettings, PrintWriter progress) throws Exception {
         List<String> labels = ClassificationHeads.load(settings.model()).labels();
         ClassificationReport report = new ClassificationReport(labels, Truth.load(labels, truthFile), reportSettings,
                 Taxonomy.load(settings.model(), labels));
-        DataStream<JobOutput> results = DnaClassifyJob.build(env, settings);
+        Path parts = work.resolve(OutputFiles.PARTS);
+        deleteTree(parts); // an earlier run's lines would be merged into this one's
+        String outUri = work.toAbsolutePath().toUri().toString();
+        String run = UUID.randomUUID().toString();
+        DnaClassifyJob.Outputs outputs = DnaClassifyJob.outputs(env, settings);
+        TypeInformation<JobOutput> type = TypeInformation.of(JobOutput.class);
+        // Predictions are written by the subtask that made them (the sink chained to the model operator);
+        // votes and bad input are few, and share a second sink.
+        outputs.predictions().map(JobOutput::of).returns(type).name("predictions")
+                .map(new JobOutputLines(run)).returns(Types.STRING).name("prediction lines").uid("prediction-lines")
+                .sinkTo(OutputFiles.sink(outUri)).name("prediction files").uid("prediction-files");
+        outputs.votes().map(JobOutput::of).returns(type).name("votes")
+                .union(outputs.bad().map(JobOutput::of).returns(type).name("bad input"))
+                .map(new JobOutputLines(run)).returns(Types.STRING).name("vote and bad input lines")
+                .uid("vote-and-bad-input-lines")
+                .sinkTo(OutputFiles.sink(outUri)).name("vote and bad input files").uid("vote-and-bad-input-files");
         long start = System.nanoTime();
-        long lastShown = 0;
-        long bases = 0;
-        try (CloseableIterator<JobOutput> it = results.executeAndCollect("scanflow dna-classify")) {
-            while (it.hasNext()) {
-                JobOutput o = it.next();
-                report.add(o);
-                if (o.read() != null) {
-                    bases += o.read().bases();
-                }
-                if (o.bad() != null) {
-                    progress.println("bad input: " + o.bad().describe());
-                }
-                long now = System.nanoTime();
-                if (now - lastShown > 1_000_000_000L) {
-                    lastShown = now;
-                    progress.println(line(report, bases, (now - start) / 1e9));
-                    progress.flush();
-                }
-            }
+        try {
+            waitShowingProgress(env.executeAsync("scanflow dna-classify"), run, start, progress);
+        } finally {
+            Progress.forget(JobOutputLines.readsCounter(run));
+            Progress.forget(JobOutputLines.basesCounter(run));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        progress.println(line(report, bases, seconds));
+        for (String line : OutputFiles.committedLines(outUri)) {
+            JobOutput o = JobOutputLines.parse(line);
+            report.add(o);
+            if (o.bad() != null) {
+                progress.println("bad input: " + o.bad().describe());
+            }
+        }
+        progress.println(line(report.reads(), report.votes().size(), report.bad().size(), readBases(report), seconds));
         progress.flush();
+        deleteTree(parts);
         String inputs = String.join(", ", InputNames.of(settings.inputs()));
         return report.write(sink, inputs, seconds);
     }
 
-    private static String line(ClassificationReport r, long bases, double seconds) {
-        return String.format(Locale.ROOT, "dna-classify: %d reads classified, %d samples voted, %d bad records, %.1f s, %.0f bases/s",
-                r.reads(), r.votes().size(), r.bad().size(), seconds, bases / Math.max(seconds, 1e-9));
+    /** Waits for the job, a progress line a second: counted in this JVM, else (a cluster) from accumulators. */
+    private static void waitShowingProgress(JobClient client, String run, long start, PrintWriter progress)
+            throws Exception {
+        CompletableFuture<JobExecutionResult> done = client.getJobExecutionResult();
+        CompletableFuture<Map<String, Object>> remote = null;
+        long remoteReads = 0;
+        long remoteBases = 0;
+        while (true) {
+            try {
+                done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the dna-classify job failed", e.getCause());
+            } catch (TimeoutException notYet) {
+                if (remote != null && remote.isDone() && !remote.isCompletedExceptionally()) {
+                    remoteReads = count(remote.get().get(JobOutputLines.READS), remoteReads);
+                    remoteBases = count(remote.get().get(JobOutputLines.BASES), remoteBases);
+                    remote = null;
+                }
+                long reads = Progress.get(JobOutputLines.readsCounter(run));
+                if (reads == 0 && remote == null) {
+                    remote = client.getAccumulators();
+                }
+                long bases = reads > 0 ? Progress.get(JobOutputLines.basesCounter(run)) : remoteBases;
+                progress.println(line(Math.max(reads, remoteReads), -1, -1, bases, (System.nanoTime() - start) / 1e9));
+                progress.flush();
+            }
+        }
+    }
+
+    private static long count(Object accumulator, long before) {
+        return accumulator instanceof Number n ? n.longValue() : before;
+    }
+
+    private static long readBases(ClassificationReport report) {
+        return report.readPredictions().stream().mapToLong(ReadPrediction::bases).sum();
+    }
+
+    /** The progress line; samples and bad records only once known (negative: not yet). */
+    private static String line(long reads, int samples, int bad, long bases, double seconds) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "dna-classify: %d reads classified", reads));
+        if (samples >= 0) {
+            sb.append(String.format(Locale.ROOT, ", %d samples voted, %d bad records", samples, bad));
+        }
+        return sb.append(String.format(Locale.ROOT, ", %.1f s, %.0f bases/s", seconds, bases / Math.max(seconds, 1e-9)))
+                .toString();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

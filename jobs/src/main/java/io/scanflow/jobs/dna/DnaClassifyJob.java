@@ -1,6 +1,5 @@
 package io.scanflow.jobs.dna;
 
-import io.scanflow.flink.BadRecord;
 import io.scanflow.flink.Embed;
 import io.scanflow.flink.Embedding;
 import io.scanflow.flink.ModelSpec;
@@ -36,7 +35,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   -> classification head: label and probability per read
  *   -> keyed by sample: majority vote when the input ends
  * </pre>
- * Predictions, votes and bad input are unioned into one stream of {@link JobOutput} for the client.
+ * Predictions, votes and bad input are three streams ({@link Outputs}); {@link DnaClassify} writes each
+ * to the output folder's file sink.
  */
 public final class DnaClassifyJob {
     private DnaClassifyJob() {
@@ -52,7 +52,23 @@ public final class DnaClassifyJob {
                 ScanOptions.defaults().withBundleSize(256).withBundleTimeout(Duration.ofMillis(20)));
     }
 
+    /** The job's three outputs: a prediction per read, a vote per sample at the end, and bad input. */
+    public record Outputs(DataStream<ReadPrediction> predictions, DataStream<SampleVote> votes,
+                          DataStream<BadInput> bad) {
+        /** All three as one stream. */
+        public DataStream<JobOutput> union() {
+            TypeInformation<JobOutput> out = TypeInformation.of(JobOutput.class);
+            return predictions.map(JobOutput::of).returns(out).name("predictions")
+                    .union(votes.map(JobOutput::of).returns(out).name("votes"),
+                            bad.map(JobOutput::of).returns(out).name("bad input"));
+        }
+    }
+
     public static DataStream<JobOutput> build(StreamExecutionEnvironment env, Settings s) {
+        return outputs(env, s).union();
+    }
+
+    public static Outputs outputs(StreamExecutionEnvironment env, Settings s) {
         DnaVocabulary vocabulary = DnaVocabulary.fromModel(s.model());
         ClassificationHead head = ClassificationHeads.load(s.model());
         GenomicsSource source = GenomicsSource.forFiles(s.inputs()).options(s.readOptions()).build();
@@ -70,19 +86,15 @@ public final class DnaClassifyJob {
         Embed pooling = head.pooling() == Pooling.LAST ? Embed.lastToken() : Embed.meanPooled();
         SingleOutputStreamOperator<Embedding> embeddings = ScanOperators.embed(
                 ScanOperators.keyByStream(tokens), s.modelSpec(), pooling, s.scanOptions()).uid("embed-reads");
-        DataStream<BadRecord> rejected = embeddings.getSideOutput(ScanOperators.BAD_RECORDS);
+        DataStream<BadInput> rejected = embeddings.getSideOutput(ScanOperators.BAD_RECORDS)
+                .map(r -> new BadInput("-", ReadKeys.readId(r.key()), r.field(), r.value() + ": " + r.reason()))
+                .returns(TypeInformation.of(BadInput.class)).name("rejected by the model");
 
         DataStream<ReadPrediction> predictions = embeddings.map(new ApplyHead(s.model()))
                 .returns(TypeInformation.of(ReadPrediction.class)).name("classification head").uid("classification-head");
         DataStream<SampleVote> votes = predictions.keyBy(ReadPrediction::sample, Types.STRING)
                 .process(new VoteBySample()).returns(TypeInformation.of(SampleVote.class)).name("vote by sample")
                 .uid("vote-by-sample");
-
-        TypeInformation<JobOutput> out = TypeInformation.of(JobOutput.class);
-        return predictions.map(JobOutput::of).returns(out).name("predictions")
-                .union(votes.map(JobOutput::of).returns(out).name("votes"),
-                        bad.map(JobOutput::of).returns(out).name("bad input"),
-                        rejected.map(r -> JobOutput.of(new BadInput("-", ReadKeys.readId(r.key()), r.field(),
-                                r.value() + ": " + r.reason()))).returns(out).name("rejected by the model"));
+        return new Outputs(predictions, votes, bad.union(rejected));
     }
 }

@@ -16,11 +16,11 @@ import java.util.Optional;
  * the format found in its first bytes ({@code stdin.bam}, {@code stdin.fastq.gz}, ...).
  */
 public final class StandardInput implements AutoCloseable {
-    private final Path dir;
+    private final TemporaryFolder folder;
     private final Path file;
 
-    private StandardInput(Path dir, Path file) {
-        this.dir = dir;
+    private StandardInput(TemporaryFolder folder, Path file) {
+        this.folder = folder;
         this.file = file;
     }
 
@@ -28,8 +28,8 @@ public final class StandardInput implements AutoCloseable {
      * @throws IllegalArgumentException when the stream holds no recognisable format
      */
     public static StandardInput spool(InputStream in) throws IOException {
-        Path dir = Files.createTempDirectory("scanflow-stdin");
-        Path raw = dir.resolve("stdin");
+        TemporaryFolder folder = TemporaryFolder.create("scanflow-stdin");
+        Path raw = folder.path().resolve("stdin");
         try {
             Files.copy(in, raw);
             Optional<GenomicsFormat> format = FormatSniffer.sniff(raw);
@@ -39,10 +39,10 @@ public final class StandardInput implements AutoCloseable {
             }
             // An empty stream is zero reads; any format's name will do.
             String ending = format.orElse(GenomicsFormat.FASTQ).extension(FormatSniffer.isGzipped(raw));
-            Path named = Files.move(raw, dir.resolve("stdin" + ending), StandardCopyOption.ATOMIC_MOVE);
-            return new StandardInput(dir, named);
+            Path named = Files.move(raw, folder.path().resolve("stdin" + ending), StandardCopyOption.ATOMIC_MOVE);
+            return new StandardInput(folder, named);
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(dir);
+            folder.close();
             throw e;
         }
     }
@@ -53,17 +53,6 @@ public final class StandardInput implements AutoCloseable {
 
     @Override
     public void close() {
-        deleteQuietly(dir);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // a temporary folder left behind: the system cleans it
-        }
+        folder.close();
     }
 }

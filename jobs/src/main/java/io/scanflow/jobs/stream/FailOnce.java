@@ -4,15 +4,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 
 /**
- * A pass-through that fails the job once, when the run's records through it reach {@code after} in this
- * JVM (all subtasks together, so the point does not depend on parallelism): the failure a recovery test
- * needs. The count lives in the JVM, not in Flink state, so the restarted job does not fail again; on a
- * cluster it counts per TaskManager.
+ * A pass-through that fails the job once, at the {@code after}-th record through it once a checkpoint of
+ * the run has completed, counted in this JVM (all subtasks together, so the point does not depend on
+ * parallelism): the failure a recovery test needs, with a checkpoint to restore from. Counting starts
+ * at the first completed checkpoint because a failure before it restarts the job from the beginning,
+ * which tests nothing of the restore. The count lives in the JVM, not in Flink state, so the restarted
+ * job does not fail again; on a cluster it counts per TaskManager.
  */
-public final class FailOnce<T> implements MapFunction<T, T> {
+public final class FailOnce<T> implements MapFunction<T, T>, CheckpointListener {
     private static final long serialVersionUID = 1L;
+    /** Records counted per run; a run is absent until one of its checkpoints completes. */
     private static final Map<String, AtomicLong> SEEN = new ConcurrentHashMap<>();
 
     private final String run;
@@ -24,9 +28,16 @@ public final class FailOnce<T> implements MapFunction<T, T> {
     }
 
     @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        SEEN.computeIfAbsent(run, r -> new AtomicLong());
+    }
+
+    @Override
     public T map(T value) {
-        if (SEEN.computeIfAbsent(run, r -> new AtomicLong()).incrementAndGet() == after) {
-            throw new IllegalStateException("injected failure after " + after + " outputs (--fail-after)");
+        AtomicLong seen = SEEN.get(run);
+        if (seen != null && seen.incrementAndGet() == after) {
+            throw new IllegalStateException("injected failure after " + after + " outputs since the first completed"
+                    + " checkpoint (--fail-after)");
         }
         return value;
     }
