@@ -10,7 +10,8 @@
 # there from the shipped references, the engine alone, then dna-classify --engine cuda through Flink, and a CPU
 # subset compared read by read), audio (audio-generate --engine cuda --sessions 2048 --realtime, checkpoints
 # every 2 s), stream (stream-generate on the CPU without failure, then on CUDA with a failure injected).
-# Environment: SCANFLOW_READS (default 1000000), SCANFLOW_CPU_READS (20000), SCANFLOW_AUDIO_SECONDS (20),
+# Environment: SCANFLOW_READS (default 1000000), SCANFLOW_CPU_READS (20000), SCANFLOW_DNA_P4 (0: skip the
+# 4-subtask run), SCANFLOW_AUDIO_SECONDS (20),
 # SCANFLOW_AUDIO_SESSIONS (2048), SCANFLOW_AUDIO_FIT (skip the as-fast-as-possible run: sessions it sustains), SCANFLOW_GPU_CACHE (where the archive is unpacked, default
 # /tmp/scanflow-gpu-jobs; kept between runs while the machine stays up).
 # RESULTS receives run.log, one log per job, the jobs' own output files and summary.md (the tables).
@@ -186,11 +187,13 @@ run_dna() {
     scanflow dna-classify --engine cuda --model "$models/dna-apes" --input "${inputs[@]}" --out "$results/dna-cuda" \
         ${SCANFLOW_DNA_ARGS:-} > "$results/dna-cuda.txt" 2>&1
     echo "exit $?"; tail -n 4 "$results/dna-cuda.txt"
-    echo "-- the same with 4 subtasks (4 engines on the GPU) instead of one per core"
-    log_file=$results/dna-cuda-p4-flink.log
-    scanflow dna-classify --engine cuda --parallelism 4 --model "$models/dna-apes" --input "${inputs[@]}" \
-        --out "$results/dna-cuda-p4" > "$results/dna-cuda-p4.txt" 2>&1
-    echo "exit $?"; tail -n 2 "$results/dna-cuda-p4.txt"
+    if [ "${SCANFLOW_DNA_P4:-1}" = 1 ]; then
+        echo "-- the same with 4 subtasks (4 engines on the GPU) instead of one per core"
+        log_file=$results/dna-cuda-p4-flink.log
+        scanflow dna-classify --engine cuda --parallelism 4 --model "$models/dna-apes" --input "${inputs[@]}" \
+            --out "$results/dna-cuda-p4" > "$results/dna-cuda-p4.txt" 2>&1
+        echo "exit $?"; tail -n 2 "$results/dna-cuda-p4.txt"
+    fi
     echo "-- the first $cpu_reads reads on each engine"
     local e
     for e in cpu cuda; do
