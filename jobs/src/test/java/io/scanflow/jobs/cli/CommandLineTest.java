@@ -37,8 +37,9 @@ class CommandLineTest {
     void versionNamesScanflowFlinkAndJava() {
         StreamCommandsTest.Run r = run("--version");
         assertEquals(0, r.code());
-        assertTrue(r.out().contains("scanflow ") && r.out().contains("Flink 2.2") && r.out().contains("Java 17")
-                || r.out().contains("Java "), r.out());
+        assertTrue(r.out().contains("scanflow "), r.out());
+        assertTrue(r.out().contains("Flink 2.2."), r.out());
+        assertTrue(r.out().matches("(?s).*Java \\d+.*"), r.out());
     }
 
     @Test

@@ -71,6 +71,7 @@ public final class CudaBench {
         }
         CudaBench b = new CudaBench(models, hf, System.out);
         b.header();
+        List<String> failed = new java.util.ArrayList<>();
         for (String s : sections) {
             long t0 = System.nanoTime();
             try {
@@ -86,9 +87,10 @@ public final class CudaBench {
                     case "dna": b.dna(); break;
                     case "profile": b.profileOnce(); break;
                     case "breakdown": b.breakdown(); break;
-                    default: System.out.println("unknown section " + s);
+                    default: throw new IllegalArgumentException("unknown section " + s);
                 }
             } catch (RuntimeException | Error e) {
+                failed.add(s);
                 System.out.println("section " + s + " failed: " + e);
                 e.printStackTrace(System.out);
                 b.md.append("\nSection ").append(s).append(" failed: ").append(e).append("\n");
@@ -96,6 +98,11 @@ public final class CudaBench {
             System.out.printf(L, "[section %s took %.1f s]%n", s, (System.nanoTime() - t0) / 1e9);
         }
         Files.writeString(outMd, b.md.toString());
+        if (!failed.isEmpty()) {
+            // The other sections' tables are written; the command still fails, so no script takes them as complete.
+            System.out.println("CudaBench: sections failed: " + failed);
+            System.exit(1);
+        }
     }
 
     private void header() {

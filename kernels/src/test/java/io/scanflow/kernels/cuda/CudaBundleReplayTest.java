@@ -15,8 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -29,16 +27,12 @@ import org.junit.jupiter.params.provider.FieldSource;
  * without failures: every output must match it (1e-5 of the largest logit, the CPU/GPU tolerance of
  * CudaParityTest) and every greedy token must be identical. Skipped without a CUDA device.
  */
+@RequiresCuda
 class CudaBundleReplayTest {
     static final List<String> MODELS = List.of("mamba1-tied", "mamba2-basic");
     private static final int KEYS = 12;
     private static final int ROUNDS = 30;
 
-    @BeforeAll
-    static void requireGpu() {
-        CudaAvailability a = CudaAvailability.get();
-        Assumptions.assumeTrue(a.available(), a.toString());
-    }
 
     @ParameterizedTest
     @FieldSource("MODELS")

@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -31,16 +29,12 @@ import org.junit.jupiter.params.provider.FieldSource;
  * equal to one call bit for bit, generation mixed with steps and prefill, and the step-loop fallback.
  * Skipped without a CUDA device.
  */
+@RequiresCuda
 class CudaGenerateTest {
     static final List<String> MODELS = mamba1Models();
     static final List<SamplingConfig> SAMPLINGS = List.of(SamplingConfig.of(1f, 0, 1f), SamplingConfig.of(1f, 40, 1f),
             SamplingConfig.of(1f, 0, 0.95f), SamplingConfig.of(1f, 40, 0.95f), SamplingConfig.of(0.7f, 5, 0.9f));
 
-    @BeforeAll
-    static void requireGpu() {
-        CudaAvailability a = CudaAvailability.get();
-        Assumptions.assumeTrue(a.available(), a.toString());
-    }
 
     private static List<String> mamba1Models() {
         List<String> names = new ArrayList<>();

@@ -19,7 +19,6 @@ import java.util.Random;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * Single kernels against scalar references on fresh random inputs (outputs poisoned with NaN first, so
  * an unwritten element fails), the error path and weight sharing. Skipped without a CUDA device.
  */
+@RequiresCuda
 class CudaKernelsTest {
     static CudaDevice device;
     static Launcher l;
@@ -34,8 +34,6 @@ class CudaKernelsTest {
 
     @BeforeAll
     static void setUp() {
-        CudaAvailability a = CudaAvailability.get();
-        Assumptions.assumeTrue(a.available(), a.toString());
         device = CudaDevice.get(0);
         stream = new CUstream();
         Cuda.check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");

@@ -16,8 +16,6 @@ import io.scanflow.model.state.StateCodec;
 import io.scanflow.model.testing.Fixture;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -31,14 +29,10 @@ import org.junit.jupiter.params.provider.FieldSource;
  * other orders and fuses multiply-adds, worth a few ulps per layer: observed ~1e-7..1e-6) and 1e-4 against
  * HF float64 (the project's parity bar, see HuggingFaceParityTest). Skipped without a CUDA device.
  */
+@RequiresCuda
 class CudaParityTest {
     static final List<String> FIXTURES = Fixture.ALL;
 
-    @BeforeAll
-    static void requireGpu() {
-        CudaAvailability a = CudaAvailability.get();
-        Assumptions.assumeTrue(a.available(), a.toString());
-    }
 
     @ParameterizedTest
     @FieldSource("FIXTURES")
