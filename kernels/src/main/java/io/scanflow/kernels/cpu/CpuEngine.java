@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * The pure-Java backend: slots are host {@link RecurrentState}s, work runs on the JVM's {@link CpuPool},
  * one workspace per worker allocated up front so steady-state calls allocate no model buffers. Models
- * loaded with {@link #loadModel} run on {@link VectorKernels} (SIMD); any other {@link SequenceModel}
+ * loaded with {@link #loadModel} run on {@link VectorKernels} (SIMD) where the JVM has the Vector API; any other {@link SequenceModel}
  * runs with the kernels it was built with.
  *
  * <p>Prefill requests are independent streams and run on the workers side by side; a batched step is
@@ -81,9 +81,12 @@ public final class CpuEngine implements Engine {
         }
     }
 
-    /** Loads a model folder for this backend: the layers run on the SIMD kernels. */
+    /**
+     * Loads a model folder for this backend: the layers run on the SIMD kernels, or on the scalar ones
+     * where the JVM lacks the Vector API module ({@link CpuKernels#forThisJvm()}).
+     */
     public static SequenceModel loadModel(Path directory) {
-        return ModelLoader.load(directory, VectorKernels.INSTANCE);
+        return ModelLoader.load(directory, CpuKernels.forThisJvm());
     }
 
     @Override
