@@ -67,22 +67,27 @@ public final class ModelSpec implements Serializable {
         return new ModelSpec(directory, engine, threads, chunkLength, engineWrapper);
     }
 
+    /** The model folder. */
     public Path directory() {
         return Path.of(directory);
     }
 
+    /** The backend choice. */
     public EngineChoice engine() {
         return engine;
     }
 
+    /** Threads of each subtask's engine, or {@link #AUTO_THREADS}. */
     public int threads() {
         return threads;
     }
 
+    /** Tokens per model pass in prefill. */
     public int chunkLength() {
         return chunkLength;
     }
 
+    /** What wraps each subtask's engine. */
     public EngineWrapper engineWrapper() {
         return wrapper;
     }

@@ -25,6 +25,10 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
     private final ScanOptions options;
     private final Serializable mode;
 
+    /**
+     * A factory for the operator of {@code mode}: {@link io.scanflow.flink.Classify},
+     * {@link io.scanflow.flink.Embed} or {@link io.scanflow.flink.Generate}.
+     */
     public ModelOperatorFactory(ModelSpec spec, ScanOptions options, Serializable mode) {
         if (!(mode instanceof Classify || mode instanceof Embed || mode instanceof Generate)) {
             throw new IllegalArgumentException("mode must be Classify, Embed or Generate, found " + mode);

@@ -125,7 +125,8 @@ public final class DnaTokenizer implements Serializable {
     }
 
     /**
-     * Reverse complement of bases: A<->T, C<->G (and the IUPAC pairs R<->Y, K<->M, B<->V, D<->H;
+     * Reverse complement of bases: A{@literal <->}T, C{@literal <->}G (and the IUPAC pairs R{@literal <->}Y,
+     * K{@literal <->}M, B{@literal <->}V, D{@literal <->}H;
      * S, W, N stay), case kept so a soft-masked base stays soft-masked.
      *
      * @throws UnknownBaseException for a character that is not a nucleotide code

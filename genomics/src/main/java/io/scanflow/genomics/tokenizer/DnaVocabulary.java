@@ -149,7 +149,7 @@ public final class DnaVocabulary implements Serializable {
         return n;
     }
 
-    /** The id of the base's complement (A<->T, C<->G), N for N; specials map to themselves. */
+    /** The id of the base's complement (A{@literal <->}T, C{@literal <->}G), N for N; specials map to themselves. */
     public int complement(int id) {
         if (id == a) {
             return t;
