@@ -1,6 +1,7 @@
 package io.scanflow.flink.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.scanflow.flink.CommittingCollectSink;
 import io.scanflow.flink.EngineChoice;
@@ -35,6 +36,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,6 +84,25 @@ class ScanflowClassifyITCase {
             out.forEachRemaining(row -> lines.add(ReadRow.line(row)));
         }
         assertEquals(expected(), TestRecords.byKey(lines));
+    }
+
+    @Test
+    void aTokenOutsideTheVocabularyFailsTheQueryNamingTheRowAndElement() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        StreamTableEnvironment tables = tables(env);
+        List<Row> rows = List.of(Row.of("k0", new Integer[] {1, 2}, false), Row.of("k1", new Integer[] {3, 99, 4}, false));
+        tables.createTemporaryView("chunks", tables.fromDataStream(env.fromData(rows, ReadRow.TYPE)));
+
+        Exception e = assertThrows(Exception.class, () -> {
+            try (CloseableIterator<Row> out = tables.executeSql(QUERY).collect()) {
+                out.forEachRemaining(row -> { });
+            }
+        });
+        String message = ExceptionUtils.findThrowable(e, IllegalArgumentException.class).map(Throwable::getMessage)
+                .orElseThrow(() -> new AssertionError("no IllegalArgumentException in", e));
+        assertEquals("SCANFLOW_CLASSIFY: row +I[k1, [3, 99, 4], false]: tokens[1] = 99 is outside the model's "
+                + "vocabulary [0, 50)", message);
     }
 
     @Test
