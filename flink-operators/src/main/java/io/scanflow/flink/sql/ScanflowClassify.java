@@ -1,14 +1,13 @@
 package io.scanflow.flink.sql;
 
+import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.ModelSpec;
-import io.scanflow.flink.engine.EngineSettings;
-import io.scanflow.flink.engine.Engines;
 import io.scanflow.flink.engine.ModelLease;
 import io.scanflow.flink.engine.SharedModels;
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.Output;
+import io.scanflow.kernels.cpu.CpuEngine;
 import io.scanflow.model.sampling.Sampler;
-import java.util.List;
 import org.apache.flink.table.annotation.ArgumentHint;
 import org.apache.flink.table.annotation.ArgumentTrait;
 import org.apache.flink.table.annotation.DataTypeHint;
@@ -36,6 +35,11 @@ import org.apache.flink.types.Row;
  *
  * <p>Rows are run one at a time (Flink calls the function per row), each as one engine call; the
  * DataStream operator bundles rows of many keys into one call and is the faster path for large models.
+ *
+ * <p>Flink 2.2 opens a process table function but never closes it (its operator has no {@code close}), so
+ * the function holds nothing that needs closing: a CPU engine on the task's thread (no worker threads) over
+ * a model whose {@link SharedModels} lease it gives back as soon as the engine exists. A GPU engine, whose
+ * device memory would never be freed, is refused.
  */
 @DataTypeHint("ROW<position BIGINT, label INT, probability FLOAT>")
 public final class ScanflowClassify extends ProcessTableFunction<Row> {
@@ -44,7 +48,6 @@ public final class ScanflowClassify extends ProcessTableFunction<Row> {
     public static final String INPUT = "input";
 
     private final ModelSpec spec;
-    private transient ModelLease lease;
     private transient Engine engine;
     private transient int slot;
     private transient float[][] logits;
@@ -52,11 +55,14 @@ public final class ScanflowClassify extends ProcessTableFunction<Row> {
     private transient TokenColumn columns;
 
     /**
-     * A function running {@code spec}'s model. Each parallel instance has its own engine; with
-     * {@link ModelSpec#AUTO_THREADS} the CPU engine runs on the task's thread alone (a function does not see
-     * the TaskManager's configuration; set {@link ModelSpec#withThreads} for more).
+     * A function running {@code spec}'s model on the CPU engine, on the task's thread (see the class
+     * comment); {@code spec}'s engine must be {@code cpu} or {@code auto}, its threads are not used.
      */
     public ScanflowClassify(ModelSpec spec) {
+        if (spec.engine() == EngineChoice.CUDA) {
+            throw new IllegalArgumentException("SCANFLOW_CLASSIFY runs on the CPU engine: Flink 2.2 never closes a "
+                    + "process table function, so a CUDA engine's device memory would never be freed");
+        }
         this.spec = spec;
     }
 
@@ -68,10 +74,9 @@ public final class ScanflowClassify extends ProcessTableFunction<Row> {
 
     @Override
     public void open(FunctionContext context) {
-        lease = SharedModels.acquire(spec.directory());
-        int threads = spec.threads() == ModelSpec.AUTO_THREADS ? 1 : spec.threads();
-        engine = Engines.create(spec.engine(), lease.model(),
-                new EngineSettings(threads, spec.chunkLength(), List.of(), 0, spec.directory(), 1));
+        try (ModelLease lease = SharedModels.acquire(spec.directory())) {
+            engine = CpuEngine.withOwnPool(lease.model(), 1, spec.chunkLength());
+        }
         slot = engine.openSlot();
         logits = new float[1][engine.model().vocabSize()];
     }
@@ -103,16 +108,11 @@ public final class ScanflowClassify extends ProcessTableFunction<Row> {
         }
     }
 
+    /** Not called by Flink 2.2 (see the class comment); frees the engine's slots where a runtime does call it. */
     @Override
     public void close() {
-        try {
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            if (lease != null) {
-                lease.close();
-            }
+        if (engine != null) {
+            engine.close();
         }
     }
 }

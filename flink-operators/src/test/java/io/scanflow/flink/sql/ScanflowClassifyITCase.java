@@ -10,6 +10,7 @@ import io.scanflow.flink.Prediction;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.SourceGate;
 import io.scanflow.flink.TestRecords;
+import io.scanflow.flink.engine.SharedModels;
 import io.scanflow.flink.operator.Reference;
 import io.scanflow.model.testing.Fixture;
 import java.nio.file.Path;
@@ -66,6 +67,12 @@ class ScanflowClassifyITCase {
             SourceGate.remove(run);
             CommittingCollectSink.forget(run);
         }
+    }
+
+    /** Every instance of the function closed with its job, and so released the shared model. */
+    @AfterEach
+    void modelReleased() {
+        assertEquals(0, SharedModels.leases(modelDir()), "leases left on the model");
     }
 
     @Test
