@@ -17,6 +17,7 @@ public final class Cursors {
     private Cursors() {
     }
 
+    /** A cursor over {@code split}, at the split's position, for the split's format. */
     public static SplitCursor open(GenomicsSplit split, ReadOptions options) throws IOException {
         Path file = Path.of(split.path());
         Optional<BadInput> magic = Readers.checkMagic(file, split.format());

@@ -26,6 +26,7 @@ public final class DnaTokenizer implements Serializable {
     /** ASCII -> token id, or -1 for an unknown character. */
     private final int[] table = new int[128];
 
+    /** A tokenizer to the ids of {@code vocabulary}. */
     public DnaTokenizer(DnaVocabulary vocabulary) {
         this.vocabulary = vocabulary;
         java.util.Arrays.fill(table, -1);
@@ -43,6 +44,7 @@ public final class DnaTokenizer implements Serializable {
         table[Character.toLowerCase(upper)] = id;
     }
 
+    /** The vocabulary ids come from. */
     public DnaVocabulary vocabulary() {
         return vocabulary;
     }
