@@ -326,13 +326,13 @@ public final class CpuEngine implements Engine {
     private void stepAll(int[] slots, int[] tokens, float[] features, int count, Output output, float[] out) {
         CpuPool previous = pool.bind();
         try {
-            stepOnPool(tokens, features, slots, count, output, out);
+            stepOnPool(slots, tokens, features, count, output, out);
         } finally {
             CpuPool.restore(previous);
         }
     }
 
-    private void stepOnPool(int[] tokens, float[] features, int[] slots, int count, Output output, float[] out) {
+    private void stepOnPool(int[] slots, int[] tokens, float[] features, int count, Output output, float[] out) {
         if (stepStates.length < count) {
             stepStates = new RecurrentState[count];
             stepHidden = new float[count * model.hiddenSize()];
