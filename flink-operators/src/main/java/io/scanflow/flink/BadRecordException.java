@@ -7,6 +7,7 @@ package io.scanflow.flink;
 public final class BadRecordException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The exception for {@code bad}, with its text as the message. */
     public BadRecordException(BadRecord bad) {
         super(bad.describe());
     }

@@ -7,7 +7,14 @@ public final class Classify implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** When predictions are emitted. */
-    public enum Emit { CHUNK, WINDOW, END_OF_STREAM }
+    public enum Emit {
+        /** A prediction at the end of every chunk. */
+        CHUNK,
+        /** A prediction at every n-th token of the stream. */
+        WINDOW,
+        /** One prediction when the stream's end record comes. */
+        END_OF_STREAM
+    }
 
     private final Emit emit;
     private final int windowTokens;
@@ -42,14 +49,17 @@ public final class Classify implements Serializable {
         return new Classify(emit, windowTokens, true);
     }
 
+    /** When predictions are emitted. */
     public Emit emit() {
         return emit;
     }
 
+    /** Tokens per window ({@link Emit#WINDOW}); 0 otherwise. */
     public int windowTokens() {
         return windowTokens;
     }
 
+    /** Whether each prediction carries its logits row. */
     public boolean logits() {
         return logits;
     }

@@ -22,6 +22,7 @@ public final class Embed implements Serializable {
         return new Embed(true);
     }
 
+    /** True for the chunk's mean hidden state, false for its last token's. */
     public boolean mean() {
         return mean;
     }

@@ -69,6 +69,7 @@ public final class Generate implements Serializable {
         return new Generate(0, stopToken, true, 1f, 0, 1f, 0L, 0, 1);
     }
 
+    /** Ends a session at {@code token} (emitted as its last token). */
     public Generate withStopToken(int token) {
         return new Generate(maxNewTokens, token, greedy, temperature, topK, topP, seed, tokensPerSecond,
                 tokensPerRound);
@@ -80,6 +81,7 @@ public final class Generate implements Serializable {
                 tokensPerRound);
     }
 
+    /** The job seed each key's random state is derived from (with the key). */
     public Generate withSeed(long seed) {
         return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, tokensPerSecond,
                 tokensPerRound);
@@ -111,10 +113,12 @@ public final class Generate implements Serializable {
         return stopToken;
     }
 
+    /** The sampler's settings (greedy, or temperature, top-k and top-p). */
     public SamplingConfig sampling() {
         return new SamplingConfig(greedy, temperature, topK, topP);
     }
 
+    /** The job seed each key's random state is derived from. */
     public long seed() {
         return seed;
     }

@@ -11,6 +11,11 @@ import java.util.Objects;
  */
 public final class ModelSpec implements Serializable {
     private static final long serialVersionUID = 1L;
+    /**
+     * {@link #withThreads}: the cluster decides, from {@link ScanFlowOptions#CPU_THREADS_PER_SUBTASK} or the
+     * TaskManager's processors per slot (see {@link io.scanflow.flink.engine.CpuShare}).
+     */
+    public static final int AUTO_THREADS = 0;
 
     private final String directory;
     private final EngineChoice engine;
@@ -21,7 +26,7 @@ public final class ModelSpec implements Serializable {
     private ModelSpec(String directory, EngineChoice engine, int threads, int chunkLength, EngineWrapper wrapper) {
         this.directory = Objects.requireNonNull(directory, "model directory");
         this.engine = Objects.requireNonNull(engine, "engine");
-        if (threads < 1 || chunkLength < 1) {
+        if ((threads < 1 && threads != AUTO_THREADS) || chunkLength < 1) {
             throw new IllegalArgumentException("engine threads and chunk length must be positive, found "
                     + threads + " and " + chunkLength);
         }
@@ -30,17 +35,24 @@ public final class ModelSpec implements Serializable {
         this.wrapper = Objects.requireNonNull(wrapper, "engine wrapper");
     }
 
-    /** The model in {@code directory}, on {@link EngineChoice#AUTO}, one engine thread, chunks of 256 tokens. */
+    /**
+     * The model in {@code directory}, on {@link EngineChoice#AUTO}, {@link #AUTO_THREADS engine threads from
+     * the cluster}, chunks of 256 tokens.
+     */
     public static ModelSpec of(Path directory) {
-        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, 1, 256,
+        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, AUTO_THREADS, 256,
                 EngineWrapper.none());
     }
 
+    /** The backend: {@code cpu}, {@code cuda} or {@code auto}. */
     public ModelSpec withEngine(EngineChoice choice) {
         return new ModelSpec(directory, choice, threads, chunkLength, wrapper);
     }
 
-    /** Worker threads of each subtask's engine (CPU backend); 1 runs on the task thread. */
+    /**
+     * Threads of each subtask's engine (CPU backend), the task thread included: 1 runs everything on the
+     * task thread; {@link #AUTO_THREADS} leaves it to the cluster.
+     */
     public ModelSpec withThreads(int engineThreads) {
         return new ModelSpec(directory, engine, engineThreads, chunkLength, wrapper);
     }
@@ -55,29 +67,34 @@ public final class ModelSpec implements Serializable {
         return new ModelSpec(directory, engine, threads, chunkLength, engineWrapper);
     }
 
+    /** The model folder. */
     public Path directory() {
         return Path.of(directory);
     }
 
+    /** The backend choice. */
     public EngineChoice engine() {
         return engine;
     }
 
+    /** Threads of each subtask's engine, or {@link #AUTO_THREADS}. */
     public int threads() {
         return threads;
     }
 
+    /** Tokens per model pass in prefill. */
     public int chunkLength() {
         return chunkLength;
     }
 
+    /** What wraps each subtask's engine. */
     public EngineWrapper engineWrapper() {
         return wrapper;
     }
 
     @Override
     public String toString() {
-        return "model " + directory + " on " + engine.name().toLowerCase() + " (" + threads + " threads, chunk "
-                + chunkLength + ")";
+        return "model " + directory + " on " + engine.name().toLowerCase() + " ("
+                + (threads == AUTO_THREADS ? "auto" : Integer.toString(threads)) + " threads, chunk " + chunkLength + ")";
     }
 }

@@ -33,33 +33,42 @@ public final class ScanOperators {
         return input.keyBy(new StreamKey(), Types.STRING);
     }
 
+    /** Classifies each key's stream with {@link ScanOptions#defaults()}. */
     public static SingleOutputStreamOperator<Prediction> classify(KeyedStream<ScanInput, String> input, ModelSpec model,
                                                                   Classify mode) {
         return classify(input, model, mode, ScanOptions.defaults());
     }
 
+    /**
+     * Classifies each key's stream: the model's prediction per chunk, per window or at the end of the stream,
+     * as {@code mode} says.
+     */
     public static SingleOutputStreamOperator<Prediction> classify(KeyedStream<ScanInput, String> input, ModelSpec model,
                                                                   Classify mode, ScanOptions options) {
         return input.transform("scanflow classify", TypeInformation.of(Prediction.class),
                 new ModelOperatorFactory<>(model, options, mode));
     }
 
+    /** Embeds each chunk with {@link ScanOptions#defaults()}. */
     public static SingleOutputStreamOperator<Embedding> embed(KeyedStream<ScanInput, String> input, ModelSpec model,
                                                               Embed mode) {
         return embed(input, model, mode, ScanOptions.defaults());
     }
 
+    /** Embeds each chunk: its last or mean final hidden state, with the key's state carried between chunks. */
     public static SingleOutputStreamOperator<Embedding> embed(KeyedStream<ScanInput, String> input, ModelSpec model,
                                                               Embed mode, ScanOptions options) {
         return input.transform("scanflow embed", TypeInformation.of(Embedding.class),
                 new ModelOperatorFactory<>(model, options, mode));
     }
 
+    /** Generates from each chunk as a prompt, with {@link ScanOptions#defaults()}. */
     public static SingleOutputStreamOperator<GeneratedToken> generate(KeyedStream<ScanInput, String> input,
                                                                       ModelSpec model, Generate mode) {
         return generate(input, model, mode, ScanOptions.defaults());
     }
 
+    /** Generates from each chunk as a prompt: a session of new tokens per prompt, fed back into the key's stream. */
     public static SingleOutputStreamOperator<GeneratedToken> generate(KeyedStream<ScanInput, String> input,
                                                                       ModelSpec model, Generate mode,
                                                                       ScanOptions options) {

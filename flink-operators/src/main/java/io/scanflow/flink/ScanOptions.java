@@ -55,6 +55,7 @@ public final class ScanOptions implements Serializable {
         return new ScanOptions(bundleSize, bundleTimeoutMillis, ttl.toMillis(), badRecords, maxCachedKeys);
     }
 
+    /** What happens to a record the model cannot take: side output (default) or fail. */
     public ScanOptions withBadRecords(BadRecordPolicy policy) {
         return new ScanOptions(bundleSize, bundleTimeoutMillis, stateTtlMillis, policy, maxCachedKeys);
     }
@@ -67,10 +68,12 @@ public final class ScanOptions implements Serializable {
         return new ScanOptions(bundleSize, bundleTimeoutMillis, stateTtlMillis, badRecords, keys);
     }
 
+    /** Records per bundle. */
     public int bundleSize() {
         return bundleSize;
     }
 
+    /** Longest wait of a bundle's first record, in milliseconds. */
     public long bundleTimeoutMillis() {
         return bundleTimeoutMillis;
     }
@@ -80,10 +83,12 @@ public final class ScanOptions implements Serializable {
         return stateTtlMillis;
     }
 
+    /** The bad-record policy. */
     public BadRecordPolicy badRecords() {
         return badRecords;
     }
 
+    /** Most keys held live (in engine slots) per subtask. */
     public int maxCachedKeys() {
         return maxCachedKeys;
     }

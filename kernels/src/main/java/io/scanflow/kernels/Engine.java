@@ -20,6 +20,7 @@ public interface Engine extends AutoCloseable {
     /** Backend name as shown to users: {@code cpu} or {@code cuda}. */
     String backend();
 
+    /** The model the engine runs. */
     SequenceModel model();
 
     /** Opens a slot holding a fresh (all-zero) state and returns its number. */
@@ -40,6 +41,7 @@ public interface Engine extends AutoCloseable {
     /** Tokens consumed by the slot's stream. */
     long position(int slot);
 
+    /** Slots open now. */
     int openSlots();
 
     /** Most slots open at once ({@link #openSlot} fails beyond it); unbounded by default. */

@@ -18,36 +18,44 @@ public record EngineOptions(int cpuThreads, int chunkLength, int maxSlots, int m
     /** {@code maxRowsPerPass}: the backend chooses. */
     public static final int AUTO_ROWS = 0;
 
+    /** Checks that the sizes are positive. */
     public EngineOptions {
         if (cpuThreads < 1 || chunkLength < 1 || maxSlots < 1 || maxRowsPerPass < 0 || device < 0) {
             throw new IllegalArgumentException("engine options must be positive: " + this);
         }
     }
 
+    /** All processors, chunks of 2048 tokens, 256 slots, rows chosen by the backend, device 0, CUDA graphs on. */
     public static EngineOptions defaults() {
         return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 2048, 256, AUTO_ROWS, 0, true);
     }
 
+    /** These options with {@code cpuThreads = v}. */
     public EngineOptions withCpuThreads(int v) {
         return new EngineOptions(v, chunkLength, maxSlots, maxRowsPerPass, device, cudaGraphs);
     }
 
+    /** These options with {@code chunkLength = v}. */
     public EngineOptions withChunkLength(int v) {
         return new EngineOptions(cpuThreads, v, maxSlots, maxRowsPerPass, device, cudaGraphs);
     }
 
+    /** These options with {@code maxSlots = v}. */
     public EngineOptions withMaxSlots(int v) {
         return new EngineOptions(cpuThreads, chunkLength, v, maxRowsPerPass, device, cudaGraphs);
     }
 
+    /** These options with {@code maxRowsPerPass = v}. */
     public EngineOptions withMaxRowsPerPass(int v) {
         return new EngineOptions(cpuThreads, chunkLength, maxSlots, v, device, cudaGraphs);
     }
 
+    /** These options with {@code device = v}. */
     public EngineOptions withDevice(int v) {
         return new EngineOptions(cpuThreads, chunkLength, maxSlots, maxRowsPerPass, v, cudaGraphs);
     }
 
+    /** These options with {@code cudaGraphs = v}. */
     public EngineOptions withCudaGraphs(boolean v) {
         return new EngineOptions(cpuThreads, chunkLength, maxSlots, maxRowsPerPass, device, v);
     }

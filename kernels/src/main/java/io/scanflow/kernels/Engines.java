@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code -Dscanflow.cuda.required=true} a {@code cuda} request that cannot be met fails instead.
  */
 public final class Engines {
+    /** System property: {@code true} makes a {@code cuda} request fail where CUDA cannot run. */
     public static final String REQUIRED_PROPERTY = "scanflow.cuda.required";
 
     private static final System.Logger LOG = System.getLogger("io.scanflow.kernels");

@@ -17,6 +17,7 @@ public final class GenerationLoop {
     private int[] fed = new int[0];
     private RandomState[] rng = new RandomState[0];
 
+    /** Runs {@link Engine#generate} on {@code engine} as a step loop with the host sampler (same contract). */
     public void generate(Engine engine, int[] slots, int[] firstTokens, int count, int steps, SamplingConfig sampling,
                          long[] rngStates, int[] outTokens) {
         checkArguments(slots, firstTokens, count, steps, sampling, rngStates, outTokens);

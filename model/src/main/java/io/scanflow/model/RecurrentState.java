@@ -13,6 +13,7 @@ public final class RecurrentState {
     private final float[] data;
     private long position;
 
+    /** A zeroed state of {@code floats} floats at position 0. */
     public RecurrentState(int floats) {
         this.data = new float[floats];
     }
@@ -27,19 +28,23 @@ public final class RecurrentState {
         return position;
     }
 
+    /** Moves the position on by {@code tokens}. */
     public void advance(long tokens) {
         position += tokens;
     }
 
+    /** Sets the position (tokens consumed so far). */
     public void setPosition(long position) {
         this.position = position;
     }
 
+    /** Zeroes the state and its position: a fresh stream. */
     public void reset() {
         Arrays.fill(data, 0f);
         position = 0;
     }
 
+    /** Copies {@code other}'s floats and position into this state (same size). */
     public void copyFrom(RecurrentState other) {
         if (other.data.length != data.length) {
             throw new IllegalArgumentException("state sizes differ: " + other.data.length + " vs " + data.length);
@@ -48,6 +53,7 @@ public final class RecurrentState {
         position = other.position;
     }
 
+    /** An independent copy. */
     public RecurrentState copy() {
         RecurrentState c = new RecurrentState(data.length);
         c.copyFrom(this);

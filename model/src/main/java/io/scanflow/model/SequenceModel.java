@@ -17,12 +17,15 @@ import io.scanflow.model.config.ModelConfig;
  */
 public interface SequenceModel {
 
+    /** The model's configuration. */
     ModelConfig config();
 
+    /** Vocabulary size (logits per token). */
     default int vocabSize() {
         return config().vocabSize();
     }
 
+    /** Hidden size (floats per token between layers). */
     default int hiddenSize() {
         return config().hiddenSize();
     }

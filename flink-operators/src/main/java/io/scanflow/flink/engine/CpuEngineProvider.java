@@ -4,7 +4,10 @@ import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.cpu.CpuEngine;
 import io.scanflow.model.SequenceModel;
 
-/** The pure-Java backend; always available. */
+/**
+ * The pure-Java backend; always available. Each engine has its own pool of {@link EngineSettings#threads()}
+ * threads, stopped when the engine closes ({@link CpuShare} says how many).
+ */
 public final class CpuEngineProvider implements EngineProvider {
 
     @Override
@@ -19,6 +22,6 @@ public final class CpuEngineProvider implements EngineProvider {
 
     @Override
     public Engine create(SequenceModel model, EngineSettings settings) {
-        return new CpuEngine(model, settings.threads(), settings.chunkLength());
+        return CpuEngine.withOwnPool(model, settings.threads(), settings.chunkLength());
     }
 }

@@ -19,6 +19,7 @@ public record EngineSettings(int threads, int chunkLength, List<String> gpus, in
     /** Keys when the caller does not say: the CUDA engine's former fixed slot count. */
     public static final int DEFAULT_KEYS = 256;
 
+    /** Checks the settings and copies the GPU list. */
     public EngineSettings {
         gpus = List.copyOf(gpus);
         if (keys < 1) {
@@ -26,6 +27,7 @@ public record EngineSettings(int threads, int chunkLength, List<String> gpus, in
         }
     }
 
+    /** Settings for {@link #DEFAULT_KEYS} keys. */
     public EngineSettings(int threads, int chunkLength, List<String> gpus, int subtask, Path modelDirectory) {
         this(threads, chunkLength, gpus, subtask, modelDirectory, DEFAULT_KEYS);
     }

@@ -19,6 +19,7 @@ public final class Engines {
 
     private Engines() {}
 
+    /** The engine for {@code choice} from the providers on the class path. */
     public static Engine create(EngineChoice choice, SequenceModel model, EngineSettings settings) {
         return create(choice, model, settings, providers());
     }
@@ -76,6 +77,7 @@ public final class Engines {
         }
     }
 
+    /** The engine providers this class loader finds ({@code META-INF/services}). */
     public static List<EngineProvider> providers() {
         List<EngineProvider> found = new ArrayList<>();
         for (EngineProvider p : ServiceLoader.load(EngineProvider.class, Engines.class.getClassLoader())) {

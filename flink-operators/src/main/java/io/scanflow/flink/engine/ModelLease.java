@@ -14,6 +14,7 @@ public final class ModelLease implements AutoCloseable {
         this.model = model;
     }
 
+    /** The shared model. */
     public SequenceModel model() {
         return model;
     }

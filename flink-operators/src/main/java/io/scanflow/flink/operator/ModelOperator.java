@@ -7,6 +7,7 @@ import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
+import io.scanflow.flink.engine.CpuShare;
 import io.scanflow.flink.engine.EngineSettings;
 import io.scanflow.flink.engine.Engines;
 import io.scanflow.flink.engine.ModelLease;
@@ -166,7 +167,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         lease = SharedModels.acquire(spec.directory());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         engine = spec.engineWrapper().wrap(Engines.create(spec.engine(), lease.model(),
-                new EngineSettings(spec.threads(), spec.chunkLength(), gpus(), subtask, spec.directory(),
+                new EngineSettings(CpuShare.threads(spec.threads(), taskManagerConfiguration(),
+                        Runtime.getRuntime().availableProcessors()), spec.chunkLength(), gpus(), subtask, spec.directory(),
                         (int) Math.min(Integer.MAX_VALUE, (long) options.maxCachedKeys() + options.bundleSize()))),
                 subtask);
         validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures());
@@ -209,6 +211,11 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
             LOGGER.debug("no external resource information for 'gpu'", e);
         }
         return indexes;
+    }
+
+    /** The TaskManager's configuration: CPU threads per subtask and task slots ({@link CpuShare}). */
+    private org.apache.flink.configuration.Configuration taskManagerConfiguration() {
+        return getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration();
     }
 
     private void resumeBusyKeys() throws Exception {

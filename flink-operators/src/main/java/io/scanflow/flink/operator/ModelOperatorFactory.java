@@ -28,6 +28,10 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
     /** Generation only: a record per session per round instead of one per token. */
     private final boolean chunks;
 
+    /**
+     * A factory for the operator of {@code mode}: {@link io.scanflow.flink.Classify},
+     * {@link io.scanflow.flink.Embed} or {@link io.scanflow.flink.Generate}.
+     */
     public ModelOperatorFactory(ModelSpec spec, ScanOptions options, Serializable mode) {
         this(spec, options, mode, false);
     }

@@ -21,6 +21,7 @@ import java.util.List;
 public record KeyState(byte[] model, long rng, long records, long sessions, int pendingToken, Session session,
                        LastPrediction last, List<Queued> queue) {
 
+    /** Checks the fields. */
     public KeyState {
         queue = List.copyOf(queue);
     }

@@ -28,6 +28,7 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class KeyStateSerializer extends TypeSerializer<KeyState> {
     private static final long serialVersionUID = 1L;
 
+    /** The format version written in front of every value. */
     public static final byte VERSION = 1;
 
     private static final int HAS_MODEL = 1;
@@ -35,6 +36,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
     private static final int HAS_LAST = 4;
     private static final int HAS_LOGITS = 8;
 
+    /** The serializer (stateless). */
     public static final KeyStateSerializer INSTANCE = new KeyStateSerializer();
 
     @Override

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
  * a restored snapshot is always compatible as is.
  */
 public final class KeyStateSerializerSnapshot extends SimpleTypeSerializerSnapshot<KeyState> {
+    /** For Flink, which reads snapshots back through this constructor. */
     public KeyStateSerializerSnapshot() {
         super(() -> KeyStateSerializer.INSTANCE);
     }

@@ -29,7 +29,12 @@ public final class Reference implements AutoCloseable {
     }
 
     public Reference(java.nio.file.Path modelDir) {
-        this.model = CpuEngine.loadModel(modelDir);
+        this(CpuEngine.loadModel(modelDir));
+    }
+
+    /** The engine alone over a model already loaded (with the kernels the caller chose). */
+    public Reference(SequenceModel model) {
+        this.model = model;
         this.engine = new CpuEngine(model, 1, 16);
     }
 

@@ -19,6 +19,7 @@ public final class FastaWindows {
     private final int window;
     private final int stride;
 
+    /** The windows of the records in {@code index}, {@code window} bases every {@code stride}. */
     public FastaWindows(FastaSequenceIndex index, int window, int stride) {
         for (FastaSequenceIndexEntry e : index) {
             names.add(e.getContig());
@@ -37,6 +38,7 @@ public final class FastaWindows {
         return length <= window ? 1 : 1 + (length - window + stride - 1) / stride;
     }
 
+    /** Windows of all records. */
     public long total() {
         return first[names.size()];
     }

@@ -5,10 +5,15 @@ import java.util.Locale;
 
 /** Input formats, told apart by content ({@link FormatSniffer}), else by file name. */
 public enum GenomicsFormat {
+    /** FASTA, plain or gzipped. */
     FASTA(".fa", ".fasta", ".fna", ".fas", ".fa.gz", ".fasta.gz", ".fna.gz"),
+    /** FASTQ, plain or gzipped. */
     FASTQ(".fq", ".fastq", ".fq.gz", ".fastq.gz"),
+    /** SAM text. */
     SAM(".sam"),
+    /** BAM (BGZF-compressed SAM). */
     BAM(".bam"),
+    /** CRAM (reference-compressed). */
     CRAM(".cram");
 
     private final String[] suffixes;

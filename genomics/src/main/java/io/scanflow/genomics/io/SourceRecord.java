@@ -7,20 +7,24 @@ package io.scanflow.genomics.io;
  */
 public record SourceRecord(DnaRead read, BadInput bad) {
 
+    /** Checks that exactly one of the two is set. */
     public SourceRecord {
         if ((read == null) == (bad == null)) {
             throw new IllegalArgumentException("exactly one of read and bad must be set");
         }
     }
 
+    /** A record holding a read. */
     public static SourceRecord of(DnaRead read) {
         return new SourceRecord(read, null);
     }
 
+    /** A record holding bad input. */
     public static SourceRecord of(BadInput bad) {
         return new SourceRecord(null, bad);
     }
 
+    /** Whether this is bad input. */
     public boolean isBad() {
         return bad != null;
     }

@@ -18,6 +18,7 @@ public final class Cursors {
     private Cursors() {
     }
 
+    /** A cursor over {@code split}, at the split's position, for the split's format. */
     public static SplitCursor open(GenomicsSplit split, ReadOptions options) throws IOException {
         SplitCursor cursor = openFormat(split, options);
         InputRole role = options.roles().get(split.path());

@@ -15,6 +15,7 @@ public final class GenomicsEnumerator implements SplitEnumerator<GenomicsSplit, 
     private final SplitEnumeratorContext<GenomicsSplit> context;
     private final Deque<GenomicsSplit> pending;
 
+    /** An enumerator handing out {@code splits} to readers that ask. */
     public GenomicsEnumerator(SplitEnumeratorContext<GenomicsSplit> context, List<GenomicsSplit> splits) {
         this.context = context;
         this.pending = new ArrayDeque<>(splits);

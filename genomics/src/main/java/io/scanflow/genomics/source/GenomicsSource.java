@@ -36,16 +36,19 @@ public final class GenomicsSource implements Source<SourceRecord, GenomicsSplit,
         this.options = options;
     }
 
+    /** A builder of a source over {@code files}. */
     public static Builder forFiles(List<Path> files) {
         return new Builder(files);
     }
 
+    /** The files read. */
     public List<Path> files() {
         List<Path> out = new ArrayList<>();
         files.forEach(f -> out.add(Path.of(f)));
         return out;
     }
 
+    /** How the files are split and read. */
     public ReadOptions options() {
         return options;
     }
@@ -105,11 +108,13 @@ public final class GenomicsSource implements Source<SourceRecord, GenomicsSplit,
             }
         }
 
+        /** How files are split and read. */
         public Builder options(ReadOptions o) {
             this.options = o;
             return this;
         }
 
+        /** The source. */
         public GenomicsSource build() {
             return new GenomicsSource(files, options);
         }

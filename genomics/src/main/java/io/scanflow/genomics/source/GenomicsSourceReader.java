@@ -13,6 +13,7 @@ import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSource
 public final class GenomicsSourceReader
         extends SingleThreadMultiplexSourceReaderBase<PositionedRecord, SourceRecord, GenomicsSplit, SplitProgress> {
 
+    /** A reader for one subtask, reading its splits with {@code options}. */
     public GenomicsSourceReader(SourceReaderContext context, ReadOptions options) {
         super(() -> new GenomicsSplitReader(options),
                 new GenomicsRecordEmitter(options.policy(), context.metricGroup().counter("badRecords")),

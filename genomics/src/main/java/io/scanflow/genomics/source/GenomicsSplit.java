@@ -28,11 +28,19 @@ public record GenomicsSplit(String splitId, String path, String name, GenomicsFo
                             long end, long position, long ordinal) implements SourceSplit {
 
     /** What start, end and position count. */
-    public enum Unit { VIRTUAL_OFFSET, WINDOW, RECORD }
+    public enum Unit {
+        /** BGZF virtual file offsets (BAM). */
+        VIRTUAL_OFFSET,
+        /** FASTA window numbers ({@link io.scanflow.genomics.io.FastaWindows}). */
+        WINDOW,
+        /** Record numbers. */
+        RECORD
+    }
 
     /** End of a range that runs to the end of the file. */
     public static final long TO_END = Long.MAX_VALUE;
 
+    /** Checks the fields. */
     public GenomicsSplit {
         Objects.requireNonNull(splitId, "splitId");
         Objects.requireNonNull(path, "path");

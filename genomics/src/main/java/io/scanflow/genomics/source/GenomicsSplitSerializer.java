@@ -16,7 +16,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * split is named by its file name). Every later version must keep reading both (a test pins their bytes).
  */
 public final class GenomicsSplitSerializer implements SimpleVersionedSerializer<GenomicsSplit> {
+    /** The serializer (stateless). */
     public static final GenomicsSplitSerializer INSTANCE = new GenomicsSplitSerializer();
+    /** The format version written; every earlier version is read. */
     public static final int VERSION = 2;
 
     @Override

@@ -14,6 +14,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * number of splits (int), then each split in that version's layout.
  */
 public final class PendingSplitsSerializer implements SimpleVersionedSerializer<PendingSplits> {
+    /** The format version written. */
     public static final int VERSION = 1;
 
     @Override

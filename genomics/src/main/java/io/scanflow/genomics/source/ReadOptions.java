@@ -25,6 +25,7 @@ public record ReadOptions(int window, int stride, int windowsPerSplit, int recor
                           String reference, BadRecordPolicy policy, List<String> regions,
                           Map<String, InputRole> roles) implements Serializable {
 
+    /** Checks that the sizes are positive and a policy is set. */
     public ReadOptions {
         if (window < 1 || stride < 1 || windowsPerSplit < 1 || recordsPerSplit < 1 || sbiSplitBytes < 1) {
             throw new IllegalArgumentException("window, stride, windows per split, records per split and split bytes must be positive");
@@ -46,22 +47,27 @@ public record ReadOptions(int window, int stride, int windowsPerSplit, int recor
         return new ReadOptions(150, 150, 1000, 100_000, 64L << 20, null, BadRecordPolicy.SIDE_OUTPUT);
     }
 
+    /** These options with FASTA windows of {@code newWindow} bases every {@code newStride}. */
     public ReadOptions withWindow(int newWindow, int newStride) {
         return new ReadOptions(newWindow, newStride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, policy, regions, roles);
     }
 
+    /** These options with {@code n} FASTA windows per split. */
     public ReadOptions withWindowsPerSplit(int n) {
         return new ReadOptions(window, stride, n, recordsPerSplit, sbiSplitBytes, reference, policy, regions, roles);
     }
 
+    /** These options with {@code n} BAM records per split (BAM without a {@code .sbi} index). */
     public ReadOptions withRecordsPerSplit(int n) {
         return new ReadOptions(window, stride, windowsPerSplit, n, sbiSplitBytes, reference, policy, regions, roles);
     }
 
+    /** These options with the CRAM reference FASTA at {@code path}. */
     public ReadOptions withReference(String path) {
         return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, path, policy, regions, roles);
     }
 
+    /** These options with bad-record policy {@code p}. */
     public ReadOptions withPolicy(BadRecordPolicy p) {
         return new ReadOptions(window, stride, windowsPerSplit, recordsPerSplit, sbiSplitBytes, reference, p, regions, roles);
     }

@@ -14,7 +14,9 @@ public interface SplitCursor extends Closeable {
     /** The next record (a read or bad input), or null at the end of the split. */
     SourceRecord next() throws IOException;
 
+    /** The position to resume from after the last record returned (its unit is the split's). */
     long position();
 
+    /** Records returned from the split so far, counting from its start. */
     long ordinal();
 }

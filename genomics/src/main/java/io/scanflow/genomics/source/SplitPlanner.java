@@ -33,6 +33,7 @@ public final class SplitPlanner {
     private SplitPlanner() {
     }
 
+    /** The splits of {@code files}, each file cut as {@code options} say. */
     public static List<GenomicsSplit> plan(List<Path> files, ReadOptions options) {
         List<GenomicsSplit> splits = new ArrayList<>();
         List<String> names = InputNames.of(files);

@@ -26,6 +26,7 @@ public final class DnaTokenizer implements Serializable {
     /** ASCII -> token id, or -1 for an unknown character. */
     private final int[] table = new int[128];
 
+    /** A tokenizer to the ids of {@code vocabulary}. */
     public DnaTokenizer(DnaVocabulary vocabulary) {
         this.vocabulary = vocabulary;
         java.util.Arrays.fill(table, -1);
@@ -43,6 +44,7 @@ public final class DnaTokenizer implements Serializable {
         table[Character.toLowerCase(upper)] = id;
     }
 
+    /** The vocabulary ids come from. */
     public DnaVocabulary vocabulary() {
         return vocabulary;
     }
@@ -125,7 +127,8 @@ public final class DnaTokenizer implements Serializable {
     }
 
     /**
-     * Reverse complement of bases: A<->T, C<->G (and the IUPAC pairs R<->Y, K<->M, B<->V, D<->H;
+     * Reverse complement of bases: A{@literal <->}T, C{@literal <->}G (and the IUPAC pairs R{@literal <->}Y,
+     * K{@literal <->}M, B{@literal <->}V, D{@literal <->}H;
      * S, W, N stay), case kept so a soft-masked base stays soft-masked.
      *
      * @throws UnknownBaseException for a character that is not a nucleotide code

@@ -19,10 +19,15 @@ import java.util.List;
 public final class DnaVocabulary implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The field of a model's {@code config.json} that lists its DNA tokens. */
     public static final String FIELD = "dna_vocabulary";
+    /** The padding token. */
     public static final String PAD = "<pad>";
+    /** The begin-of-sequence token. */
     public static final String BEGIN = "<begin>";
+    /** The end-of-sequence token. */
     public static final String END = "<end>";
+    /** The separator token. */
     public static final String SEPARATOR = "<sep>";
     private static final List<String> REQUIRED = List.of(PAD, BEGIN, END, SEPARATOR, "A", "C", "G", "T", "N");
 
@@ -105,51 +110,62 @@ public final class DnaVocabulary implements Serializable {
         }
     }
 
+    /** The tokens, index = id. */
     public List<String> tokens() {
         return tokens;
     }
 
+    /** Number of tokens. */
     public int size() {
         return tokens.size();
     }
 
+    /** Id of the padding token. */
     public int pad() {
         return pad;
     }
 
+    /** Id of the begin-of-sequence token. */
     public int begin() {
         return begin;
     }
 
+    /** Id of the end-of-sequence token. */
     public int end() {
         return end;
     }
 
+    /** Id of the separator token. */
     public int separator() {
         return separator;
     }
 
+    /** Id of base A. */
     public int a() {
         return a;
     }
 
+    /** Id of base C. */
     public int c() {
         return c;
     }
 
+    /** Id of base G. */
     public int g() {
         return g;
     }
 
+    /** Id of base T. */
     public int t() {
         return t;
     }
 
+    /** Id of N (any base). */
     public int n() {
         return n;
     }
 
-    /** The id of the base's complement (A<->T, C<->G), N for N; specials map to themselves. */
+    /** The id of the base's complement (A{@literal <->}T, C{@literal <->}G), N for N; specials map to themselves. */
     public int complement(int id) {
         if (id == a) {
             return t;

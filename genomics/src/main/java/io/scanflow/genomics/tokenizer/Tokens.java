@@ -11,6 +11,7 @@ public final class Tokens {
     private final int[] ids;
     private final BitSet softMasked;
 
+    /** Copies of {@code ids} and of the soft-mask bits (one per position). */
     public Tokens(int[] ids, BitSet softMasked) {
         this.ids = ids.clone();
         this.softMasked = (BitSet) softMasked.clone();
@@ -21,14 +22,17 @@ public final class Tokens {
         return ids.clone();
     }
 
+    /** Number of tokens. */
     public int length() {
         return ids.length;
     }
 
+    /** The id at {@code position}. */
     public int id(int position) {
         return ids[position];
     }
 
+    /** Whether the base at {@code position} was lower case (soft-masked). */
     public boolean softMasked(int position) {
         return softMasked.get(position);
     }

@@ -6,6 +6,7 @@ public final class UnknownBaseException extends IllegalArgumentException {
     private final int position;
     private final char character;
 
+    /** An unknown {@code character} at 0-based {@code position}. */
     public UnknownBaseException(int position, char character) {
         super("unknown character " + describe(character) + " at position " + (position + 1)
                 + " (expected A, C, G, T, N or another IUPAC nucleotide code)");
@@ -18,6 +19,7 @@ public final class UnknownBaseException extends IllegalArgumentException {
         return position;
     }
 
+    /** The character that is not a nucleotide code. */
     public char character() {
         return character;
     }

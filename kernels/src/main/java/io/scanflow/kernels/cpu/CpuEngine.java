@@ -15,10 +15,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The pure-Java backend: slots are host {@link RecurrentState}s, work runs on the JVM's {@link CpuPool},
- * one workspace per worker allocated up front so steady-state calls allocate no model buffers. Models
- * loaded with {@link #loadModel} run on {@link VectorKernels} (SIMD); any other {@link SequenceModel}
- * runs with the kernels it was built with.
+ * The pure-Java backend: slots are host {@link RecurrentState}s, work runs on a {@link CpuPool} (its own,
+ * or the class loader's shared one), one workspace per worker allocated up front so steady-state calls
+ * allocate no model buffers. Models loaded with {@link #loadModel} run on {@link VectorKernels} (SIMD) where
+ * the JVM has the Vector API; any other {@link SequenceModel} runs with the kernels it was built with.
  *
  * <p>Prefill requests are independent streams and run on the workers side by side; a batched step is
  * split into contiguous slices of the batch, a few per worker, claimed by whichever worker is free (so a
@@ -37,6 +37,10 @@ public final class CpuEngine implements Engine {
     static final long LAYER_BY_LAYER_WEIGHT_BYTES = 16L << 20;
 
     private final SequenceModel model;
+    /** Where this engine's loops and its model's kernels run; bound to the caller for each call. */
+    private final CpuPool pool;
+    /** Whether {@link #close()} stops {@link #pool} (the engine started it). */
+    private final boolean ownsPool;
     private final int workers;
     private final Workspace[] workspaces;
     private final float[][] hidden;
@@ -56,19 +60,42 @@ public final class CpuEngine implements Engine {
     private Workspace batchWorkspace;
 
     /**
-     * @param threads     workers (1 runs everything on the caller's thread)
+     * An engine on the class loader's {@link CpuPool#shared()} pool (for code outside Flink: the command
+     * line, benchmarks, tests).
+     *
+     * @param threads     workers of a prefill or step loop (1 runs those on the caller's thread; the model's
+     *                    dense layers still spread over the shared pool)
      * @param chunkLength prefill chunk: rows per model pass; a step slice runs in passes of as many rows
      */
     public CpuEngine(SequenceModel model, int threads, int chunkLength) {
-        this(model, threads, chunkLength, LAYER_BY_LAYER_WEIGHT_BYTES);
+        this(model, threads, chunkLength, LAYER_BY_LAYER_WEIGHT_BYTES, CpuPool.shared(), false);
+    }
+
+    /**
+     * An engine with its own pool of {@code threads} threads (the caller and {@code threads - 1} workers),
+     * which every loop of its calls runs on and which {@link #close()} stops: a Flink subtask's engine, so
+     * that a job uses its share of the cores and leaves no thread behind.
+     */
+    public static CpuEngine withOwnPool(SequenceModel model, int threads, int chunkLength) {
+        if (threads < 1 || chunkLength < 1) {
+            throw new IllegalArgumentException("threads and chunk length must be positive");
+        }
+        return new CpuEngine(model, threads, chunkLength, LAYER_BY_LAYER_WEIGHT_BYTES, new CpuPool(threads), true);
     }
 
     /** @param layerByLayerBytes weight bytes above which batched steps run layer by layer (tests force either path) */
     CpuEngine(SequenceModel model, int threads, int chunkLength, long layerByLayerBytes) {
+        this(model, threads, chunkLength, layerByLayerBytes, CpuPool.shared(), false);
+    }
+
+    private CpuEngine(SequenceModel model, int threads, int chunkLength, long layerByLayerBytes, CpuPool pool,
+                      boolean ownsPool) {
         if (threads < 1 || chunkLength < 1) {
             throw new IllegalArgumentException("threads and chunk length must be positive");
         }
         this.model = model;
+        this.pool = pool;
+        this.ownsPool = ownsPool;
         this.workers = threads;
         this.layerByLayer = model.weightBytes() > layerByLayerBytes;
         this.workspaces = new Workspace[threads];
@@ -81,9 +108,12 @@ public final class CpuEngine implements Engine {
         }
     }
 
-    /** Loads a model folder for this backend: the layers run on the SIMD kernels. */
+    /**
+     * Loads a model folder for this backend: the layers run on the SIMD kernels, or on the scalar ones
+     * where the JVM lacks the Vector API module ({@link CpuKernels#forThisJvm()}).
+     */
     public static SequenceModel loadModel(Path directory) {
-        return ModelLoader.load(directory, VectorKernels.INSTANCE);
+        return ModelLoader.load(directory, CpuKernels.forThisJvm());
     }
 
     @Override
@@ -177,9 +207,11 @@ public final class CpuEngine implements Engine {
             state(slot);
         }
         prefillRound.set(slots, tokens, features, output, out);
+        CpuPool previous = pool.bind();
         try {
             CpuPool.forRange(slots.length, 1, prefillRound, workers);
         } finally {
+            CpuPool.restore(previous);
             prefillRound.clear();
         }
     }
@@ -292,6 +324,15 @@ public final class CpuEngine implements Engine {
 
     /** Exactly one of {@code tokens} and {@code features} is non-null. */
     private void stepAll(int[] slots, int[] tokens, float[] features, int count, Output output, float[] out) {
+        CpuPool previous = pool.bind();
+        try {
+            stepOnPool(slots, tokens, features, count, output, out);
+        } finally {
+            CpuPool.restore(previous);
+        }
+    }
+
+    private void stepOnPool(int[] slots, int[] tokens, float[] features, int count, Output output, float[] out) {
         if (stepStates.length < count) {
             stepStates = new RecurrentState[count];
             stepHidden = new float[count * model.hiddenSize()];
@@ -351,13 +392,16 @@ public final class CpuEngine implements Engine {
         }
     }
 
-    /** The pool is shared by the JVM's engines, so closing an engine only drops its slots. */
+    /** Drops the slots, and stops the pool's workers if the engine owns its pool. */
     @Override
     public void close() {
         slots.clear();
         open.clear();
         freeCount = 0;
         openCount = 0;
+        if (ownsPool) {
+            pool.close();
+        }
     }
 
     private RecurrentState state(int slot) {

@@ -8,11 +8,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The CPU backend's one set of worker threads per JVM, sized to the cores, and a parallel-for over them
- * that allocates nothing per call. A loop is cut into up to {@link #CHUNKS_PER_THREAD} chunks per thread,
- * which the caller and the workers it wakes claim one at a time from a shared counter: a thread that the
- * operating system takes away for a while (another process, the JIT, GC) then delays the loop by one chunk,
- * not by a whole thread's share, which static equal shares did on a busy machine.
+ * Worker threads of the CPU backend and a parallel-for over them that allocates nothing per call. A loop
+ * is cut into up to {@link #CHUNKS_PER_THREAD} chunks per thread, which the caller and the workers it
+ * wakes claim one at a time from a shared counter: a thread that the operating system takes away for a
+ * while (another process, the JIT, GC) then delays the loop by one chunk, not by a whole thread's share,
+ * which static equal shares did on a busy machine.
+ *
+ * <p>A pool has an owner: an engine made with {@link CpuEngine#withOwnPool} starts its pool and stops its
+ * workers when it closes, so a Flink job leaves no thread (and no class loader) behind and uses the threads
+ * its slot's share allows. Code that runs outside any engine (the command line, benchmarks) uses
+ * {@link #shared()}, one pool per class loader sized to the cores, started on first use. The kernels find
+ * the pool through the calling thread: {@link #bind()} makes a pool the thread's pool for an engine call,
+ * {@link #forRange} then runs on it.
  *
  * <p>A loop ends when its last chunk is done, not when every woken worker has checked in: a worker that
  * wakes late finds no chunk left and goes back to waiting. Waiting for each worker cost a mamba-130m step
@@ -24,8 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * while another thread holds them) runs inline on its thread. Results never depend on this: every
  * caller splits work so that each output is computed by the same code whoever runs it.
  */
-public final class CpuPool {
-    private static final int SIZE = Runtime.getRuntime().availableProcessors();
+public final class CpuPool implements AutoCloseable {
     /** Busy-wait rounds (each a spin hint) before an idle thread starts yielding its core. */
     private static final int SPINS = 1 << 8;
     /**
@@ -36,23 +42,84 @@ public final class CpuPool {
     private static final long YIELD_NANOS = 1_000_000;
     /** Chunks per thread a loop is cut into when it has that many grains. */
     static final int CHUNKS_PER_THREAD = 4;
-    private static final Worker[] WORKERS = new Worker[SIZE - 1];
-    private static final AtomicBoolean BUSY = new AtomicBoolean();
-    /** The loop in progress: one at a time, as {@link #BUSY} guards. */
-    private static final Loop LOOP = new Loop();
+    /** The pool of the engine call running on this thread; null outside one. */
+    private static final ThreadLocal<CpuPool> BOUND = new ThreadLocal<>();
+    private static final AtomicInteger POOLS = new AtomicInteger();
 
-    static {
-        for (int i = 0; i < WORKERS.length; i++) {
-            WORKERS[i] = new Worker(i + 1);
-            WORKERS[i].start();
+    private final int size;
+    private final Worker[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** The loop in progress: one at a time, as {@link #busy} guards. */
+    private final Loop loop = new Loop();
+    /** {@link #shared()}, which is never closed. */
+    private final boolean shared;
+    private volatile boolean closed;
+
+    /**
+     * Starts {@code threads - 1} workers (the caller is the pool's first thread), daemons named
+     * {@code scanflow-cpu-<pool>-<index>}.
+     */
+    public CpuPool(int threads) {
+        this(threads, false);
+    }
+
+    private CpuPool(int threads, boolean shared) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a pool needs at least one thread, found " + threads);
+        }
+        this.size = threads;
+        this.shared = shared;
+        this.workers = new Worker[threads - 1];
+        int id = POOLS.incrementAndGet();
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, id, i + 1);
+            workers[i].start();
         }
     }
 
-    private CpuPool() {}
+    /** The class loader's default pool, sized to the cores and never closed, for code outside an engine. */
+    public static CpuPool shared() {
+        return Shared.POOL;
+    }
 
-    /** Threads a parallel loop can use, the caller's included. */
+    /** Created on first use, so a JVM whose engines all own pools never starts it. */
+    private static final class Shared {
+        static final CpuPool POOL = new CpuPool(Runtime.getRuntime().availableProcessors(), true);
+    }
+
+    /** Threads a loop on this pool can use, the caller's included. */
+    public int threads() {
+        return size;
+    }
+
+    /**
+     * Makes this the calling thread's pool until {@link #restore} and returns the one it replaces (null
+     * for none). Allocates nothing after the thread's first call.
+     */
+    public CpuPool bind() {
+        CpuPool previous = BOUND.get();
+        BOUND.set(this);
+        return previous;
+    }
+
+    /** Gives the thread back the pool {@link #bind()} returned. */
+    public static void restore(CpuPool previous) {
+        BOUND.set(previous);
+    }
+
+    /** The pool a loop on this thread runs on: a worker's own, the bound one, or {@link #shared()}. */
+    private static CpuPool current() {
+        Thread t = Thread.currentThread();
+        if (t instanceof Worker) {
+            return ((Worker) t).pool;
+        }
+        CpuPool bound = BOUND.get();
+        return bound != null ? bound : shared();
+    }
+
+    /** Threads a parallel loop started on this thread can use, the caller's included. */
     public static int parallelism() {
-        return SIZE;
+        return current().size;
     }
 
     /** Body of a parallel loop over [from, to); the models' key loops ({@link Kernels.KeyRange}) run here too. */
@@ -71,11 +138,12 @@ public final class CpuPool {
     }
 
     /**
-     * Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} and returns when all
-     * are done. Small or nested loops run inline on the caller.
+     * Runs {@code body} over [0, n) in contiguous chunks of at least {@code grain} on the thread's pool
+     * and returns when all are done. Small or nested loops run inline on the caller.
      */
     public static void forRange(int n, int grain, Kernels.KeyRange body) {
-        forRange(n, grain, body, SIZE);
+        CpuPool pool = current();
+        pool.run(n, grain, body, pool.size);
     }
 
     /**
@@ -83,20 +151,27 @@ public final class CpuPool {
      * included, so that {@link #threadIndex()} stays below {@code threads} inside {@code body}.
      */
     public static void forRange(int n, int grain, Kernels.KeyRange body, int threads) {
-        int usable = Math.max(1, Math.min(SIZE, threads));
+        current().run(n, grain, body, threads);
+    }
+
+    private void run(int n, int grain, Kernels.KeyRange body, int threads) {
+        int usable = Math.max(1, Math.min(size, threads));
         int chunks = (int) Math.min((long) usable * CHUNKS_PER_THREAD, Math.max(1, n / (long) Math.max(1, grain)));
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
+        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         try {
-            LOOP.start(body, n, chunks, usable);
+            if (closed) {
+                throw new IllegalStateException("the CPU pool is closed");
+            }
+            loop.start(body, n, chunks, usable);
             int helpers = Math.min(usable, chunks) - 1;
             for (int p = 0; p < helpers; p++) {
-                WORKERS[p].wake();
+                workers[p].wake();
             }
-            LOOP.help(0);
-            Throwable failure = LOOP.awaitChunks(chunks);
+            loop.help(0);
+            Throwable failure = loop.awaitChunks(chunks);
             if (failure instanceof RuntimeException) {
                 throw (RuntimeException) failure;
             }
@@ -104,8 +179,36 @@ public final class CpuPool {
                 throw (Error) failure;
             }
         } finally {
-            LOOP.clear();
-            BUSY.set(false);
+            loop.clear();
+            busy.set(false);
+        }
+    }
+
+    /**
+     * Stops the workers and waits until they have ended. Called by the pool's owner when no loop runs;
+     * later loops fail. Closing {@link #shared()} is refused.
+     */
+    @Override
+    public void close() {
+        if (shared) {
+            throw new IllegalStateException("the shared CPU pool is never closed");
+        }
+        closed = true;
+        for (Worker w : workers) {
+            w.wake();
+        }
+        boolean interrupted = false;
+        for (Worker w : workers) {
+            while (w.isAlive()) {
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -184,14 +287,18 @@ public final class CpuPool {
     }
 
     private static final class Worker extends Thread {
+        private final CpuPool pool;
         private final int index;
         private volatile boolean pending;
         private volatile boolean sleeping;
 
-        Worker(int index) {
-            super("scanflow-cpu-" + index);
+        Worker(CpuPool pool, int poolId, int index) {
+            super("scanflow-cpu-" + poolId + "-" + index);
+            this.pool = pool;
             this.index = index;
             setDaemon(true);
+            // The creating thread's class loader (a Flink job's) would stay reachable from this thread.
+            setContextClassLoader(null);
         }
 
         /** The flag first, then the check that pairs with the worker's (both volatile: no lost wake-up). */
@@ -207,7 +314,10 @@ public final class CpuPool {
             while (true) {
                 awaitWake();
                 pending = false;
-                LOOP.help(index);
+                if (pool.closed) {
+                    return;
+                }
+                pool.loop.help(index);
             }
         }
 

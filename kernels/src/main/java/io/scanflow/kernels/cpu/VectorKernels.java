@@ -17,6 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * host (one Java-built vector per call, 1.46 MB per audio batch-1024 step; see docs/performance.md).
  */
 public final class VectorKernels implements Kernels {
+    /** The kernels (stateless; per-thread scratch). */
     public static final VectorKernels INSTANCE = new VectorKernels();
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -12,6 +12,7 @@ import jcuda.driver.JCudaDriver;
  * the fallback on GPU machines; forcing the CPU backend in production).
  */
 public final class CudaAvailability {
+    /** System property: {@code true} keeps the CUDA backend off even where a GPU is usable. */
     public static final String DISABLE_PROPERTY = "scanflow.cuda.disable";
 
     private static volatile CudaAvailability probed;
@@ -44,6 +45,7 @@ public final class CudaAvailability {
         return p;
     }
 
+    /** Whether the CUDA backend can run in this JVM. */
     public boolean available() {
         return available;
     }
@@ -53,6 +55,7 @@ public final class CudaAvailability {
         return reason;
     }
 
+    /** CUDA devices found (0 when unavailable). */
     public int deviceCount() {
         return devices;
     }

@@ -90,18 +90,22 @@ public final class CudaDevice {
         return v[0];
     }
 
+    /** Device ordinal. */
     public int ordinal() {
         return ordinal;
     }
 
+    /** Device name as the driver reports it. */
     public String name() {
         return name;
     }
 
+    /** Streaming multiprocessors. */
     public int multiprocessors() {
         return multiprocessors;
     }
 
+    /** Compute capability, e.g. {@code 9.0}. */
     public String computeCapability() {
         return computeMajor + "." + computeMinor;
     }

@@ -278,10 +278,12 @@ public final class CudaEngine implements Engine {
         return new CudaEngine(model, modelDir, options);
     }
 
+    /** The device the engine runs on. */
     public CudaDevice device() {
         return device;
     }
 
+    /** The options the engine was built with. */
     public EngineOptions options() {
         return options;
     }
@@ -888,6 +890,7 @@ public final class CudaEngine implements Engine {
         return 4L * maxSlots * stateFloats;
     }
 
+    /** Bytes of model weights on the device. */
     public long weightBytes() {
         return weights.bytes();
     }

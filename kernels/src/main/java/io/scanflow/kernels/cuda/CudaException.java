@@ -13,6 +13,7 @@ public final class CudaException extends RuntimeException {
 
     private final int error;
 
+    /** A failure with the driver's error code. */
     public CudaException(String message, int error) {
         super(message);
         this.error = error;

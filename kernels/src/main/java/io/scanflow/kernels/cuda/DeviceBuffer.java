@@ -30,24 +30,29 @@ public final class DeviceBuffer implements AutoCloseable {
         check(JCudaDriver.cuMemAlloc(ptr, Math.max(bytes, 16)), "cuMemAlloc(" + bytes + " bytes for " + what + ")");
     }
 
+    /** Allocates {@code bytes} on the current device; {@code what} names it in errors. */
     public static DeviceBuffer allocate(long bytes, String what) {
         return new DeviceBuffer(bytes, what);
     }
 
+    /** Allocates {@code count} floats. */
     public static DeviceBuffer floats(long count, String what) {
         return new DeviceBuffer(count * Sizeof.FLOAT, what);
     }
 
+    /** Allocates {@code count} ints. */
     public static DeviceBuffer ints(long count, String what) {
         return new DeviceBuffer(count * Sizeof.INT, what);
     }
 
+    /** Allocates a buffer for {@code data} and copies it there. */
     public static DeviceBuffer upload(float[] data, String what) {
         DeviceBuffer b = floats(data.length, what);
         b.write(data, 0, data.length, 0);
         return b;
     }
 
+    /** Size in bytes. */
     public long bytes() {
         return bytes;
     }
@@ -62,6 +67,7 @@ public final class DeviceBuffer implements AutoCloseable {
         return ptr.address() + 4 * index;
     }
 
+    /** A pointer {@code byteOffset} bytes into the buffer. */
     public CUdeviceptr at(long byteOffset) {
         return byteOffset == 0 ? ptr : ptr.withByteOffset(byteOffset);
     }
@@ -72,11 +78,13 @@ public final class DeviceBuffer implements AutoCloseable {
                 "cuMemcpyHtoD(" + count + " floats to " + what + ")");
     }
 
+    /** Copies {@code count} ints of {@code src} to element {@code dstIndex} of the buffer. */
     public void write(int[] src, int srcOff, int count, long dstIndex) {
         check(JCudaDriver.cuMemcpyHtoD(at(4 * dstIndex), Pointer.to(src).withByteOffset(4L * srcOff), 4L * count),
                 "cuMemcpyHtoD(" + count + " ints to " + what + ")");
     }
 
+    /** Copies {@code src} to the start of the buffer. */
     public void write(long[] src) {
         check(JCudaDriver.cuMemcpyHtoD(at(0), Pointer.to(src), 8L * src.length), "cuMemcpyHtoD(" + src.length + " longs to " + what + ")");
     }
@@ -97,11 +105,13 @@ public final class DeviceBuffer implements AutoCloseable {
                 "cuMemcpyDtoH(" + count + " floats from " + what + ")");
     }
 
+    /** Copies {@code count} ints from element {@code srcIndex} of the buffer into {@code dst}. */
     public void read(long srcIndex, int[] dst, int dstOff, int count) {
         check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * dstOff), at(4 * srcIndex), 4L * count),
                 "cuMemcpyDtoH(" + count + " ints from " + what + ")");
     }
 
+    /** Copies {@code count} doubles from byte {@code srcByte} of the buffer into {@code dst}. */
     public void read(long srcByte, double[] dst, int dstOff, int count) {
         check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(8L * dstOff), at(srcByte), 8L * count),
                 "cuMemcpyDtoH(" + count + " doubles from " + what + ")");

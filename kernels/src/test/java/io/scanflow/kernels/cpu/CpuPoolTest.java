@@ -1,9 +1,13 @@
 package io.scanflow.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -95,6 +99,56 @@ class CpuPoolTest {
         });
         assertEquals(16 * 100, inner.get());
         assertEquals(0, foreignThreads.get());
+    }
+
+    @Test
+    void aBoundPoolRunsTheLoopsOfItsThreadAndCloseEndsItsWorkers() {
+        Set<Thread> seen = ConcurrentHashMap.newKeySet();
+        CpuPool pool = new CpuPool(3);
+        CpuPool previous = pool.bind();
+        try {
+            assertEquals(3, CpuPool.parallelism());
+            for (int loop = 0; loop < 200; loop++) {
+                CpuPool.forRange(64, 1, (from, to) -> {
+                    seen.add(Thread.currentThread());
+                    busyFor(20_000);
+                });
+            }
+        } finally {
+            CpuPool.restore(previous);
+        }
+        Set<Thread> workers = new HashSet<>(seen);
+        workers.remove(Thread.currentThread());
+        // 200 loops of 64 chunks of 20 us: the woken workers take some of them.
+        assertFalse(workers.isEmpty(), "no worker of the bound pool ran a chunk");
+        assertTrue(workers.size() <= 2, "a pool of 3 threads has 2 workers: " + workers);
+        for (Thread w : workers) {
+            assertTrue(w.getName().startsWith("scanflow-cpu-"), w.getName());
+        }
+        pool.close();
+        for (Thread w : workers) {
+            assertFalse(w.isAlive(), w.getName() + " still runs after close");
+        }
+        assertThrows(IllegalStateException.class, () -> CpuPool.shared().close());
+    }
+
+    @Test
+    void aPoolOfOneThreadStartsNoWorker() {
+        Set<String> before = scanflowThreads();
+        try (CpuPool pool = new CpuPool(1)) {
+            assertEquals(1, pool.threads());
+            assertEquals(before, scanflowThreads());
+        }
+    }
+
+    private static Set<String> scanflowThreads() {
+        Set<String> names = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("scanflow-cpu-")) {
+                names.add(t.getName());
+            }
+        }
+        return names;
     }
 
     /** Guards the pom's setting that the races above depend on. */

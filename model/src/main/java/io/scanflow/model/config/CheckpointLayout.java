@@ -16,18 +16,22 @@ public enum CheckpointLayout {
         this.embeddingTensor = embeddingTensor;
     }
 
+    /** Name of the token embedding tensor. */
     public String embeddingTensor() {
         return embeddingTensor;
     }
 
+    /** Prefix of layer {@code layer}'s tensor names. */
     public String layerPrefix(int layer) {
         return "backbone.layers." + layer + ".";
     }
 
+    /** Name of the final norm's weight tensor. */
     public String finalNormTensor() {
         return "backbone.norm_f.weight";
     }
 
+    /** Name of the language-model head tensor (absent when tied to the embedding). */
     public String lmHeadTensor() {
         return "lm_head.weight";
     }

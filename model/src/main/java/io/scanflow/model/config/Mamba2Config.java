@@ -34,6 +34,7 @@ public record Mamba2Config(
         int inputFeatures)
         implements ModelConfig {
 
+    /** Checks the sizes. */
     public Mamba2Config {
         ConfigChecks.inputs(vocabSize, inputFeatures);
         ConfigChecks.positive("hidden_size", hiddenSize);

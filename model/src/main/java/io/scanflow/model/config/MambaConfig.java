@@ -32,6 +32,7 @@ public record MambaConfig(
         int inputFeatures)
         implements ModelConfig {
 
+    /** Checks the sizes. */
     public MambaConfig {
         ConfigChecks.inputs(vocabSize, inputFeatures);
         ConfigChecks.positive("hidden_size", hiddenSize);

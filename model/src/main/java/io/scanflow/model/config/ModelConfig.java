@@ -21,12 +21,16 @@ public sealed interface ModelConfig permits MambaConfig, Mamba2Config, Transform
      */
     int inputFeatures();
 
+    /** Hidden size (d_model). */
     int hiddenSize();
 
+    /** Number of layers. */
     int numLayers();
 
+    /** Tensor names of the checkpoint layout (Hugging Face or state-spaces). */
     CheckpointLayout layout();
 
+    /** Whether the language-model head is the embedding matrix. */
     boolean tieEmbeddings();
 
     /** Floats of recurrent state per key (conv state and SSM state of every layer). */

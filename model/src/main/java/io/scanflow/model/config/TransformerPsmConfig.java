@@ -51,6 +51,7 @@ public record TransformerPsmConfig(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Checks the sizes. */
     public TransformerPsmConfig {
         ConfigChecks.positive("vocab_size", vocabSize);
         ConfigChecks.positive("hidden_size", hiddenSize);

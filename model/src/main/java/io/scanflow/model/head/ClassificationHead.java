@@ -44,18 +44,22 @@ public final class ClassificationHead {
         this.bias = bias.clone();
     }
 
+    /** Label names, in the head's output order. */
     public List<String> labels() {
         return labels;
     }
 
+    /** Number of labels. */
     public int numLabels() {
         return labels.size();
     }
 
+    /** How hidden states are pooled before the head. */
     public Pooling pooling() {
         return pooling;
     }
 
+    /** Width of the pooled hidden state the head takes. */
     public int hiddenSize() {
         return hidden;
     }

@@ -27,10 +27,15 @@ import java.util.Set;
  * (e.g. {@code task}, {@code input}) are descriptive and ignored. Every error names the file and field.
  */
 public final class ClassificationHeads {
+    /** The head's description file in a model folder. */
     public static final String FILE_NAME = "head.json";
+    /** The {@code format} value of a head file. */
     public static final String FORMAT = "scanflow-classification-head";
+    /** The head file version this reader reads. */
     public static final int VERSION = 1;
+    /** Tensor name of the head's weight [labels, hidden]. */
     public static final String WEIGHT = "classifier.weight";
+    /** Tensor name of the head's bias [labels]. */
     public static final String BIAS = "classifier.bias";
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()

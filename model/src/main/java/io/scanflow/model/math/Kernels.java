@@ -157,6 +157,7 @@ public interface Kernels {
 
     /** Body of a loop over the keys (independent streams) of a batch: keys [from, to). */
     interface KeyRange {
+        /** Runs the keys [from, to). */
         void run(int from, int to);
     }
 

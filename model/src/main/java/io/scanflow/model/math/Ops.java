@@ -57,6 +57,7 @@ public final class Ops {
         }
     }
 
+    /** x * sigmoid(x). */
     public static float silu(float x) {
         return x / (1f + (float) Math.exp(-x));
     }

@@ -2,6 +2,7 @@ package io.scanflow.model.math;
 
 /** The reference kernels: plain loops in a fixed order, read like the math in {@link Kernels}. */
 public final class ScalarKernels implements Kernels {
+    /** The kernels (stateless). */
     public static final ScalarKernels INSTANCE = new ScalarKernels();
 
     private ScalarKernels() {}

@@ -53,10 +53,12 @@ public final class AffinePair {
         return b;
     }
 
+    /** Number of (a, b) lanes. */
     public int width() {
         return a.length;
     }
 
+    /** An independent copy. */
     public AffinePair copy() {
         return new AffinePair(a.clone(), b.clone());
     }

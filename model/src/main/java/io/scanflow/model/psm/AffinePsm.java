@@ -55,6 +55,7 @@ public final class AffinePsm implements PrefixScannableModel<AffinePair, AffineP
         return chunkSize;
     }
 
+    /** Lanes of the model's states. */
     public int width() {
         return width;
     }

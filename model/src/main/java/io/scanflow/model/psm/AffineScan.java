@@ -22,6 +22,7 @@ public final class AffineScan {
     private final Executor executor;
     private final int parallelism;
 
+    /** A scan that runs its parallel parts on {@code executor} in up to {@code parallelism} pieces. */
     public AffineScan(Executor executor, int parallelism) {
         this.executor = Objects.requireNonNull(executor, "executor");
         if (parallelism < 1) {
@@ -30,10 +31,12 @@ public final class AffineScan {
         this.parallelism = parallelism;
     }
 
+    /** A scan on {@code pool}, as many pieces as the pool's parallelism. */
     public static AffineScan onPool(ForkJoinPool pool) {
         return new AffineScan(pool, pool.getParallelism());
     }
 
+    /** A scan on the caller's thread only. */
     public static AffineScan sequential() {
         return new AffineScan(Runnable::run, 1);
     }

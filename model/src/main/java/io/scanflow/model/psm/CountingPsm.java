@@ -19,6 +19,7 @@ public final class CountingPsm<T, S, Y> implements PrefixScannableModel<T, S, Y>
     private final AtomicLong aggregates = new AtomicLong();
     private final AtomicLong infers = new AtomicLong();
 
+    /** Counts the calls made to {@code inner}. */
     public CountingPsm(PrefixScannableModel<T, S, Y> inner) {
         this.inner = Objects.requireNonNull(inner, "inner");
     }
@@ -56,18 +57,22 @@ public final class CountingPsm<T, S, Y> implements PrefixScannableModel<T, S, Y>
         return inner.acceptsPartialChunk();
     }
 
+    /** Enc calls so far. */
     public long encodeCalls() {
         return encodes.get();
     }
 
+    /** Agg calls so far. */
     public long aggregateCalls() {
         return aggregates.get();
     }
 
+    /** Inf calls so far. */
     public long inferCalls() {
         return infers.get();
     }
 
+    /** Sets the counts to zero. */
     public void reset() {
         encodes.set(0);
         aggregates.set(0);

@@ -35,18 +35,22 @@ public final class PsmCostTable {
     public record Row(int n, long streamingAgg, long parallelAgg, long maxAggOneChunk, int peakStatesHeld,
                       int statesAtRest) {
 
+        /** Agg calls the amortized formula predicts. */
         public long formulaAgg() {
             return ScanTree.aggregateCalls(n);
         }
 
+        /** Agg calls per chunk measured. */
         public double aggPerChunk() {
             return (double) streamingAgg / n;
         }
 
+        /** floor(log2 n) + 1: the bound on stored states. */
         public int log2PlusOne() {
             return ScanTree.floorLog2(n) + 1;
         }
 
+        /** Most states held at once, measured. */
         public int stateBound() {
             return ScanTree.maxStatesHeld(n);
         }
@@ -91,6 +95,7 @@ public final class PsmCostTable {
         return sb.toString();
     }
 
+    /** Prints the table. */
     public static void main(String[] args) {
         int[] counts = args.length == 0 ? DOC_COUNTS
                 : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();

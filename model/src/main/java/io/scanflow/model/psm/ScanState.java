@@ -67,6 +67,7 @@ public final class ScanState<T, S> {
         return new ScanState<>(chunkSize, chunks, roots, folds, pending);
     }
 
+    /** Tokens per chunk. */
     public int chunkSize() {
         return chunkSize;
     }

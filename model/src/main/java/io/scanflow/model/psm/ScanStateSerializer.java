@@ -47,11 +47,13 @@ public final class ScanStateSerializer<T, S> {
     private final StateCodec<S> stateCodec;
     private final StateCodec<T> elementCodec;
 
+    /** A serializer writing states with {@code stateCodec} and pending chunk elements with {@code elementCodec}. */
     public ScanStateSerializer(StateCodec<S> stateCodec, StateCodec<T> elementCodec) {
         this.stateCodec = Objects.requireNonNull(stateCodec, "stateCodec");
         this.elementCodec = Objects.requireNonNull(elementCodec, "elementCodec");
     }
 
+    /** The versioned bytes of {@code state}. */
     public byte[] serialize(ScanState<T, S> state) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
@@ -62,6 +64,7 @@ public final class ScanStateSerializer<T, S> {
         return bytes.toByteArray();
     }
 
+    /** Writes the versioned bytes of {@code state} to {@code out}. */
     public void serialize(ScanState<T, S> state, DataOutput out) throws IOException {
         out.writeInt(MAGIC);
         out.writeInt(CURRENT_VERSION);
@@ -94,6 +97,7 @@ public final class ScanStateSerializer<T, S> {
         return state;
     }
 
+    /** Reads a state written by any version of {@link #serialize}. */
     public ScanState<T, S> deserialize(DataInput in) throws IOException {
         int magic = in.readInt();
         if (magic != MAGIC) {

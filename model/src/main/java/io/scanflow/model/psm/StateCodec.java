@@ -17,8 +17,10 @@ import java.io.IOException;
  */
 public interface StateCodec<V> {
 
+    /** Writes {@code value}. */
     void write(V value, DataOutput out) throws IOException;
 
+    /** Reads a value {@link #write} wrote. */
     V read(DataInput in) throws IOException;
 
     /** A {@code float[]}: its length as an int, then each float's raw IEEE bits, big-endian. */

@@ -7,6 +7,7 @@ package io.scanflow.model.sampling;
 public final class RandomState {
     private long state;
 
+    /** A generator started from {@code seed}. */
     public RandomState(long seed) {
         this.state = seed;
     }
@@ -16,6 +17,7 @@ public final class RandomState {
         return state;
     }
 
+    /** The next 64 random bits. */
     public long nextLong() {
         long z = (state += 0x9E3779B97F4A7C15L);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

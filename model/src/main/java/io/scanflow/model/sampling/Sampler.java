@@ -12,16 +12,19 @@ public final class Sampler {
     private final long[] keys;
     private final double[] probs;
 
+    /** A sampler for {@code config} over vocabularies of up to {@code vocabSize} tokens. */
     public Sampler(SamplingConfig config, int vocabSize) {
         this.config = config;
         this.keys = new long[vocabSize];
         this.probs = new double[vocabSize];
     }
 
+    /** The sampling settings. */
     public SamplingConfig config() {
         return config;
     }
 
+    /** A token drawn from logits [offset, offset + vocab) with {@code rng} (argmax when greedy). */
     public int sample(float[] logits, int offset, int vocab, RandomState rng) {
         if (config.greedy()) {
             return argmax(logits, offset, vocab);

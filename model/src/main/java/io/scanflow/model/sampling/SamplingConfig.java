@@ -6,6 +6,7 @@ package io.scanflow.model.sampling;
  */
 public record SamplingConfig(boolean greedy, float temperature, int topK, float topP) {
 
+    /** Checks the settings. */
     public SamplingConfig {
         if (!greedy) {
             if (!(temperature > 0f) || Float.isInfinite(temperature)) {
@@ -17,10 +18,12 @@ public record SamplingConfig(boolean greedy, float temperature, int topK, float 
         }
     }
 
+    /** Argmax decoding. */
     public static SamplingConfig greedyDecoding() {
         return new SamplingConfig(true, 1f, 0, 1f);
     }
 
+    /** Sampling at {@code temperature}, from the top {@code topK} (0: all) within top-p mass {@code topP}. */
     public static SamplingConfig of(float temperature, int topK, float topP) {
         return new SamplingConfig(false, temperature, topK, topP);
     }

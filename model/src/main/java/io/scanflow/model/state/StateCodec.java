@@ -18,12 +18,15 @@ import java.nio.ByteOrder;
  * Little-endian throughout. Readers keep accepting every older version; a new field means a new version.
  */
 public final class StateCodec {
+    /** First four bytes of encoded state. */
     public static final int MAGIC = 0x54534653; // "SFST" read as little-endian bytes
+    /** The format version written. */
     public static final short VERSION = 1;
     private static final int HEADER = 4 + 2 + 8 + 8 + 4;
 
     private StateCodec() {}
 
+    /** Bytes {@link #encode} writes for {@code state}. */
     public static int encodedSize(RecurrentState state) {
         return HEADER + 4 * state.data().length;
     }

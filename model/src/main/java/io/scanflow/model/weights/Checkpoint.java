@@ -167,6 +167,7 @@ public final class Checkpoint implements AutoCloseable {
         return names;
     }
 
+    /** Whether the checkpoint has a tensor named {@code name}. */
     public boolean contains(String name) {
         return tensors.containsKey(name);
     }

@@ -12,10 +12,12 @@ public final class CheckpointException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** A bad checkpoint, with what is wrong. */
     public CheckpointException(String message) {
         super(message);
     }
 
+    /** A checkpoint that cannot be read. */
     public CheckpointException(String message, Throwable cause) {
         super(message, cause);
     }

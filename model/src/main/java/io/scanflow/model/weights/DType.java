@@ -12,9 +12,13 @@ import java.util.stream.Collectors;
  * than being misread later.
  */
 public enum DType {
+    /** IEEE float64. */
     F64(8),
+    /** IEEE float32. */
     F32(4),
+    /** IEEE float16. */
     F16(2),
+    /** bfloat16. */
     BF16(2);
 
     private final int byteSize;

@@ -21,6 +21,7 @@ import java.util.Objects;
  */
 public record TensorInfo(String name, DType dtype, long[] shape, Path file, long begin, long end) {
 
+    /** Checks the shape and offsets. */
     public TensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");

@@ -34,6 +34,7 @@ public final class FlatScanState {
     private final int levels;
     private final int header;
 
+    /** An empty stream state for {@code cfg}. */
     public FlatScanState(TransformerPsmConfig cfg) {
         this.chunkSize = cfg.chunkSize();
         this.vocab = cfg.vocabSize();

@@ -40,6 +40,7 @@ public final class TransformerPsm implements PrefixScannableModel<Integer, float
     private final TransformerPsmWeights w;
     private final long fingerprint;
 
+    /** The model over {@code weights}, shaped by {@code cfg}. */
     public TransformerPsm(TransformerPsmConfig cfg, TransformerPsmWeights weights) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
         this.w = Objects.requireNonNull(weights, "weights");
@@ -54,10 +55,12 @@ public final class TransformerPsm implements PrefixScannableModel<Integer, float
         }
     }
 
+    /** The configuration. */
     public TransformerPsmConfig config() {
         return cfg;
     }
 
+    /** The weights. */
     public TransformerPsmWeights weights() {
         return w;
     }

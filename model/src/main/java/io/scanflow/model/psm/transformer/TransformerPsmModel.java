@@ -40,6 +40,7 @@ public final class TransformerPsmModel implements SequenceModel {
     private final TransformerPsmConfig cfg;
     private final FlatScanState layout;
 
+    /** Streams {@code psm} as a {@link io.scanflow.model.SequenceModel}. */
     public TransformerPsmModel(TransformerPsm psm) {
         this.psm = Objects.requireNonNull(psm, "psm");
         this.cfg = psm.config();
