@@ -101,6 +101,7 @@ final class AudioGenerateCommand implements Callable<Integer> {
     }
 
     private int generate() throws Exception {
+        EngineChoice choice = DnaClassifyCommand.engine(engine);
         if (sessions < 1 || !(seconds > 0)) {
             throw new IllegalArgumentException("--sessions must be >= 1 and --seconds > 0");
         }
@@ -117,7 +118,6 @@ final class AudioGenerateCommand implements Callable<Integer> {
             promptTokens[0] = AudioGenerateJob.SILENCE;
             MuLaw.encode(s, 0, s.length, promptTokens, 0);
         }
-        EngineChoice choice = EngineChoice.valueOf(engine.toUpperCase(Locale.ROOT));
         JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
         StreamExecutionEnvironment env = flink.env();
         if (jobOptions.parallelism == null) {

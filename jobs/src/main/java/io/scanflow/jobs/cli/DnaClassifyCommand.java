@@ -110,6 +110,9 @@ public final class DnaClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Option values first: a misspelt one is a usage error (exit 2), whatever else is wrong.
+        engine(engine);
+        policy(badRecords);
         Path modelDir = model != null ? model : shipped(SHIPPED_MODEL);
         boolean fromPipe = inputs != null && inputs.contains(STANDARD_STREAM);
         try (StandardInput stdin = fromPipe ? StandardInput.spool(System.in) : null) {
@@ -219,7 +222,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             case "skip":
                 return BadRecordPolicy.SKIP;
             default:
-                throw new IllegalArgumentException("--bad-records must be fail, side-output or skip, found '" + name + "'");
+                throw new UsageError("--bad-records must be fail, side-output or skip, found '" + name + "'");
         }
     }
 
@@ -232,7 +235,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             case "auto":
                 return EngineChoice.AUTO;
             default:
-                throw new IllegalArgumentException("--engine must be cpu, cuda or auto, found '" + name + "'");
+                throw new UsageError("--engine must be cpu, cuda or auto, found '" + name + "'");
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,6 +118,18 @@ class CommandLineContractTest {
         assertTrue(err.toString().contains("record 0, position 1: token 99"), err.toString());
 
         assertEquals(2, run("logits", "--model", f.modelDir.toString()), "missing required options are usage errors");
+    }
+
+    @Test
+    void anUnknownEngineOrBadRecordPolicyIsAUsageError() {
+        for (String[] args : List.of(new String[] {"dna-classify", "--engine", "gpu"},
+                new String[] {"dna-classify", "--bad-records", "ignore"},
+                new String[] {"audio-generate", "--model", tmp.toString(), "--sessions", "1", "--seconds", "1",
+                    "--engine", "gpu", "--out", tmp.resolve("g").toString()})) {
+            StringWriter err = new StringWriter();
+            assertEquals(2, run(new StringWriter(), err, args), String.join(" ", args) + ": " + err);
+            assertTrue(err.toString().contains("must be"), err.toString());
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
