@@ -16,8 +16,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <pre>
  * KeyedStream&lt;ScanInput, String&gt; keyed = ScanOperators.keyByStream(records);
- * DataStream&lt;Prediction&gt; labels = ScanOperators.classify(keyed, ModelSpec.of(dir), Classify.perChunk());
+ * DataStream&lt;HeadPrediction&gt; labels = ScanOperators.classify(keyed, ModelSpec.of(dir)); // head.json's labels
  * DataStream&lt;BadRecord&gt; rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS);
+ * DataStream&lt;Prediction&gt; next = ScanOperators.predictNextToken(keyed, ModelSpec.of(lm), Classify.perChunk());
  * </pre>
  */
 public final class ScanOperators {
@@ -33,19 +34,37 @@ public final class ScanOperators {
         return input.keyBy(new StreamKey(), Types.STRING);
     }
 
-    /** Classifies each key's stream with {@link ScanOptions#defaults()}. */
-    public static SingleOutputStreamOperator<Prediction> classify(KeyedStream<ScanInput, String> input, ModelSpec model,
-                                                                  Classify mode) {
-        return classify(input, model, mode, ScanOptions.defaults());
+    /** Classifies each record with the model's trained head, with {@link ScanOptions#defaults()}. */
+    public static SingleOutputStreamOperator<HeadPrediction> classify(KeyedStream<ScanInput, String> input,
+                                                                      ModelSpec model) {
+        return classify(input, model, ScanOptions.defaults());
     }
 
     /**
-     * Classifies each key's stream: the model's prediction per chunk, per window or at the end of the stream,
-     * as {@code mode} says.
+     * Classifies each record with the model's trained head ({@code head.json} in the model folder): the
+     * record's chunk pooled as the head says, the labels' probabilities, one {@link HeadPrediction} per
+     * record; the key's state carries on to its next record.
      */
-    public static SingleOutputStreamOperator<Prediction> classify(KeyedStream<ScanInput, String> input, ModelSpec model,
-                                                                  Classify mode, ScanOptions options) {
-        return input.transform("scanflow classify", TypeInformation.of(Prediction.class),
+    public static SingleOutputStreamOperator<HeadPrediction> classify(KeyedStream<ScanInput, String> input,
+                                                                      ModelSpec model, ScanOptions options) {
+        return input.transform("scanflow classify", TypeInformation.of(HeadPrediction.class),
+                new ModelOperatorFactory<>(model, options, HeadClassify.perRecord()));
+    }
+
+    /** The most likely next token per chunk, window or stream, with {@link ScanOptions#defaults()}. */
+    public static SingleOutputStreamOperator<Prediction> predictNextToken(KeyedStream<ScanInput, String> input,
+                                                                          ModelSpec model, Classify mode) {
+        return predictNextToken(input, model, mode, ScanOptions.defaults());
+    }
+
+    /**
+     * The language model's own prediction: the most likely next token and its probability per chunk, per
+     * window or at the end of the stream, as {@code mode} says. For a trained head's labels, see {@link #classify}.
+     */
+    public static SingleOutputStreamOperator<Prediction> predictNextToken(KeyedStream<ScanInput, String> input,
+                                                                          ModelSpec model, Classify mode,
+                                                                          ScanOptions options) {
+        return input.transform("scanflow next-token prediction", TypeInformation.of(Prediction.class),
                 new ModelOperatorFactory<>(model, options, mode));
     }
 

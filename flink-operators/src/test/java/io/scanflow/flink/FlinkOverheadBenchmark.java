@@ -120,7 +120,7 @@ class FlinkOverheadBenchmark {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         ModelSpec spec = ModelSpec.of(MODEL).withEngine(EngineChoice.CPU).withThreads(1).withChunkLength(256);
         ScanOptions options = ScanOptions.defaults().withBundleSize(KEYS).withBundleTimeout(Duration.ofMillis(10));
-        ScanOperators.classify(ScanOperators.keyByStream(env.fromData(records, TypeInformation.of(ScanInput.class))),
+        ScanOperators.predictNextToken(ScanOperators.keyByStream(env.fromData(records, TypeInformation.of(ScanInput.class))),
                         spec, Classify.perChunk(), options)
                 .map(new Clock()).returns(TypeInformation.of(Prediction.class))
                 .sinkTo(new DiscardingSink<>());

@@ -104,7 +104,7 @@ final class TestJob {
                 .setParallelism(1).uid("fault-source");
         KeyedStream<ScanInput, String> keyed = ScanOperators.keyByStream(input);
 
-        ScanOperators.classify(keyed, model(id), Classify.perChunk(), OPTIONS).uid("classify")
+        ScanOperators.predictNextToken(keyed, model(id), Classify.perChunk(), OPTIONS).uid("classify")
                 .map(new ToLine<Prediction>()).returns(Types.STRING).uid("classify-lines")
                 .map(new FaultPoint<String>(id, Faults.Site.CLASSIFY_OUTPUT, false)).returns(Types.STRING)
                 .uid("fault-classify")

@@ -1,8 +1,7 @@
 package com.example.keyedclassify;
 
 import io.scanflow.flink.BadRecord;
-import io.scanflow.flink.Embed;
-import io.scanflow.flink.Embedding;
+import io.scanflow.flink.HeadPrediction;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
@@ -23,8 +22,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Reads DNA reads from a TSV file ({@code sample, read, bases}), keys them by read, runs ScanFlow's
- * Mamba read classifier over each read (its recurrent state in Flink keyed state), applies the model's
- * classification head to the read's mean-pooled hidden state and writes one line per read:
+ * Mamba read classifier with its trained head over each read (its recurrent state in Flink keyed state)
+ * and writes one line per read:
  * {@code read, sample, predicted label, probability}. Records the model cannot take go to a second folder.
  *
  * <pre>
@@ -48,12 +47,13 @@ public final class KeyedClassify {
         DataStream<ScanInput> reads = env.fromSource(lines, WatermarkStrategy.noWatermarks(), "reads")
                 .flatMap(new ParseRead(DnaVocabulary.fromModel(model))).name("parse reads");
 
-        SingleOutputStreamOperator<Embedding> pooled = ScanOperators.embed(ScanOperators.keyByStream(reads),
-                ModelSpec.of(model), Embed.meanPooled());
-        pooled.map(new ApplyHead(model)).name("apply head")
+        // The model folder has a trained head (head.json): classify gives its label and probability per read.
+        SingleOutputStreamOperator<HeadPrediction> labels = ScanOperators.classify(ScanOperators.keyByStream(reads),
+                ModelSpec.of(model));
+        labels.map(new PredictionLine()).name("prediction lines")
                 .sinkTo(FileSink.forRowFormat(new org.apache.flink.core.fs.Path(out.resolve("predictions").toUri()),
                         new SimpleStringEncoder<String>()).build()).name("predictions");
-        pooled.getSideOutput(ScanOperators.BAD_RECORDS).map(BadRecord::toString).name("bad records")
+        labels.getSideOutput(ScanOperators.BAD_RECORDS).map(BadRecord::toString).name("bad records")
                 .sinkTo(FileSink.forRowFormat(new org.apache.flink.core.fs.Path(out.resolve("bad-records").toUri()),
                         new SimpleStringEncoder<String>()).build()).name("bad-records");
 

@@ -4,6 +4,7 @@ import io.scanflow.flink.Classify;
 import io.scanflow.flink.Embed;
 import io.scanflow.flink.Generate;
 import io.scanflow.flink.GeneratedChunk;
+import io.scanflow.flink.HeadClassify;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOptions;
@@ -15,7 +16,8 @@ import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 
 /**
- * Creates the keyed model operator for one mode ({@link Classify}, {@link Embed} or {@link Generate}).
+ * Creates the keyed model operator for one mode ({@link Classify}, {@link HeadClassify}, {@link Embed} or
+ * {@link Generate}).
  * A factory rather than an operator instance, so the operator gets the task's mailbox executor.
  */
 public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFactory<OUT>
@@ -43,8 +45,9 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
     }
 
     private ModelOperatorFactory(ModelSpec spec, ScanOptions options, Serializable mode, boolean chunks) {
-        if (!(mode instanceof Classify || mode instanceof Embed || mode instanceof Generate)) {
-            throw new IllegalArgumentException("mode must be Classify, Embed or Generate, found " + mode);
+        if (!(mode instanceof Classify || mode instanceof HeadClassify || mode instanceof Embed
+                || mode instanceof Generate)) {
+            throw new IllegalArgumentException("mode must be Classify, HeadClassify, Embed or Generate, found " + mode);
         }
         this.spec = spec;
         this.options = options;
@@ -60,6 +63,9 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
         if (mode instanceof Classify) {
             return (T) new ClassifyOperator(p, spec, options, (Classify) mode);
         }
+        if (mode instanceof HeadClassify) {
+            return (T) new HeadClassifyOperator(p, spec, options);
+        }
         if (mode instanceof Embed) {
             return (T) new EmbedOperator(p, spec, options, (Embed) mode);
         }
@@ -72,6 +78,9 @@ public final class ModelOperatorFactory<OUT> extends AbstractStreamOperatorFacto
     public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
         if (mode instanceof Classify) {
             return ClassifyOperator.class;
+        }
+        if (mode instanceof HeadClassify) {
+            return HeadClassifyOperator.class;
         }
         if (mode instanceof Embed) {
             return EmbedOperator.class;

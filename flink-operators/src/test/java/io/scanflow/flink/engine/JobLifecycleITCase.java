@@ -102,7 +102,7 @@ class JobLifecycleITCase {
                 List.of(new org.apache.flink.core.fs.Path(jar.toUri())), List.of());
         DataStream<ScanInput> input = env.fromData(TestRecords.first(RECORDS, KEYS), TypeInformation.of(ScanInput.class));
         ModelSpec spec = ModelSpec.of(model).withEngine(EngineChoice.CPU).withThreads(2).withChunkLength(16);
-        CloseableIterator<Prediction> out = ScanOperators.classify(ScanOperators.keyByStream(input), spec,
+        CloseableIterator<Prediction> out = ScanOperators.predictNextToken(ScanOperators.keyByStream(input), spec,
                 Classify.perChunk()).collectAsync();
         JobClient client = env.executeAsync("scanflow lifecycle");
         List<Prediction> predictions = new ArrayList<>();

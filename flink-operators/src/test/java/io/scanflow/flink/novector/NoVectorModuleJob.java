@@ -29,7 +29,7 @@ public final class NoVectorModuleJob {
         env.setParallelism(1);
         DataStream<ScanInput> input = env.fromData(TestRecords.first(records, keys), TypeInformation.of(ScanInput.class));
         ModelSpec spec = ModelSpec.of(model).withEngine(EngineChoice.CPU).withChunkLength(16);
-        try (CloseableIterator<?> out = ScanOperators.classify(ScanOperators.keyByStream(input), spec,
+        try (CloseableIterator<?> out = ScanOperators.predictNextToken(ScanOperators.keyByStream(input), spec,
                 Classify.perChunk()).executeAndCollect()) {
             out.forEachRemaining(p -> System.out.println(Render.line(p)));
         }

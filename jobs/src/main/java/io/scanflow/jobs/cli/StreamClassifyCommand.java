@@ -90,7 +90,7 @@ final class StreamClassifyCommand extends TokenStreamCommand {
 
     @Override
     SingleOutputStreamOperator<?> model(KeyedStream<ScanInput, String> keyed, ModelSpec model, ScanOptions options) {
-        return ScanOperators.classify(keyed, model, mode(), options).uid("classify");
+        return ScanOperators.predictNextToken(keyed, model, mode(), options).uid("classify");
     }
 
     @Override

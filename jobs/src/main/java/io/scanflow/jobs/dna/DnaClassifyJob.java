@@ -1,7 +1,6 @@
 package io.scanflow.jobs.dna;
 
-import io.scanflow.flink.Embed;
-import io.scanflow.flink.Embedding;
+import io.scanflow.flink.HeadPrediction;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
@@ -13,9 +12,7 @@ import io.scanflow.genomics.source.BadInputRouter;
 import io.scanflow.genomics.source.GenomicsSource;
 import io.scanflow.genomics.source.ReadOptions;
 import io.scanflow.genomics.tokenizer.DnaVocabulary;
-import io.scanflow.model.head.ClassificationHead;
 import io.scanflow.model.head.ClassificationHeads;
-import io.scanflow.model.head.Pooling;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +28,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  * genomics source (BAM/SAM/CRAM/FASTQ/FASTA) -> bad input to the side output
  *   -> long reads cut into windows -> tokens (the model's DNA vocabulary), one stream per read (key = read)
- *   -> keyed model operator: mean-pooled (or last) embedding of each read
- *   -> classification head: label and probability per read
+ *   -> keyed model operator with the model's head: each read pooled as the head says, its label and probability
  *   -> keyed by sample: majority vote when the input ends
  * </pre>
  * Predictions, votes and bad input are three streams ({@link Outputs}); {@link DnaClassify} writes each
@@ -70,7 +66,8 @@ public final class DnaClassifyJob {
 
     public static Outputs outputs(StreamExecutionEnvironment env, Settings s) {
         DnaVocabulary vocabulary = DnaVocabulary.fromModel(s.model());
-        ClassificationHead head = ClassificationHeads.load(s.model());
+        // Here, so a model folder without a usable head fails before the job is submitted.
+        ClassificationHeads.load(s.model());
         GenomicsSource source = GenomicsSource.forFiles(s.inputs()).options(s.readOptions()).build();
 
         DataStream<SourceRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "genomics source")
@@ -83,15 +80,14 @@ public final class DnaClassifyJob {
                 .returns(TypeInformation.of(DnaRead.class)).name("windows of long reads").uid("long-read-windows")
                 .map(new ToScanInput(vocabulary))
                 .returns(TypeInformation.of(ScanInput.class)).name("tokenize").uid("tokenize");
-        Embed pooling = head.pooling() == Pooling.LAST ? Embed.lastToken() : Embed.meanPooled();
-        SingleOutputStreamOperator<Embedding> embeddings = ScanOperators.embed(
-                ScanOperators.keyByStream(tokens), s.modelSpec(), pooling, s.scanOptions()).uid("embed-reads");
-        DataStream<BadInput> rejected = embeddings.getSideOutput(ScanOperators.BAD_RECORDS)
+        SingleOutputStreamOperator<HeadPrediction> labels = ScanOperators.classify(
+                ScanOperators.keyByStream(tokens), s.modelSpec(), s.scanOptions()).uid("classify-reads");
+        DataStream<BadInput> rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS)
                 .map(r -> new BadInput("-", ReadKeys.readId(r.key()), r.field(), r.value() + ": " + r.reason()))
                 .returns(TypeInformation.of(BadInput.class)).name("rejected by the model");
 
-        DataStream<ReadPrediction> predictions = embeddings.map(new ApplyHead(s.model()))
-                .returns(TypeInformation.of(ReadPrediction.class)).name("classification head").uid("classification-head");
+        DataStream<ReadPrediction> predictions = labels.map(ReadPrediction::of)
+                .returns(TypeInformation.of(ReadPrediction.class)).name("read predictions").uid("read-predictions");
         DataStream<SampleVote> votes = predictions.keyBy(ReadPrediction::sample, Types.STRING)
                 .process(new VoteBySample()).returns(TypeInformation.of(SampleVote.class)).name("vote by sample")
                 .uid("vote-by-sample");
