@@ -206,12 +206,13 @@ run_dna() {
         > "$results/dna-compare.txt" <<'EOF'
 import sys
 def load(p):
+    # predictions.tsv: a provenance comment, a header, then read_id sample predicted probability best
     rows = {}
     with open(p) as f:
-        next(f)
-        for line in f:
-            r, s, label, prob = line.rstrip("\n").split("\t")
-            rows[r] = (label, float(prob))
+        lines = [l.rstrip("\n").split("\t") for l in f if not l.startswith("#")]
+    col = {name: i for i, name in enumerate(lines[0])}
+    for r in lines[1:]:
+        rows[r[col["read_id"]]] = (r[col["best"]], float(r[col["probability"]]))
     return rows
 a, b = load(sys.argv[1]), load(sys.argv[2])
 same = sum(1 for r in a if r in b and a[r][0] == b[r][0])
