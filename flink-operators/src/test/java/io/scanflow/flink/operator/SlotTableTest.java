@@ -89,4 +89,15 @@ class SlotTableTest {
             assertArrayEquals(aState, engine.saveSlot(again.slot));
         }
     }
+
+    /**
+     * Known answers for the per-key seed (values from an independent re-implementation in Python): every
+     * key's sampled tokens, and so every checkpoint of a sampled generation job, depend on them.
+     */
+    @Test
+    void keySeedsArePinned() {
+        assertEquals(-8123218788024468056L, SlotTable.seedFor(7, "k0"));
+        assertEquals(4492782829420731913L, SlotTable.seedFor(0, "session-000"));
+        assertEquals(1272903569860450917L, SlotTable.seedFor(-1, ""));
+    }
 }
