@@ -7,6 +7,9 @@ import io.scanflow.genomics.source.ReadOptions;
 import io.scanflow.jobs.dna.DnaClassify;
 import io.scanflow.jobs.dna.ClassificationReport;
 import io.scanflow.jobs.dna.DnaClassifyJob;
+import io.scanflow.jobs.dna.JobOutput;
+import io.scanflow.jobs.kafka.KafkaTopic;
+import io.scanflow.jobs.kafka.ReadTopics;
 import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.loader.ModelLoader;
 import java.io.PrintWriter;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,11 +51,13 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--input", arity = "1..*", paramLabel = "FILE",
-            description = "Reads: .bam .sam .cram .fastq/.fq(.gz) .fasta/.fa/.fna(.gz) (default: the demo " + DEMO_INPUT + ").")
+            description = "Reads: .bam .sam .cram .fastq/.fq(.gz) .fasta/.fa/.fna(.gz), or one Kafka topic of FASTQ records,"
+                    + " kafka://BROKERS/TOPIC (default: the demo " + DEMO_INPUT + ").")
     List<Path> inputs;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "dna-classify-out",
-            description = "Output folder (default: ${DEFAULT-VALUE}).")
+            description = "Output folder, or kafka://BROKERS/TOPIC: prediction rows to that topic, exactly once"
+                    + " (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--truth", paramLabel = "FILE",
@@ -88,6 +94,9 @@ public final class DnaClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (LiveStreams.isTopic(out)) {
+            return classify();
+        }
         try (OutputFolder folder = OutputFolder.open("--out", out)) {
             return classify();
         }
@@ -121,9 +130,15 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
         PrintWriter stdout = spec.commandLine().getOut();
+        DataStream<JobOutput> results = DnaClassifyJob.classify(LiveStreams.readRecords(env, settings, out, spec), settings);
+        if (LiveStreams.isTopic(out)) {
+            ReadTopics.write(results, KafkaTopic.parse("--out", out), ConfigFile.kafkaSettings(spec));
+            LiveStreams.execute(env, "dna-classify", out, files, spec);
+            return 0;
+        }
         ClassificationReport.Summary s;
         try {
-            s = DnaClassify.run(env, settings, truth, out,
+            s = DnaClassify.run(results, settings, truth, out,
                     jobOptions.progress == JobOptions.ProgressDisplay.OFF ? new PrintWriter(Writer.nullWriter()) : err);
         } catch (RuntimeException e) {
             throw JobFailures.fromCollect(e);

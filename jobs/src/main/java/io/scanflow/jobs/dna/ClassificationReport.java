@@ -74,19 +74,34 @@ public final class ClassificationReport {
         }
     }
 
+    /** A row of predictions.tsv (with its newline). */
+    public static String predictionRow(ReadPrediction p) {
+        return Tsv.row(p.readId(), p.sample(), p.predicted(), String.format(Locale.ROOT, "%.6f", p.probability()));
+    }
+
+    /** A row of samples.tsv (with its newline). */
+    public static String sampleRow(SampleVote v) {
+        return Tsv.row(v.sample(), v.reads(), v.predicted(), v.votes());
+    }
+
+    /** A row of bad-input.tsv (with its newline). */
+    public static String badInputRow(BadInput b) {
+        return Tsv.row(b.file(), b.record(), b.field(), b.problem());
+    }
+
     public Summary write(Path dir, String inputs, String model, double seconds) throws IOException {
         Files.createDirectories(dir);
         reads.sort(Comparator.comparing(ReadPrediction::sample).thenComparing(ReadPrediction::readId));
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("predictions.tsv"))) {
             w.write("read_id\tsample\tpredicted\tprobability\n");
             for (ReadPrediction p : reads) {
-                w.write(Tsv.row(p.readId(), p.sample(), p.predicted(), String.format(Locale.ROOT, "%.6f", p.probability())));
+                w.write(predictionRow(p));
             }
         }
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("samples.tsv"))) {
             w.write("sample\treads\tpredicted\tvotes\n");
             for (SampleVote v : votes.values()) {
-                w.write(Tsv.row(v.sample(), v.reads(), v.predicted(), v.votes()));
+                w.write(sampleRow(v));
             }
         }
         if (bad.isEmpty()) {
@@ -95,7 +110,7 @@ public final class ClassificationReport {
             try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("bad-input.tsv"))) {
                 w.write("file\trecord\tfield\tproblem\n");
                 for (BadInput b : bad) {
-                    w.write(Tsv.row(b.file(), b.record(), b.field(), b.problem()));
+                    w.write(badInputRow(b));
                 }
             }
         }

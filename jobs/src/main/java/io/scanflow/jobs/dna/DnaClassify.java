@@ -18,9 +18,14 @@ public final class DnaClassify {
     /** Runs on {@code env} and writes {@code out}; progress goes to {@code progress}. */
     public static ClassificationReport.Summary run(StreamExecutionEnvironment env, DnaClassifyJob.Settings settings,
             Path truthFile, Path out, PrintWriter progress) throws Exception {
+        return run(DnaClassifyJob.build(env, settings), settings, truthFile, out, progress);
+    }
+
+    /** Runs the job whose outputs are {@code results} (from files or a topic) and writes {@code out}. */
+    public static ClassificationReport.Summary run(DataStream<JobOutput> results, DnaClassifyJob.Settings settings,
+            Path truthFile, Path out, PrintWriter progress) throws Exception {
         List<String> labels = ClassificationHeads.load(settings.model()).labels();
         ClassificationReport report = new ClassificationReport(labels, Truth.load(labels, truthFile));
-        DataStream<JobOutput> results = DnaClassifyJob.build(env, settings);
         long start = System.nanoTime();
         long lastShown = 0;
         long bases = 0;

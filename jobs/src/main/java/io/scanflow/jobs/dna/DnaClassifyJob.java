@@ -53,12 +53,19 @@ public final class DnaClassifyJob {
     }
 
     public static DataStream<JobOutput> build(StreamExecutionEnvironment env, Settings s) {
+        return classify(files(env, s), s);
+    }
+
+    /** The reads (or bad input) of the input files. */
+    public static DataStream<SourceRecord> files(StreamExecutionEnvironment env, Settings s) {
+        GenomicsSource source = GenomicsSource.forFiles(s.inputs()).options(s.readOptions()).build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "genomics source").uid("genomics-source");
+    }
+
+    /** Classifies the reads of {@code records}, from files or any other source; votes when the input ends. */
+    public static DataStream<JobOutput> classify(DataStream<SourceRecord> records, Settings s) {
         DnaVocabulary vocabulary = DnaVocabulary.fromModel(s.model());
         ClassificationHead head = ClassificationHeads.load(s.model());
-        GenomicsSource source = GenomicsSource.forFiles(s.inputs()).options(s.readOptions()).build();
-
-        DataStream<SourceRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "genomics source")
-                .uid("genomics-source");
         SingleOutputStreamOperator<DnaRead> reads = records.process(new BadInputRouter())
                 .returns(TypeInformation.of(DnaRead.class)).name("route bad input").uid("route-bad-input");
         DataStream<BadInput> bad = reads.getSideOutput(BadInputRouter.BAD_INPUT);
