@@ -3,6 +3,9 @@ package io.scanflow.jobs.kafka;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * One Kafka record of live audio: a run of PCM sample frames of one stream. The record key is the
@@ -22,6 +25,16 @@ public record PcmFrame(String stream, int channels, int sampleRate, long sampleO
     public static final int VERSION = 1;
     public static final int HEADER_BYTES = 16;
     static final int LAST = 1;
+
+    /** A mono stream's samples as records of {@code framesPerRecord} frames; the last one ends the stream. */
+    public static List<PcmFrame> split(String stream, int sampleRate, short[] mono, int framesPerRecord) {
+        List<PcmFrame> frames = new ArrayList<>();
+        for (int at = 0; at < mono.length || at == 0; at += framesPerRecord) {
+            int end = Math.min(mono.length, at + framesPerRecord);
+            frames.add(new PcmFrame(stream, 1, sampleRate, at, Arrays.copyOfRange(mono, at, end), end == mono.length));
+        }
+        return frames;
+    }
 
     /** Sample frames in this record (samples per channel). */
     public int frames() {
