@@ -20,8 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -315,12 +313,7 @@ public final class LiveStreamBench {
         List<short[]> clips = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path wav : files.sorted().toList()) {
-                try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
-                    byte[] bytes = in.readAllBytes();
-                    short[] s = new short[bytes.length / 2];
-                    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(s);
-                    clips.add(s);
-                }
+                clips.add(PcmClips.read(wav));
             }
         }
         return clips;

@@ -6,23 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.jobs.audio.AudioClassifyJob;
 import io.scanflow.jobs.cli.ScanflowCommand;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.sound.sampled.AudioFileFormat;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -76,19 +68,13 @@ class KafkaJobsTest {
         // Three 4 s streams (four spoken digits each): seven windows a stream, most before the stream ends.
         Map<String, short[]> streams = new LinkedHashMap<>();
         for (int i = 0; i < 3; i++) {
-            short[] joined = new short[0];
-            for (Path c : clips.subList(4 * i, 4 * i + 4)) {
-                short[] clip = pcm(c);
-                joined = Arrays.copyOf(joined, joined.length + clip.length);
-                System.arraycopy(clip, 0, joined, joined.length - clip.length, clip.length);
-            }
-            streams.put("mic" + i + ".wav", joined);
+            streams.put("mic" + i + ".wav", PcmClips.concat(clips.subList(4 * i, 4 * i + 4)));
         }
         Path fromFiles = dir.resolve("audio-files");
         List<String> args = new ArrayList<>(List.of("audio-classify", "--model", model.toString(), "--engine", "cpu",
                 "--out", fromFiles.toString()));
         for (Map.Entry<String, short[]> e : streams.entrySet()) {
-            args.addAll(List.of("--input", writeWav(dir.resolve(e.getKey()), e.getValue()).toString()));
+            args.addAll(List.of("--input", PcmClips.write(dir.resolve(e.getKey()), 16000, e.getValue()).toString()));
         }
         assertEquals(0, run(args.toArray(String[]::new)));
         List<String> expected = rows(fromFiles.resolve("windows.tsv"), "window");
@@ -162,25 +148,5 @@ class KafkaJobsTest {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         return StreamExecutionEnvironment.createLocalEnvironment(conf);
-    }
-
-    static Path writeWav(Path file, short[] samples) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(2 * samples.length).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asShortBuffer().put(samples);
-        AudioFormat format = new AudioFormat(16000, 16, 1, true, false);
-        try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(bytes.array()), format, samples.length)) {
-            AudioSystem.write(in, AudioFileFormat.Type.WAVE, file.toFile());
-        }
-        return file;
-    }
-
-    /** A mono 16-bit WAV file's samples. */
-    static short[] pcm(Path wav) throws Exception {
-        try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
-            byte[] bytes = in.readAllBytes();
-            short[] samples = new short[bytes.length / 2];
-            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
-            return samples;
-        }
     }
 }
