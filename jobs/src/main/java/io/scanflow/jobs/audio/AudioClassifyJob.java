@@ -9,6 +9,7 @@ import io.scanflow.audio.source.AudioRecord;
 import io.scanflow.jobs.stream.Tsv;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
+import io.scanflow.flink.BadRecord;
 import io.scanflow.flink.Embed;
 import io.scanflow.flink.Embedding;
 import io.scanflow.flink.EngineChoice;
@@ -75,15 +76,7 @@ public final class AudioClassifyJob {
                 ModelSpec.of(model).withEngine(engine), Embed.meanPooled(), options).uid("embed-windows");
         DataStream<WindowPrediction> predictions = pooled.map(new ApplyAudioHead(model)).name("classification head");
         DataStream<AudioError> rejected = pooled.getSideOutput(ScanOperators.BAD_RECORDS)
-                .map(b -> {
-                    AudioError e = new AudioError();
-                    e.stream = b.key();
-                    e.file = b.key();
-                    e.byteOffset = -1;
-                    e.field = "model input " + b.field();
-                    e.problem = b.reason();
-                    return e;
-                }).returns(AudioError.class).name("rejected windows");
+                .map(AudioClassifyJob::rejected).returns(AudioError.class).name("rejected windows");
         return new Outputs(predictions, chunks.getSideOutput(AudioRecords.ERRORS).union(rejected));
     }
 
@@ -152,6 +145,17 @@ public final class AudioClassifyJob {
 
     private static String fmt(double v, int digits) {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    /** A window the model operator refused, as an error row of its stream. */
+    private static AudioError rejected(BadRecord b) {
+        AudioError e = new AudioError();
+        e.stream = b.key();
+        e.file = b.key();
+        e.byteOffset = -1;
+        e.field = "model input " + b.field();
+        e.problem = b.reason();
+        return e;
     }
 
     private static ScanInput toScanInput(FeatureWindow w) {
