@@ -62,6 +62,10 @@ final class LiveStreams {
         spec.commandLine().getErr().println(command + ": rows to " + KafkaTopic.parse("--out", out) + ", committed at"
                 + " each checkpoint" + (inputTopic(inputs) != null ? "; runs until cancelled" : ""));
         spec.commandLine().getErr().flush();
-        env.execute("scanflow " + command);
+        try {
+            env.execute("scanflow " + command);
+        } catch (Exception e) {
+            throw JobFailures.of(e); // exit 1 for a bad record under --bad-records fail, else 3
+        }
     }
 }

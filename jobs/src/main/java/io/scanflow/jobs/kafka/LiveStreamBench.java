@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,12 +29,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -57,7 +52,7 @@ public final class LiveStreamBench {
     private static final int FRAME = RATE / 10;
     private static final int READ_BASES = 150;
     /** The stream (or read) sent before the measured ones; its row is not counted. */
-    private static final String WARMUP = "warmup";
+    private static final String WARMUP = ArrivalTimes.WARMUP;
 
     private final Map<String, String> args;
     private final String brokers;
@@ -115,8 +110,8 @@ public final class LiveStreamBench {
         // Window i of a stream ends at sample 8000 i + 16000 (1 s windows every 0.5 s): its last frame.
         int windows = (seconds * RATE - RATE) / (RATE / 2) + 1;
         Map<String, Long> published = new ConcurrentHashMap<>();
-        Timings uncommitted = new Timings(job, out, "read_uncommitted", streams * windows);
-        Timings committed = new Timings(job, out, "read_committed", streams * windows);
+        ArrivalTimes uncommitted = new ArrivalTimes(brokers, job, out, "read_uncommitted", streams * windows);
+        ArrivalTimes committed = new ArrivalTimes(brokers, job, out, "read_committed", streams * windows);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             // The clock starts once a first detection has come through: the job is running and the source reads.
             for (PcmFrame f : PcmFrame.split(WARMUP, RATE, clips.get(0), FRAME)) {
@@ -197,8 +192,8 @@ public final class LiveStreamBench {
         JobClient job = env.executeAsync("bench dna-classify");
         List<FastqMessage> reads = reads(model, readsPerSecond * seconds);
         Map<String, Long> published = new ConcurrentHashMap<>();
-        Timings uncommitted = new Timings(job, out, "read_uncommitted", reads.size());
-        Timings committed = new Timings(job, out, "read_committed", reads.size());
+        ArrivalTimes uncommitted = new ArrivalTimes(brokers, job, out, "read_uncommitted", reads.size());
+        ArrivalTimes committed = new ArrivalTimes(brokers, job, out, "read_committed", reads.size());
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             FastqMessage warmup = reads(model, 1).get(0);
             producer.send(new ProducerRecord<>(in, warmup.key(), new FastqMessage(warmup.sample(), WARMUP,
@@ -317,85 +312,5 @@ public final class LiveStreamBench {
             }
         }
         return clips;
-    }
-
-    /** A consumer thread that notes when each output row first arrives. */
-    private final class Timings {
-        private final JobClient job;
-        private final java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(1);
-        private final String isolation;
-        private final int expected;
-        private final Map<String, Long> arrived = new LinkedHashMap<>();
-        private final Thread thread;
-
-        Timings(JobClient job, String topic, String isolation, int expected) {
-            this.job = job;
-            this.isolation = isolation;
-            this.expected = expected;
-            Properties p = new Properties();
-            p.put("bootstrap.servers", brokers);
-            p.put("isolation.level", isolation);
-            p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-            p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-            this.thread = new Thread(() -> consume(topic, p), "bench consumer " + isolation);
-            thread.start();
-        }
-
-        private void consume(String topic, Properties p) {
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-                List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                        .map(x -> new TopicPartition(topic, x.partition())).toList();
-                c.assign(parts);
-                c.seekToBeginning(parts);
-                while (arrived.size() < expected) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
-                        long now = System.nanoTime();
-                        String row = new String(r.value(), java.nio.charset.StandardCharsets.UTF_8);
-                        if (row.split("\t")[1].equals(WARMUP)) {
-                            warm.countDown();
-                            continue;
-                        }
-                        synchronized (arrived) {
-                            arrived.putIfAbsent(row, now);
-                        }
-                    }
-                }
-            }
-        }
-
-        void awaitWarmup() throws Exception {
-            while (!warm.await(1, TimeUnit.SECONDS)) {
-                failIfJobEnded();
-            }
-        }
-
-        void await() throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (thread.isAlive()) {
-                thread.join(1000);
-                failIfJobEnded();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(isolation + ": " + arrived.size() + " of " + expected
-                            + " rows after 10 min");
-                }
-            }
-        }
-
-        private void failIfJobEnded() throws Exception {
-            if (job.getJobStatus().get().isGloballyTerminalState()) {
-                job.getJobExecutionResult().get(); // throws the job's failure
-                throw new IllegalStateException("the job ended before all rows arrived");
-            }
-        }
-
-        void report(Function<String, Long> publishedAt) {
-            double[] ms;
-            synchronized (arrived) {
-                ms = arrived.entrySet().stream().mapToDouble(e -> (e.getValue() - publishedAt.apply(e.getKey())) / 1e6)
-                        .sorted().toArray();
-            }
-            System.out.printf(Locale.ROOT, "  %-16s latency median %7.1f ms, p99 %7.1f ms, max %7.1f ms (%d rows)%n",
-                    isolation, ms[ms.length / 2], ms[(int) Math.ceil(ms.length * 0.99) - 1], ms[ms.length - 1], ms.length);
-        }
     }
 }
