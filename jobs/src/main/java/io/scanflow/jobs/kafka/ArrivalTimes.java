@@ -2,6 +2,7 @@ package io.scanflow.jobs.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -98,14 +99,24 @@ final class ArrivalTimes {
         }
     }
 
-    /** Prints the median, p99 and max of arrival minus {@code publishedAt(row)}, in milliseconds. */
-    void report(Function<String, Long> publishedAt) {
-        double[] ms;
+    /**
+     * Prints the median, p99 and max of arrival minus {@code publishedAt(row)}, in milliseconds: for all rows,
+     * and for the rows published from {@code steadyFrom} (a {@link System#nanoTime} value) on, once the
+     * JIT has compiled the hot paths for the full load.
+     */
+    void report(Function<String, Long> publishedAt, long steadyFrom) {
+        List<long[]> times = new ArrayList<>();
         synchronized (arrived) {
-            ms = arrived.entrySet().stream().mapToDouble(e -> (e.getValue() - publishedAt.apply(e.getKey())) / 1e6)
-                    .sorted().toArray();
+            arrived.forEach((row, at) -> times.add(new long[] {publishedAt.apply(row), at}));
         }
-        System.out.printf(Locale.ROOT, "  %-16s latency median %7.1f ms, p99 %7.1f ms, max %7.1f ms (%d rows)%n",
-                isolation, ms[ms.length / 2], ms[(int) Math.ceil(ms.length * 0.99) - 1], ms[ms.length - 1], ms.length);
+        print("", times.stream().mapToDouble(t -> (t[1] - t[0]) / 1e6).sorted().toArray());
+        print(" steady", times.stream().filter(t -> t[0] >= steadyFrom).mapToDouble(t -> (t[1] - t[0]) / 1e6).sorted()
+                .toArray());
+    }
+
+    private void print(String what, double[] ms) {
+        System.out.printf(Locale.ROOT, "  %-23s latency median %7.1f ms, p99 %7.1f ms, max %7.1f ms (%d rows)%n",
+                isolation + what, ms[ms.length / 2], ms[(int) Math.ceil(ms.length * 0.99) - 1], ms[ms.length - 1],
+                ms.length);
     }
 }

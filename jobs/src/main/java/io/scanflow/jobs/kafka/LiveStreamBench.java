@@ -53,6 +53,8 @@ public final class LiveStreamBench {
     private static final int READ_BASES = 150;
     /** The stream (or read) sent before the measured ones; its row is not counted. */
     private static final String WARMUP = ArrivalTimes.WARMUP;
+    /** Rows published this long after the clock starts count as steady state too. */
+    private static final long STEADY_AFTER_NANOS = 5_000_000_000L;
 
     private final Map<String, String> args;
     private final String brokers;
@@ -112,6 +114,7 @@ public final class LiveStreamBench {
         Map<String, Long> published = new ConcurrentHashMap<>();
         ArrivalTimes uncommitted = new ArrivalTimes(brokers, job, out, "read_uncommitted", streams * windows);
         ArrivalTimes committed = new ArrivalTimes(brokers, job, out, "read_committed", streams * windows);
+        long steadyFrom;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             // The clock starts once a first detection has come through: the job is running and the source reads.
             for (PcmFrame f : PcmFrame.split(WARMUP, RATE, clips.get(0), FRAME)) {
@@ -120,6 +123,7 @@ public final class LiveStreamBench {
             producer.flush();
             committed.awaitWarmup();
             long start = System.nanoTime();
+            steadyFrom = start + STEADY_AFTER_NANOS;
             for (int frame = 0; frame < seconds * 10; frame++) {
                 long due = start + frame * 100_000_000L;
                 long wait = due - System.nanoTime();
@@ -152,8 +156,8 @@ public final class LiveStreamBench {
         System.out.printf(Locale.ROOT, "%naudio: %d streams x %d s at 16 kHz, frames of 100 ms, parallelism %d, checkpoints"
                         + " every %d ms, buffer timeout %d ms: %d detections%n", streams, seconds, option("parallelism", 2),
                 option("checkpoint-interval-ms", 2000), option("buffer-timeout-ms", 100), streams * windows);
-        uncommitted.report(publishTime);
-        committed.report(publishTime);
+        uncommitted.report(publishTime, steadyFrom);
+        committed.report(publishTime, steadyFrom);
     }
 
     private void audioCapacity(Path model, List<short[]> clips, int streams, int seconds) throws Exception {
@@ -194,6 +198,7 @@ public final class LiveStreamBench {
         Map<String, Long> published = new ConcurrentHashMap<>();
         ArrivalTimes uncommitted = new ArrivalTimes(brokers, job, out, "read_uncommitted", reads.size());
         ArrivalTimes committed = new ArrivalTimes(brokers, job, out, "read_committed", reads.size());
+        long steadyFrom;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             FastqMessage warmup = reads(model, 1).get(0);
             producer.send(new ProducerRecord<>(in, warmup.key(), new FastqMessage(warmup.sample(), WARMUP,
@@ -201,6 +206,7 @@ public final class LiveStreamBench {
             producer.flush();
             committed.awaitWarmup();
             long start = System.nanoTime();
+            steadyFrom = start + STEADY_AFTER_NANOS;
             int perTick = Math.max(1, readsPerSecond / 100);
             for (int i = 0; i < reads.size(); i++) {
                 if (i % perTick == 0) {
@@ -220,8 +226,9 @@ public final class LiveStreamBench {
         job.cancel().get();
         System.out.printf(Locale.ROOT, "%nreads: %d reads/s of %d bases for %d s, parallelism %d: %d predictions%n",
                 readsPerSecond, READ_BASES, seconds, option("parallelism", 2), reads.size());
-        uncommitted.report(row -> published.get(row.split("\t")[1]));
-        committed.report(row -> published.get(row.split("\t")[1]));
+        Function<String, Long> publishTime = row -> published.get(row.split("\t")[1]);
+        uncommitted.report(publishTime, steadyFrom);
+        committed.report(publishTime, steadyFrom);
     }
 
     private void readCapacity(Path model, int count) throws Exception {
