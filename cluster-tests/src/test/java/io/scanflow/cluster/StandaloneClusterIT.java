@@ -232,7 +232,7 @@ class StandaloneClusterIT {
         Path out = work.resolve("killed");
         // Slower pacing than the other runs (pacing does not change the tokens), so the job outlasts the kills.
         Process client = submitPaced("client-killed", out, SLOW_RECORDS_PER_SECOND, SLOW_TOKENS_PER_SECOND, "--progress", "off");
-        String jobId = awaitRunningJob();
+        String jobId = awaitRunningJob(JOB_NAME);
         Random random = new Random(KILL_SEED);
         List<String> kills = new ArrayList<>();
         long total = (long) SEQUENCES * MAX_NEW;
@@ -302,7 +302,7 @@ class StandaloneClusterIT {
         }
     }
 
-    private static boolean jobEnded(String jobId) {
+    static boolean jobEnded(String jobId) {
         try {
             return cluster.get("/jobs/" + jobId).path("state").asText().matches("FINISHED|FAILED|CANCELED");
         } catch (IOException e) {
@@ -326,12 +326,12 @@ class StandaloneClusterIT {
         return Files.readString(cluster.logs.resolve(name + ".out")) + Files.readString(cluster.logs.resolve(name + ".err"));
     }
 
-    private static String awaitRunningJob() throws InterruptedException {
+    static String awaitRunningJob(String name) throws InterruptedException {
         String[] id = new String[1];
         StandaloneCluster.await(Duration.ofSeconds(90), "the job to run", () -> {
             try {
                 for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
-                    if (job.path("name").asText().equals(JOB_NAME) && job.path("state").asText().equals("RUNNING")) {
+                    if (job.path("name").asText().equals(name) && job.path("state").asText().equals("RUNNING")) {
                         id[0] = job.path("jid").asText();
                         return true;
                     }

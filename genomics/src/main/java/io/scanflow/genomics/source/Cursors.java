@@ -48,7 +48,7 @@ public final class Cursors {
      *
      * @param field the format's name for the bases field ({@code SEQ} for SAM, {@code sequence} for FASTA/FASTQ)
      */
-    static SourceRecord readOrBad(String file, String id, String sample, String bases, long ordinal, String field) {
+    public static SourceRecord readOrBad(String file, String id, String sample, String bases, long ordinal, String field) {
         if (bases == null || bases.isEmpty()) {
             return SourceRecord.of(new BadInput(file, id, field, "expected bases, found none"
                     + ("SEQ".equals(field) ? " (SEQ is '*')" : "")));

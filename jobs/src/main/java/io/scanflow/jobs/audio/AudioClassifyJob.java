@@ -5,9 +5,11 @@ import io.scanflow.audio.classify.FeatureWindowFunction;
 import io.scanflow.audio.classify.WindowPrediction;
 import io.scanflow.audio.source.AudioChunk;
 import io.scanflow.audio.source.AudioError;
+import io.scanflow.audio.source.AudioRecord;
 import io.scanflow.jobs.stream.Tsv;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
+import io.scanflow.flink.BadRecord;
 import io.scanflow.flink.Embed;
 import io.scanflow.flink.Embedding;
 import io.scanflow.flink.EngineChoice;
@@ -46,12 +48,24 @@ public final class AudioClassifyJob {
     /** What the job found. */
     public record Result(List<WindowPrediction> windows, List<AudioError> errors) {}
 
+    /** The job's outputs: window predictions, and the streams or windows that could not be classified. */
+    public record Outputs(DataStream<WindowPrediction> windows, DataStream<AudioError> errors) {}
+
     public static Result run(StreamExecutionEnvironment env, Path model, EngineChoice engine, List<Path> inputs,
                              int sampleRate)
             throws Exception {
+        return collect(classify(files(env, inputs, sampleRate), model, engine));
+    }
+
+    /** The audio files' records: decoded, mono, at {@code sampleRate}, a tenth of a second a chunk. */
+    public static DataStream<AudioRecord> files(StreamExecutionEnvironment env, List<Path> inputs, int sampleRate) {
         AudioSource source = AudioSource.forPaths(inputs).sampleRate(sampleRate).chunkSamples(sampleRate / 10).build();
-        SingleOutputStreamOperator<AudioChunk> chunks = AudioRecords.splitErrors(
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "audio files").uid("audio-files"));
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "audio files").uid("audio-files");
+    }
+
+    /** Classifies the windows of every stream in {@code records} (chunks in order per stream, or errors). */
+    public static Outputs classify(DataStream<AudioRecord> records, Path model, EngineChoice engine) {
+        SingleOutputStreamOperator<AudioChunk> chunks = AudioRecords.splitErrors(records);
         // Every window is its own model stream: a record that ends the key's stream, so each window starts
         // from a fresh state, and windows of one file still run in order through the keyed operator.
         DataStream<ScanInput> windows = chunks.keyBy(c -> c.stream, Types.STRING)
@@ -60,16 +74,21 @@ public final class AudioClassifyJob {
         ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
         SingleOutputStreamOperator<Embedding> pooled = ScanOperators.embed(ScanOperators.keyByStream(windows),
                 ModelSpec.of(model).withEngine(engine), Embed.meanPooled(), options).uid("embed-windows");
-        DataStream<String> predictions = pooled.map(new ApplyAudioHead(model)).name("classification head")
-                .map(AudioClassifyJob::windowLine).returns(Types.STRING).name("window rows");
-        DataStream<String> errors = chunks.getSideOutput(AudioRecords.ERRORS)
-                .map(AudioClassifyJob::errorLine).returns(Types.STRING).name("error rows");
-        DataStream<String> rejected = pooled.getSideOutput(ScanOperators.BAD_RECORDS)
-                .map(b -> Tsv.join("E", b.key(), b.key(), -1, "model input " + b.field(), b.reason()))
-                .returns(Types.STRING).name("rejected windows");
+        DataStream<WindowPrediction> predictions = pooled.map(new ApplyAudioHead(model)).name("classification head");
+        DataStream<AudioError> rejected = pooled.getSideOutput(ScanOperators.BAD_RECORDS)
+                .map(AudioClassifyJob::rejected).returns(AudioError.class).name("rejected windows");
+        return new Outputs(predictions, chunks.getSideOutput(AudioRecords.ERRORS).union(rejected));
+    }
+
+    /** Runs the job and brings its outputs back to the client, sorted by stream and window. */
+    public static Result collect(Outputs outputs) throws Exception {
+        DataStream<String> predictions = outputs.windows().map(AudioClassifyJob::windowLine).returns(Types.STRING)
+                .name("window rows");
+        DataStream<String> errors = outputs.errors().map(AudioClassifyJob::errorLine).returns(Types.STRING)
+                .name("error rows");
         List<WindowPrediction> ws = new ArrayList<>();
         List<AudioError> es = new ArrayList<>();
-        try (CloseableIterator<String> it = predictions.union(errors, rejected).executeAndCollect("scanflow audio-classify")) {
+        try (CloseableIterator<String> it = predictions.union(errors).executeAndCollect("scanflow audio-classify")) {
             while (it.hasNext()) {
                 parse(it.next(), ws, es);
             }
@@ -86,8 +105,7 @@ public final class AudioClassifyJob {
         Map<String, double[]> sums = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
         for (WindowPrediction p : r.windows()) {
-            w.append(Tsv.row(p.stream, p.window, fmt(p.startSeconds, 3), fmt(p.endSeconds, 3), p.labelName,
-                    fmt(p.probability, 4)));
+            w.append(windowRow(p));
             double[] s = sums.computeIfAbsent(p.stream, k -> new double[p.probabilities.length]);
             for (int i = 0; i < s.length; i++) {
                 s[i] += p.probabilities[i];
@@ -107,15 +125,37 @@ public final class AudioClassifyJob {
         }
         StringBuilder errs = new StringBuilder("stream\tfile\tbyte_offset\tfield\tproblem\n");
         for (AudioError e : r.errors()) {
-            errs.append(Tsv.row(e.stream, e.file, e.byteOffset, e.field, e.problem));
+            errs.append(errorRow(e));
         }
         Files.writeString(out.resolve("windows.tsv"), w);
         Files.writeString(out.resolve("streams.tsv"), s);
         Files.writeString(out.resolve("errors.tsv"), errs);
     }
 
+    /** A row of windows.tsv (with its newline). */
+    public static String windowRow(WindowPrediction p) {
+        return Tsv.row(p.stream, p.window, fmt(p.startSeconds, 3), fmt(p.endSeconds, 3), p.labelName,
+                fmt(p.probability, 4));
+    }
+
+    /** A row of errors.tsv (with its newline). */
+    public static String errorRow(AudioError e) {
+        return Tsv.row(e.stream, e.file, e.byteOffset, e.field, e.problem);
+    }
+
     private static String fmt(double v, int digits) {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    /** A window the model operator refused, as an error row of its stream. */
+    private static AudioError rejected(BadRecord b) {
+        AudioError e = new AudioError();
+        e.stream = b.key();
+        e.file = b.key();
+        e.byteOffset = -1;
+        e.field = "model input " + b.field();
+        e.problem = b.reason();
+        return e;
     }
 
     private static ScanInput toScanInput(FeatureWindow w) {

@@ -4,6 +4,8 @@ import io.scanflow.audio.classify.AudioInput;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.engine.Engines;
 import io.scanflow.jobs.audio.AudioClassifyJob;
+import io.scanflow.jobs.kafka.AudioTopics;
+import io.scanflow.jobs.kafka.KafkaTopic;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.head.ClassificationHead;
 import io.scanflow.model.head.ClassificationHeads;
@@ -28,11 +30,13 @@ final class AudioClassifyCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
-            description = "Audio files or folders of audio files (one stream per file).")
+            description = "Audio files or folders of audio files (one stream per file), or one Kafka topic of PCM frames,"
+                    + " kafka://BROKERS/TOPIC (docs/operations.md).")
     List<Path> inputs;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Writes streams.tsv, windows.tsv and errors.tsv here.")
+            description = "Writes streams.tsv, windows.tsv and errors.tsv here; or kafka://BROKERS/TOPIC: window and error"
+                    + " rows to that topic, exactly once.")
     Path out;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "cpu|cuda|auto",
@@ -49,6 +53,9 @@ final class AudioClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (LiveStreams.isTopic(out)) {
+            return classify();
+        }
         try (OutputFolder folder = OutputFolder.open("--out", out)) {
             return classify();
         }
@@ -56,7 +63,7 @@ final class AudioClassifyCommand implements Callable<Integer> {
 
     private int classify() throws Exception {
         for (Path p : inputs) {
-            if (!Files.exists(p)) {
+            if (!KafkaTopic.isTopic(p) && !Files.exists(p)) {
                 throw new IllegalArgumentException("--input " + p + ": no such file or folder");
             }
         }
@@ -77,9 +84,16 @@ final class AudioClassifyCommand implements Callable<Integer> {
         if (flink.webUi() != null) {
             System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
+        AudioClassifyJob.Outputs outputs = AudioClassifyJob.classify(
+                LiveStreams.audioRecords(env, inputs, out, input.sampleRate(), spec), model, choice);
+        if (LiveStreams.isTopic(out)) {
+            AudioTopics.write(outputs, KafkaTopic.parse("--out", out), ConfigFile.kafkaSettings(spec));
+            LiveStreams.execute(env, "audio-classify", out, inputs, spec);
+            return 0;
+        }
         AudioClassifyJob.Result r;
         try {
-            r = AudioClassifyJob.run(env, model, choice, inputs, input.sampleRate());
+            r = AudioClassifyJob.collect(outputs);
         } catch (RuntimeException e) {
             throw JobFailures.fromCollect(e);
         }

@@ -1,5 +1,6 @@
 package io.scanflow.jobs.cli;
 
+import io.scanflow.jobs.kafka.KafkaSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +39,14 @@ import picocli.CommandLine.Model.OptionSpec;
  *   taskmanager.memory.managed.size: 64m
  * </pre>
  *
+ * A {@value #KAFKA_SECTION} section holds Kafka client properties for topics named {@code kafka://...}:
+ * {@code consumer} for an input topic, {@code producer} for an output topic ({@link KafkaSettings}).
+ *
  * A key that is no option of any subcommand is an error, so a typo does not go unnoticed.
  */
 final class ConfigFile implements CommandLine.IDefaultValueProvider {
     static final String FLINK_SECTION = "flink";
+    static final String KAFKA_SECTION = "kafka";
 
     private final CommandLine root;
     private final Map<Path, Map<String, Object>> files = new HashMap<>();
@@ -91,6 +96,27 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
             FlinkSettings.check(settings, file);
         }
         return settings;
+    }
+
+    /** The {@value #KAFKA_SECTION} section of the config file {@code command} was given; no properties without one. */
+    static KafkaSettings kafkaSettings(CommandSpec command) {
+        Path file = configPath(command);
+        if (file == null || !(read(file, command.commandLine()).get(KAFKA_SECTION) instanceof Map<?, ?> kafka)) {
+            return KafkaSettings.none();
+        }
+        Map<String, Map<String, String>> clients = new HashMap<>();
+        for (Map.Entry<?, ?> e : kafka.entrySet()) {
+            String client = String.valueOf(e.getKey());
+            if (!client.equals("consumer") && !client.equals("producer") || !(e.getValue() instanceof Map<?, ?> props)) {
+                throw new CommandLine.ParameterException(command.commandLine(), file + ": '" + KAFKA_SECTION + "."
+                        + client + "': the " + KAFKA_SECTION + " section holds a 'consumer' and a 'producer' section of"
+                        + " Kafka client properties");
+            }
+            Map<String, String> flat = new LinkedHashMap<>();
+            flatten("", props, flat);
+            clients.put(client, flat);
+        }
+        return new KafkaSettings(clients.getOrDefault("consumer", Map.of()), clients.getOrDefault("producer", Map.of()));
     }
 
     private static Path configPath(CommandSpec command) {
@@ -162,10 +188,10 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
         }
         for (Map.Entry<String, Object> e : yaml.entrySet()) {
             String key = e.getKey();
-            if (key.equals(FLINK_SECTION)) {
+            if (key.equals(FLINK_SECTION) || key.equals(KAFKA_SECTION)) {
                 if (!(e.getValue() instanceof Map)) {
-                    throw new CommandLine.ParameterException(command, file + ": '" + FLINK_SECTION
-                            + "' must be a section of Flink settings");
+                    throw new CommandLine.ParameterException(command, file + ": '" + key
+                            + "' must be a section of " + (key.equals(FLINK_SECTION) ? "Flink settings" : "Kafka clients"));
                 }
             } else if (optionsBySubcommand.containsKey(key)) {
                 if (!(e.getValue() instanceof Map<?, ?> section)) {

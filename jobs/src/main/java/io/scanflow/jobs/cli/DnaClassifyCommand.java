@@ -4,6 +4,7 @@ import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.engine.Engines;
 import io.scanflow.genomics.io.BadRecordPolicy;
 import io.scanflow.genomics.io.InputRole;
+import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.genomics.source.InputCheck;
 import io.scanflow.genomics.source.ReadOptions;
 import io.scanflow.jobs.dna.DnaClassify;
@@ -15,6 +16,8 @@ import io.scanflow.jobs.dna.ReportSettings;
 import io.scanflow.jobs.dna.SampleSheet;
 import io.scanflow.jobs.dna.StandardInput;
 import io.scanflow.jobs.dna.TemporaryFolder;
+import io.scanflow.jobs.kafka.KafkaTopic;
+import io.scanflow.jobs.kafka.ReadTopics;
 import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.loader.ModelLoader;
 import java.io.PrintWriter;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,12 +63,13 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--input", arity = "1..*", paramLabel = "FILE",
-            description = "Reads: BAM, SAM, CRAM, FASTQ or FASTA (plain or gzipped), told by content; '-' for standard input"
-                    + " (default: the demo " + DEMO_INPUT + ").")
+            description = "Reads: BAM, SAM, CRAM, FASTQ or FASTA (plain or gzipped), told by content; '-' for standard input;"
+                    + " or one Kafka topic of FASTQ records, kafka://BROKERS/TOPIC (default: the demo " + DEMO_INPUT + ").")
     List<Path> inputs;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "dna-classify-out",
-            description = "Output folder, or '-' for predictions.tsv on standard output and samples.tsv on standard error"
+            description = "Output folder; '-' for predictions.tsv on standard output and samples.tsv on standard error;"
+                    + " or kafka://BROKERS/TOPIC: prediction rows to that topic, exactly once"
                     + " (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -119,13 +124,18 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             List<Path> files = new ArrayList<>();
             ReadOptions readOptions = readOptions(files, stdin);
             // Everything that would stop the run is checked before any output is written.
-            InputCheck.check(files, readOptions);
+            if (LiveStreams.inputTopic(files) == null) {
+                InputCheck.check(files, readOptions);
+            }
             if (truth != null) {
                 CliFiles.requireFile("--truth", truth);
             }
             ClassificationHeads.load(modelDir, ModelLoader.load(modelDir).hiddenSize());
             ReportSettings reportSettings = new ReportSettings(calls.minProbability, calls.mixtureFraction,
                     Provenance.of(spec.commandLine().getParseResult().originalArgs(), modelDir));
+            if (LiveStreams.isTopic(out)) {
+                return classify(modelDir, files, readOptions, reportSettings, null, null);
+            }
             if (out.equals(STANDARD_STREAM)) {
                 // The TaskManagers still write their lines into a folder: a temporary one.
                 try (TemporaryFolder work = TemporaryFolder.create("scanflow-out")) {
@@ -176,11 +186,18 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         if (flink.webUi() != null) {
             err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
+        DataStream<SourceRecord> records = LiveStreams.readRecords(env, settings, out, spec);
+        if (LiveStreams.isTopic(out)) {
+            ReadTopics.write(DnaClassifyJob.outputs(records, settings).union(), KafkaTopic.parse("--out", out),
+                    ConfigFile.kafkaSettings(spec));
+            LiveStreams.execute(env, "dna-classify", out, files, spec);
+            return 0;
+        }
         // With --out -, standard output carries predictions.tsv only: the summary goes to standard error.
         PrintWriter stdout = out.equals(STANDARD_STREAM) ? err : spec.commandLine().getOut();
         ClassificationReport.Summary s;
         try {
-            s = DnaClassify.run(env, settings, truth, work, sink, reportSettings,
+            s = DnaClassify.run(records, settings, truth, work, sink, reportSettings,
                     jobOptions.progress == JobOptions.ProgressDisplay.OFF ? new PrintWriter(Writer.nullWriter()) : err);
         } catch (RuntimeException e) {
             throw JobFailures.fromCollect(e);

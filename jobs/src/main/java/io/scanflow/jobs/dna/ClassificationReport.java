@@ -82,6 +82,24 @@ public final class ClassificationReport {
         }
     }
 
+    /**
+     * A read's own call as a row (with its newline): read_id, sample, best label, probability. The live
+     * Kafka output writes these as the reads come, before fragments are paired and thresholds applied.
+     */
+    public static String predictionRow(ReadPrediction p) {
+        return Tsv.row(p.readId(), p.sample(), p.predicted(), String.format(Locale.ROOT, "%.6f", p.probability()));
+    }
+
+    /** A sample's vote as a row (with its newline): sample, reads, predicted, votes. */
+    public static String sampleRow(SampleVote v) {
+        return Tsv.row(v.sample(), v.reads(), v.predicted(), v.votes());
+    }
+
+    /** A row of bad-input.tsv (with its newline). */
+    public static String badInputRow(BadInput b) {
+        return Tsv.row(b.file(), b.record(), b.field(), b.problem(), b.lostText());
+    }
+
     /** The per-sample result where the sample's truth is given: its true label, or null. */
     record SampleResult(SampleComposition composition, String truth) {
     }
@@ -116,7 +134,7 @@ public final class ClassificationReport {
                 if (w != null) {
                     w.write(comment + "file\trecord\tfield\tproblem\trecords_lost\n");
                     for (BadInput b : bad) {
-                        w.write(Tsv.row(b.file(), b.record(), b.field(), b.problem(), b.lostText()));
+                        w.write(badInputRow(b));
                     }
                 }
             }

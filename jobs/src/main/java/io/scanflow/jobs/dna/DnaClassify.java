@@ -1,5 +1,6 @@
 package io.scanflow.jobs.dna;
 
+import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.jobs.stream.OutputFiles;
 import io.scanflow.jobs.stream.Progress;
 import io.scanflow.model.head.ClassificationHeads;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -50,6 +52,14 @@ public final class DnaClassify {
      */
     public static ClassificationReport.Summary run(StreamExecutionEnvironment env, DnaClassifyJob.Settings settings,
             Path truthFile, Path work, OutputSink sink, ReportSettings reportSettings, PrintWriter progress) throws Exception {
+        return run(DnaClassifyJob.files(env, settings), settings, truthFile, work, sink, reportSettings, progress);
+    }
+
+    /** As {@link #run(StreamExecutionEnvironment, DnaClassifyJob.Settings, Path, Path, OutputSink, ReportSettings,
+     * PrintWriter)}, for the reads of {@code records}: the input files, or a topic read up to its end. */
+    public static ClassificationReport.Summary run(DataStream<SourceRecord> records, DnaClassifyJob.Settings settings,
+            Path truthFile, Path work, OutputSink sink, ReportSettings reportSettings, PrintWriter progress) throws Exception {
+        StreamExecutionEnvironment env = records.getExecutionEnvironment();
         List<String> labels = ClassificationHeads.load(settings.model()).labels();
         ClassificationReport report = new ClassificationReport(labels, Truth.load(labels, truthFile), reportSettings,
                 Taxonomy.load(settings.model(), labels));
@@ -57,7 +67,7 @@ public final class DnaClassify {
         deleteTree(parts); // an earlier run's lines would be merged into this one's
         String outUri = work.toAbsolutePath().toUri().toString();
         String run = UUID.randomUUID().toString();
-        DnaClassifyJob.Outputs outputs = DnaClassifyJob.outputs(env, settings);
+        DnaClassifyJob.Outputs outputs = DnaClassifyJob.outputs(records, settings);
         TypeInformation<JobOutput> type = TypeInformation.of(JobOutput.class);
         // Predictions are written by the subtask that made them (the sink chained to the model operator);
         // votes and bad input are few, and share a second sink.

@@ -61,17 +61,20 @@ public final class DnaClassifyJob {
     }
 
     public static DataStream<JobOutput> build(StreamExecutionEnvironment env, Settings s) {
-        return outputs(env, s).union();
+        return outputs(files(env, s), s).union();
     }
 
-    public static Outputs outputs(StreamExecutionEnvironment env, Settings s) {
+    /** The reads (or bad input) of the input files. */
+    public static DataStream<SourceRecord> files(StreamExecutionEnvironment env, Settings s) {
+        GenomicsSource source = GenomicsSource.forFiles(s.inputs()).options(s.readOptions()).build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "genomics source").uid("genomics-source");
+    }
+
+    /** Classifies the reads of {@code records}, from files or any other source; votes when the input ends. */
+    public static Outputs outputs(DataStream<SourceRecord> records, Settings s) {
         DnaVocabulary vocabulary = DnaVocabulary.fromModel(s.model());
         // Here, so a model folder without a usable head fails before the job is submitted.
         ClassificationHeads.load(s.model());
-        GenomicsSource source = GenomicsSource.forFiles(s.inputs()).options(s.readOptions()).build();
-
-        DataStream<SourceRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "genomics source")
-                .uid("genomics-source");
         SingleOutputStreamOperator<DnaRead> reads = records.process(new BadInputRouter())
                 .returns(TypeInformation.of(DnaRead.class)).name("route bad input").uid("route-bad-input");
         DataStream<BadInput> bad = reads.getSideOutput(BadInputRouter.BAD_INPUT);
