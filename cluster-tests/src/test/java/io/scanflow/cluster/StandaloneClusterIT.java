@@ -238,8 +238,8 @@ class StandaloneClusterIT {
         long total = (long) SEQUENCES * MAX_NEW;
         while (kills.size() < KILLS) {
             // Kill k waits for k / (2 (KILLS + 1)) of the output to be committed and for every task to run
-            // again after the last restore, so every kill fails running tasks, and the last one leaves half
-            // the job still to run however slow the machine; then a random moment.
+            // again after the last failover, so every kill fails running tasks of its own failover, and the
+            // last one leaves half the job still to run however slow the machine; then a random moment.
             long target = (long) Math.ceil(total * (kills.size() + 1) / (2.0 * (KILLS + 1)));
             StandaloneCluster.await(Duration.ofSeconds(180), target + " committed lines before kill " + (kills.size() + 1),
                     () -> (committedLinesOrZero(out) >= target && allTasksRunning(jobId)) || jobEnded(jobId));
@@ -247,10 +247,16 @@ class StandaloneClusterIT {
             Thread.sleep(random.nextInt(1500));
             Process victim = taskManagers.remove(random.nextInt(taskManagers.size()));
             long committed = committedLines(out);
+            int failuresBefore = failures(jobId);
             victim.destroyForcibly();
             assertTrue(victim.waitFor(30, TimeUnit.SECONDS), "TaskManager " + victim.pid() + " did not die");
             kills.add(String.format("pid %d with %d of %d lines committed", victim.pid(), committed, total));
             taskManagers.add(cluster.startTaskManager());
+            // The job notices a kill late when little data flows (a lost connection, or the heartbeat
+            // timeout): until it has, its tasks still look running, and the next kill would join this
+            // kill's failover.
+            StandaloneCluster.await(Duration.ofSeconds(60), "the job failing over after kill " + kills.size(),
+                    () -> failures(jobId) > failuresBefore || jobEnded(jobId));
         }
 
         assertTrue(client.waitFor(RUN_TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS), "the run with killed TaskManagers did not end");
@@ -299,6 +305,15 @@ class StandaloneClusterIT {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Failovers the job has recorded (its exception history's entries; -1 while the REST call fails). */
+    private static int failures(String jobId) {
+        try {
+            return cluster.get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
+        } catch (IOException e) {
+            return -1;
         }
     }
 
