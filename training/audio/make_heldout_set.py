@@ -28,7 +28,7 @@ def main():
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > takes:
             continue
-        cond = CONDITIONS[(seen[key] - 1 + len(labels)) % len(CONDITIONS)]
+        cond = CONDITIONS[len(labels) % len(CONDITIONS)]
         rel = r[0].replace("festival@clean", "festival@" + cond)
         noise = next(x[5] for x in rows if x[0] == rel)
         x = resample_poly(read_wav(os.path.join(src, rel)), 1, 2)

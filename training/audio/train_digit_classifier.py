@@ -72,10 +72,9 @@ def export_classifier(model, mu, sigma, cfg, out, ref_features, ref_labels, inpu
         model.mamba.backbone.input_proj.weight.copy_(w)
         model.mamba.backbone.input_proj.bias.copy_(b)
     ms.export(model.mamba, out)
-    from safetensors.torch import save_file
     # ScanFlow's classification head format (io.scanflow.model.head); "input" says how the audio job makes
     # the backbone's input: TarsosDSP features over windows of the stream.
-    save_file({"classifier.weight": model.head.weight.detach().contiguous(),
+    ms.save_file({"classifier.weight": model.head.weight.detach().contiguous(),
                "classifier.bias": model.head.bias.detach().contiguous()},
               os.path.join(out, "head.safetensors"), metadata={"format": "pt"})
     head = {"format": "scanflow-classification-head", "version": 1, "labels": DIGITS, "pooling": "mean",

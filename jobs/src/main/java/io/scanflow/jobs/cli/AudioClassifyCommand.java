@@ -4,6 +4,8 @@ import io.scanflow.audio.classify.AudioInput;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.engine.Engines;
 import io.scanflow.jobs.audio.AudioClassifyJob;
+import io.scanflow.jobs.audio.AudioReport;
+import io.scanflow.jobs.audio.AudioTruth;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.head.ClassificationHead;
 import io.scanflow.model.head.ClassificationHeads;
@@ -11,6 +13,7 @@ import io.scanflow.model.loader.ModelLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -32,8 +35,13 @@ final class AudioClassifyCommand implements Callable<Integer> {
     List<Path> inputs;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Writes streams.tsv, windows.tsv and errors.tsv here.")
+            description = "Writes streams.tsv, windows.tsv and errors.tsv here (with --truth also report.md, confusion.png).")
     Path out;
+
+    @Option(names = "--truth", paramLabel = "FILE",
+            description = "Known labels (tab-separated, header; file in column 1, label in the 'label' column or column 2):"
+                    + " also writes report.md (accuracy, per-label table, confusion matrix, wrong streams) and confusion.png.")
+    Path truth;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "cpu|cuda|auto",
             description = "Compute backend (default: ${DEFAULT-VALUE}; the CUDA backend runs token models only, so auto"
@@ -68,6 +76,11 @@ final class AudioClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
                     + " features per frame, head.json's input makes " + input.features().width());
         }
+        AudioTruth known = null;
+        if (truth != null) {
+            CliFiles.requireFile("--truth", truth);
+            known = AudioTruth.load(truth, head.labels());
+        }
         EngineChoice choice = DnaClassifyCommand.engine(engine);
         if (choice == EngineChoice.CUDA) {
             Engines.resolve(choice, m, Engines.providers()); // fails here, not in the job, when CUDA cannot run it
@@ -84,9 +97,16 @@ final class AudioClassifyCommand implements Callable<Integer> {
             throw JobFailures.fromCollect(e);
         }
         AudioClassifyJob.write(r, head.labels(), out);
-        long streams = r.windows().stream().map(w -> w.stream).distinct().count();
-        System.out.println("audio-classify: " + streams + " streams, " + r.windows().size() + " windows, "
+        List<AudioClassifyJob.StreamPrediction> streams = AudioClassifyJob.streams(r, head.labels());
+        System.out.println("audio-classify: " + streams.size() + " streams, " + r.windows().size() + " windows, "
                 + r.errors().size() + " unreadable files -> " + out);
+        if (known != null) {
+            AudioReport report = new AudioReport(streams, known, head.labels());
+            report.write(out, model.toString(), truth.toString(), r.errors().size());
+            System.out.printf(Locale.ROOT, "audio-classify: %d of %d streams with a known label right (%.2f%%) -> %s, %s%n",
+                    report.correct(), report.scored(), report.scored() == 0 ? Double.NaN : 100.0 * report.correct() / report.scored(),
+                    out.resolve("report.md"), out.resolve("confusion.png"));
+        }
         return 0;
     }
 }

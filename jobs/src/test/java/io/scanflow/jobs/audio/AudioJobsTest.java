@@ -68,7 +68,8 @@ class AudioJobsTest {
         Path longFile = dir.resolve("two-five-nine.wav");
         Path out = dir.resolve("out");
         assertEquals(0, run("audio-classify", "--model", MODELS.resolve("digit-classifier").toString(),
-                "--input", in.toString(), longFile.toString(), "--out", out.toString()));
+                "--input", in.toString(), longFile.toString(), "--out", out.toString(),
+                "--truth", TESTDATA.resolve("audio/digits-labels.tsv").toString()));
 
         Map<String, String> truth = new HashMap<>();
         for (String line : Files.readAllLines(TESTDATA.resolve("audio/digits-labels.tsv")).subList(1, 31)) {
@@ -91,6 +92,13 @@ class AudioJobsTest {
         }
         System.out.println("audio-classify on the demo clips: " + correct + "/30 correct");
         assertTrue(correct >= 28, "demo accuracy " + correct + "/30");
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains(String.format(java.util.Locale.ROOT, "**Accuracy: %.2f%%** (%d of 30 streams)",
+                100.0 * correct / 30, correct)), report);
+        assertTrue(report.contains("## Streams the truth file does not name\n\n- two-five-nine.wav\n"), report);
+        assertTrue(report.contains("unreadable files: 1 (errors.tsv)"), report);
+        byte[] png = Files.readAllBytes(out.resolve("confusion.png"));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "confusion.png");
 
         List<String> windows = Files.readAllLines(out.resolve("windows.tsv"));
         assertEquals("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability", windows.get(0));
