@@ -6,12 +6,19 @@ import io.scanflow.flink.engine.Engines;
 import io.scanflow.jobs.audio.AudioClassifyJob;
 import io.scanflow.jobs.audio.AudioReport;
 import io.scanflow.jobs.audio.AudioTruth;
+import io.scanflow.audio.classify.AudioClassifier;
+import io.scanflow.audio.classify.LiveClassification;
+import io.scanflow.audio.classify.WindowPrediction;
+import io.scanflow.audio.io.AudioFiles;
+import io.scanflow.audio.io.PipedPcmStream;
+import io.scanflow.audio.io.SampleStream;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.head.ClassificationHead;
 import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.loader.ModelLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -31,8 +38,17 @@ final class AudioClassifyCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
-            description = "Audio files or folders of audio files (one stream per file).")
+            description = "Audio files or folders of audio files (one stream per file), or - for standard input"
+                    + " (16-bit PCM WAV, or raw 16-bit little-endian PCM with --rate and --channels), classified"
+                    + " window by window as it arrives.")
     List<Path> inputs;
+
+    @Option(names = "--rate", paramLabel = "HZ", description = "Sample rate of raw PCM on standard input (--input -).")
+    Integer rate;
+
+    @Option(names = "--channels", defaultValue = "1", paramLabel = "N",
+            description = "Channels of raw PCM on standard input, averaged to mono (default: ${DEFAULT-VALUE}).")
+    int channels;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Writes streams.tsv, windows.tsv and errors.tsv here (with --truth also report.md, confusion.png).")
@@ -63,6 +79,9 @@ final class AudioClassifyCommand implements Callable<Integer> {
     }
 
     private int classify() throws Exception {
+        if (inputs.size() == 1 && inputs.get(0).toString().equals("-")) {
+            return classifyStandardInput();
+        }
         for (Path p : inputs) {
             if (!Files.exists(p)) {
                 throw new IllegalArgumentException("--input " + p + ": no such file or folder");
@@ -76,10 +95,9 @@ final class AudioClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
                     + " features per frame, head.json's input makes " + input.features().width());
         }
-        AudioTruth known = null;
         if (truth != null) {
             CliFiles.requireFile("--truth", truth);
-            known = AudioTruth.load(truth, head.labels());
+            AudioTruth.load(truth, head.labels()); // a bad truth file fails before the job runs
         }
         EngineChoice choice = DnaClassifyCommand.engine(engine);
         if (choice == EngineChoice.CUDA) {
@@ -96,6 +114,35 @@ final class AudioClassifyCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw JobFailures.fromCollect(e);
         }
+        return finish(r, head);
+    }
+
+    /** {@code --input -}: one live stream, each window printed as soon as it is classified. */
+    private int classifyStandardInput() throws Exception {
+        if (DnaClassifyCommand.engine(engine) == EngineChoice.CUDA) {
+            throw new IllegalArgumentException("--engine cuda: the CUDA backend runs token models only; standard input"
+                    + " is classified on the CPU (--engine cpu or auto)");
+        }
+        if (truth != null) {
+            CliFiles.requireFile("--truth", truth);
+        }
+        List<WindowPrediction> windows = new ArrayList<>();
+        try (AudioClassifier classifier = AudioClassifier.load(model);
+             SampleStream in = AudioFiles.resampled(PipedPcmStream.open(System.in, rate, channels),
+                     classifier.sampleRate())) {
+            System.out.println("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability");
+            LiveClassification.run(classifier, in, "stdin", w -> {
+                windows.add(w);
+                System.out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.3f\t%s\t%.4f%n", w.stream, w.window, w.startSeconds,
+                        w.endSeconds, w.labelName, w.probability);
+                System.out.flush();
+            });
+            return finish(new AudioClassifyJob.Result(windows, List.of()), classifier.head());
+        }
+    }
+
+    private int finish(AudioClassifyJob.Result r, ClassificationHead head) throws java.io.IOException {
+        AudioTruth known = truth == null ? null : AudioTruth.load(truth, head.labels());
         AudioClassifyJob.write(r, head.labels(), out);
         List<AudioClassifyJob.StreamPrediction> streams = AudioClassifyJob.streams(r, head.labels());
         System.out.println("audio-classify: " + streams.size() + " streams, " + r.windows().size() + " windows, "

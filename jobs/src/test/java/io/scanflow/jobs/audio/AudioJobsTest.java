@@ -57,13 +57,7 @@ class AudioJobsTest {
         }
         Files.writeString(in.resolve("broken.wav"), "RIFF\u0000\u0000");
         // One 3 s file saying "two", "five", "nine": five windows of 1 s every 0.5 s.
-        float[] three = new float[48000];
-        String[] parts = {"two_en-029-pablo_p62_s179.wav", "five_en-gb-x-gbcwmd-Diogo_p61_s144.wav",
-            "nine_en-029-grandpa_p62_s179.wav"};
-        for (int i = 0; i < 3; i++) {
-            float[] clip = AudioFiles.readAll(TESTDATA.resolve("audio/digits").resolve(parts[i]), 16000);
-            System.arraycopy(clip, 0, three, i * 16000, 16000);
-        }
+        float[] three = twoFiveNine();
         WavWriter.write(dir.resolve("two-five-nine.wav"), 16000, three);
         Path longFile = dir.resolve("two-five-nine.wav");
         Path out = dir.resolve("out");
@@ -112,6 +106,54 @@ class AudioJobsTest {
         assertEquals(2, errors.size());
         assertTrue(errors.get(1).startsWith("broken.wav\t"), errors.get(1));
         assertTrue(errors.get(1).contains("\tRIFF header\t"), errors.get(1));
+    }
+
+    /** "two", "five", "nine" one after the other: 3 s at 16 kHz. */
+    static float[] twoFiveNine() {
+        float[] three = new float[48000];
+        String[] parts = {"two_en-029-pablo_p62_s179.wav", "five_en-gb-x-gbcwmd-Diogo_p61_s144.wav",
+            "nine_en-029-grandpa_p62_s179.wav"};
+        for (int i = 0; i < 3; i++) {
+            float[] clip = AudioFiles.readAll(TESTDATA.resolve("audio/digits").resolve(parts[i]), 16000);
+            System.arraycopy(clip, 0, three, i * 16000, 16000);
+        }
+        return three;
+    }
+
+    static int runWithStandardInput(byte[] stdin, String... args) {
+        java.io.InputStream saved = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin));
+        try {
+            return run(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void standardInputGivesTheWindowsOfTheSameAudioReadAsAFile() throws IOException {
+        Path file = dir.resolve("two-five-nine.wav");
+        WavWriter.write(file, 16000, twoFiveNine());
+        String model = MODELS.resolve("digit-classifier").toString();
+        assertEquals(0, run("audio-classify", "--model", model, "--input", file.toString(), "--out", dir.resolve("f").toString()));
+        assertEquals(0, runWithStandardInput(Files.readAllBytes(file), "audio-classify", "--model", model, "--input", "-",
+                "--out", dir.resolve("s").toString()));
+        List<String> fromFile = Files.readAllLines(dir.resolve("f/windows.tsv"));
+        List<String> fromStdin = Files.readAllLines(dir.resolve("s/windows.tsv"));
+        assertEquals(6, fromFile.size());
+        assertEquals(fromFile.stream().map(l -> l.replace("two-five-nine.wav\t", "stdin\t")).toList(), fromStdin);
+
+        // The same samples as raw stereo PCM (both channels equal, so the mix-down is exact): the same windows.
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(48000 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float x : twoFiveNine()) {
+            short v = (short) Math.round(x * 32767);
+            raw.putShort(v).putShort(v);
+        }
+        assertEquals(0, runWithStandardInput(raw.array(), "audio-classify", "--model", model, "--input", "-",
+                "--rate", "16000", "--channels", "2", "--out", dir.resolve("r").toString()));
+        assertEquals(fromStdin, Files.readAllLines(dir.resolve("r/windows.tsv")));
+        assertEquals(1, runWithStandardInput(new byte[] {1, 2, 3, 4}, "audio-classify", "--model", model, "--input", "-",
+                "--out", dir.resolve("x").toString()), "raw PCM without --rate fails");
     }
 
     @Test
