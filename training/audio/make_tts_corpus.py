@@ -32,6 +32,8 @@ from multiprocessing import Pool
 import numpy as np
 from scipy.signal import resample
 
+from augment_corpus import write_wav
+
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 RATE = 16000
 ESPEAK_TRAIN_ACCENTS = ["en-gb", "en-us", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-us-nyc"]
@@ -114,19 +116,9 @@ def make_clip(job, out):
         x = resample(x, limit)
     clip = np.zeros(RATE)
     clip[int(0.1 * RATE):int(0.1 * RATE) + len(x)] = x
-    write_wav(path, clip, RATE)
+    write_wav(path, clip / 32767.0, RATE)
     settings = ",".join(f"{k}={v}" for k, v in s.items())
     return f"{rel}\t{digit}\t{split}\t{synth}\t{voice}\t{settings}"
-
-
-def write_wav(path, samples, rate):
-    """16-bit mono; `samples` in int16 units (clipped)."""
-    pcm = np.clip(np.round(samples), -32768, 32767).astype("<i2")
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
 
 
 def _run(args):

@@ -50,6 +50,19 @@ def augment(x, silence):
     return x + 0.1 * torch.randn_like(x)
 
 
+def train_step(model, opt, x, y, silence, peak_lr, progress):
+    """One AdamW step on an augmented batch; the learning rate follows a cosine from peak_lr at progress 0
+    to 0 at progress 1 (the share of the time budget used)."""
+    for g in opt.param_groups:
+        g["lr"] = peak_lr * 0.5 * (1 + np.cos(np.pi * min(1.0, progress)))
+    loss = F.cross_entropy(model(augment(x, silence)), y, label_smoothing=0.05)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss
+
+
 def evaluate(model, x, y, batch=512):
     model.eval()
     preds = []
@@ -135,15 +148,8 @@ def main():
         perm = torch.randperm(len(xtr_n), device=dev)
         for i in range(0, len(perm) - batch + 1, batch):
             idx = perm[i:i + batch]
-            elapsed = time.time() - start
-            lr = 3e-3 * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / args.seconds)))  # cosine over the time budget
-            for g in opt.param_groups:
-                g["lr"] = lr
-            loss = F.cross_entropy(model(augment(xtr_n[idx], silence)), ytr[idx], label_smoothing=0.05)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
+            loss = train_step(model, opt, xtr_n[idx], ytr[idx], silence,
+                              3e-3, (time.time() - start) / args.seconds)
             step += 1
         epoch += 1
         if epoch % 5 == 0:

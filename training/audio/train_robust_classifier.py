@@ -24,11 +24,10 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mamba_simple as ms  # noqa: E402
-from train_digit_classifier import DIGITS, Classifier, augment, evaluate, export_classifier  # noqa: E402
+from train_digit_classifier import DIGITS, Classifier, evaluate, export_classifier, train_step  # noqa: E402
 
 
 def load(data, split, cmn):
@@ -85,14 +84,7 @@ def main():
         perm = torch.randperm(len(xtr_n), device=dev)
         for i in range(0, len(perm) - batch + 1, batch):
             idx = perm[i:i + batch]
-            frac = min(1.0, (time.time() - start) / args.seconds)
-            for g in opt.param_groups:
-                g["lr"] = args.lr * 0.5 * (1 + np.cos(np.pi * frac))  # cosine over the time budget
-            loss = F.cross_entropy(model(augment(xtr_n[idx], silence)), ytr[idx], label_smoothing=0.05)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
+            loss = train_step(model, opt, xtr_n[idx], ytr[idx], silence, args.lr, (time.time() - start) / args.seconds)
             step += 1
         epoch += 1
         if watch and epoch % 3 == 0:
