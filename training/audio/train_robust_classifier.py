@@ -12,7 +12,7 @@ DATA.npz (pack_features.py): per split S, S_features int8 [n, frames, width] wit
 feature_scale / feature_offset (x = q * scale + offset), S_labels, S_voices.
 
 Usage: python3 train_robust_classifier.py DATA.npz OUT_DIR --train espeak-ng-train,flite-train
-           [--cmn] [--seconds S] [--hidden 64] [--layers 3] [--seed 0] [--device cuda|cpu]
+           [--cmn] [--seconds S] [--hidden 64] [--layers 3] [--state 16] [--seed 0] [--device cuda|cpu]
 Writes the model folder (as train_digit_classifier.py) with metrics.json: per scored split, accuracy,
 clips, confusion and per-voice accuracy.
 """
@@ -58,6 +58,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--layers", type=int, default=3)
+    ap.add_argument("--state", type=int, default=16)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -74,7 +75,7 @@ def main():
     norm = lambda x: ((x - mu) / sigma).to(dev)  # noqa: E731
     xtr_n, ytr = norm(xtr), ytr.to(dev)
     silence = xtr_n[:, 0:1, :].mean(0, keepdim=True)
-    cfg = ms.make_config(args.hidden, args.layers, features=xtr.shape[-1])
+    cfg = ms.make_config(args.hidden, args.layers, state=args.state, features=xtr.shape[-1])
     model = Classifier(cfg, len(DIGITS)).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     batch, step, epoch, start = 128, 0, 0, time.time()
