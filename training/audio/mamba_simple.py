@@ -173,9 +173,30 @@ def make_config(hidden, layers, state=16, expand=2, conv=4, vocab=0, features=0)
     }
 
 
+def save_file(tensors, path, metadata=None):
+    """safetensors.torch.save_file, or the same file written here where the safetensors package is missing
+    (Debian's python3-torch has none): an 8-byte little-endian header length, the JSON header, the data."""
+    try:
+        from safetensors.torch import save_file as save
+        return save(tensors, path, metadata=metadata)
+    except ImportError:
+        pass
+    dtypes = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.int32: "I32"}
+    header, blobs, offset = {"__metadata__": metadata or {}}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        blob = t.numpy().tobytes()
+        header[name] = {"dtype": dtypes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(len(text).to_bytes(8, "little") + text + b"".join(blobs))
+
+
 def export(model, out_dir, extra_tensors=None, drop_input_features_key=False):
     """Writes config.json + model.safetensors in the HF layout (float32)."""
-    from safetensors.torch import save_file
     os.makedirs(out_dir, exist_ok=True)
     cfg = dict(model.cfg)
     if cfg.get("input_features", 0) == 0:

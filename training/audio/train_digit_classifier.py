@@ -50,6 +50,19 @@ def augment(x, silence):
     return x + 0.1 * torch.randn_like(x)
 
 
+def train_step(model, opt, x, y, silence, peak_lr, progress):
+    """One AdamW step on an augmented batch; the learning rate follows a cosine from peak_lr at progress 0
+    to 0 at progress 1 (the share of the time budget used)."""
+    for g in opt.param_groups:
+        g["lr"] = peak_lr * 0.5 * (1 + np.cos(np.pi * min(1.0, progress)))
+    loss = F.cross_entropy(model(augment(x, silence)), y, label_smoothing=0.05)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss
+
+
 def evaluate(model, x, y, batch=512):
     model.eval()
     preds = []
@@ -59,6 +72,44 @@ def evaluate(model, x, y, batch=512):
     model.train()
     p = torch.cat(preds)
     return (p == y).float().mean().item(), p
+
+
+def export_classifier(model, mu, sigma, cfg, out, ref_features, ref_labels, input_extra=None):
+    """Folds the standardisation into input_proj and writes the model folder: config.json,
+    model.safetensors, head.safetensors, head.json (with "input": FEATURES, windows and `input_extra`)
+    and reference/ (Java parity fixtures: 4 clips of `ref_features`, float64 recurrent outputs)."""
+    model = model.cpu().float()
+    with torch.no_grad():
+        w = model.mamba.backbone.input_proj.weight / sigma[None, :]
+        b = model.mamba.backbone.input_proj.bias - w @ mu
+        model.mamba.backbone.input_proj.weight.copy_(w)
+        model.mamba.backbone.input_proj.bias.copy_(b)
+    ms.export(model.mamba, out)
+    # ScanFlow's classification head format (io.scanflow.model.head); "input" says how the audio job makes
+    # the backbone's input: TarsosDSP features over windows of the stream.
+    ms.save_file({"classifier.weight": model.head.weight.detach().contiguous(),
+               "classifier.bias": model.head.bias.detach().contiguous()},
+              os.path.join(out, "head.safetensors"), metadata={"format": "pt"})
+    head = {"format": "scanflow-classification-head", "version": 1, "labels": DIGITS, "pooling": "mean",
+            "hidden_size": cfg["hidden_size"], "weights": "head.safetensors", "task": "spoken-digit classification",
+            "input": dict(FEATURES, window_seconds=1.0, hop_seconds=0.5, **(input_extra or {}))}
+    with open(os.path.join(out, "head.json"), "w") as f:
+        json.dump(head, f, indent=2)
+
+    ref = os.path.join(out, "reference")
+    os.makedirs(ref, exist_ok=True)
+    pick = [0, 211, 422, 633] if len(ref_features) > 633 else [0, 1]
+    feats = ref_features[pick].float()
+    hidden_states = ms.step_reference(model.mamba, feats)
+    with torch.no_grad():
+        pooled = hidden_states.mean(1)
+        logits = pooled @ model.head.weight.double().T + model.head.bias.double()
+    np.ascontiguousarray(feats.numpy(), "<f4").tofile(os.path.join(ref, "features.f32"))
+    np.ascontiguousarray(pooled.numpy(), "<f8").tofile(os.path.join(ref, "pooled.f64"))
+    np.ascontiguousarray(logits.numpy(), "<f8").tofile(os.path.join(ref, "logits.f64"))
+    with open(os.path.join(ref, "meta.json"), "w") as f:
+        json.dump({"clips": len(pick), "frames": feats.shape[1], "features": feats.shape[2], "test_indices": pick,
+                   "labels": ref_labels[pick].tolist()}, f)
 
 
 def main():
@@ -97,15 +148,8 @@ def main():
         perm = torch.randperm(len(xtr_n), device=dev)
         for i in range(0, len(perm) - batch + 1, batch):
             idx = perm[i:i + batch]
-            elapsed = time.time() - start
-            lr = 3e-3 * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / args.seconds)))  # cosine over the time budget
-            for g in opt.param_groups:
-                g["lr"] = lr
-            loss = F.cross_entropy(model(augment(xtr_n[idx], silence)), ytr[idx], label_smoothing=0.05)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
+            loss = train_step(model, opt, xtr_n[idx], ytr[idx], silence,
+                              3e-3, (time.time() - start) / args.seconds)
             step += 1
         epoch += 1
         if epoch % 5 == 0:
@@ -120,41 +164,7 @@ def main():
     voices = data["test_voices"]
     print(f"classifier: {epoch} epochs, {step} steps, train acc {train_acc:.4f}, test acc {test_acc:.4f}", flush=True)
 
-    # Fold the standardisation into input_proj and export.
-    model = model.cpu().float()
-    with torch.no_grad():
-        w = model.mamba.backbone.input_proj.weight / sigma[None, :]
-        b = model.mamba.backbone.input_proj.bias - w @ mu
-        model.mamba.backbone.input_proj.weight.copy_(w)
-        model.mamba.backbone.input_proj.bias.copy_(b)
-    ms.export(model.mamba, args.out)
-    from safetensors.torch import save_file
-    # ScanFlow's classification head format (io.scanflow.model.head); "input" says how the audio job makes
-    # the backbone's input: TarsosDSP features over windows of the stream.
-    save_file({"classifier.weight": model.head.weight.detach().contiguous(),
-               "classifier.bias": model.head.bias.detach().contiguous()},
-              os.path.join(args.out, "head.safetensors"), metadata={"format": "pt"})
-    head = {"format": "scanflow-classification-head", "version": 1, "labels": DIGITS, "pooling": "mean",
-            "hidden_size": cfg["hidden_size"], "weights": "head.safetensors", "task": "spoken-digit classification",
-            "input": dict(FEATURES, window_seconds=1.0, hop_seconds=0.5)}
-    with open(os.path.join(args.out, "head.json"), "w") as f:
-        json.dump(head, f, indent=2)
-
-    # Java parity fixtures: raw features of 4 test clips, float64 recurrent outputs of the exported model.
-    ref = os.path.join(args.out, "reference")
-    os.makedirs(ref, exist_ok=True)
-    pick = [0, 211, 422, 633] if len(xte) > 633 else [0, 1]
-    feats = xte[pick].float()
-    hidden_states = ms.step_reference(model.mamba, feats)
-    with torch.no_grad():
-        pooled = hidden_states.mean(1)
-        logits = pooled @ model.head.weight.double().T + model.head.bias.double()
-    np.ascontiguousarray(feats.numpy(), "<f4").tofile(os.path.join(ref, "features.f32"))
-    np.ascontiguousarray(pooled.numpy(), "<f8").tofile(os.path.join(ref, "pooled.f64"))
-    np.ascontiguousarray(logits.numpy(), "<f8").tofile(os.path.join(ref, "logits.f64"))
-    with open(os.path.join(ref, "meta.json"), "w") as f:
-        json.dump({"clips": len(pick), "frames": feats.shape[1], "features": feats.shape[2], "test_indices": pick,
-                   "labels": yte.cpu()[pick].tolist()}, f)
+    export_classifier(model, mu, sigma, cfg, args.out, xte, yte.cpu())
     per_voice = {}
     for v, t, p in zip(voices, yte.cpu().numpy(), pred.cpu().numpy()):
         c = per_voice.setdefault(str(v), [0, 0])

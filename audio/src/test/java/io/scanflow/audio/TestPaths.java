@@ -18,6 +18,11 @@ public final class TestPaths {
         return testdata().resolve("audio/digits");
     }
 
+    /** Clips of a synthesizer no shipped model was trained on (festival), clean and noisy, with labels.tsv. */
+    public static Path heldOutFestival() {
+        return testdata().resolve("audio/heldout-festival");
+    }
+
     public static Path demoLabels() {
         return testdata().resolve("audio/digits-labels.tsv");
     }

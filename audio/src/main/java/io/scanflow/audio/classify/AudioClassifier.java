@@ -1,6 +1,5 @@
 package io.scanflow.audio.classify;
 
-import io.scanflow.audio.features.FeatureExtractor;
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.Output;
 import io.scanflow.kernels.cpu.CpuEngine;
@@ -13,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * A feature-input backbone with its classification head, outside Flink: one window of samples -> feature
- * frames -> pooled final hidden state (one engine call from a fresh state) -> class probabilities. The
+ * frames ({@link WindowFeatures}) -> pooled final hidden state (one engine call from a fresh state) -> class probabilities. The
  * Flink job computes the same with {@link FeatureWindowFunction} and the keyed model operator.
  *
  * <p>Not thread-safe (engine and extractor are per caller).
@@ -23,7 +22,7 @@ public final class AudioClassifier implements AutoCloseable {
     private final ClassificationHead head;
     private final AudioInput input;
     private final Engine engine;
-    private final FeatureExtractor extractor;
+    private final WindowFeatures features;
     private final int slot;
 
     public AudioClassifier(SequenceModel model, ClassificationHead head, AudioInput input, Engine engine) {
@@ -35,7 +34,7 @@ public final class AudioClassifier implements AutoCloseable {
         this.head = head;
         this.input = input;
         this.engine = engine;
-        this.extractor = new FeatureExtractor(input.features());
+        this.features = new WindowFeatures(input);
         this.slot = engine.openSlot();
     }
 
@@ -62,7 +61,7 @@ public final class AudioClassifier implements AutoCloseable {
     public float[] classifyWindow(float[] samples, int offset) {
         int w = input.windowSamples();
         float[] window = Arrays.copyOfRange(samples, offset, offset + w);
-        return head.probabilities(pooled(extractor.extract(window, 0, w)));
+        return head.probabilities(pooled(features.of(window)));
     }
 
     /** Pooled final hidden state of the feature frames, from a fresh state. */

@@ -16,14 +16,17 @@ import java.util.Locale;
  * <pre>
  * "input": {"kind": "mfcc" | "log_mel", "sample_rate": 16000, "frame": 512, "hop": 256,
  *           "coefficients": 20, "mel_filters": 40, "low_hz": 20.0, "high_hz": 8000.0,
- *           "window_seconds": 1.0, "hop_seconds": 0.5}
+ *           "window_seconds": 1.0, "hop_seconds": 0.5, "normalize": "none" | "window_mean"}
  * </pre>
+ * ({@code normalize} is optional, default {@code none}.)
  *
  * @param features      the feature frames
  * @param windowSeconds audio per prediction
  * @param hopSeconds    step between window starts
+ * @param normalization what is done to a window's frames before the model reads them
  */
-public record AudioInput(FeatureConfig features, double windowSeconds, double hopSeconds) {
+public record AudioInput(FeatureConfig features, double windowSeconds, double hopSeconds,
+                         WindowNormalization normalization) {
 
     public AudioInput {
         if (!(windowSeconds > 0 && hopSeconds > 0 && hopSeconds <= windowSeconds)) {
@@ -53,7 +56,8 @@ public record AudioInput(FeatureConfig features, double windowSeconds, double ho
                     required(json, in, "mel_filters").asInt(), (float) required(json, in, "low_hz").asDouble(),
                     (float) required(json, in, "high_hz").asDouble());
             double window = required(json, in, "window_seconds").asDouble();
-            return new AudioInput(fc, window, in.path("hop_seconds").asDouble(window));
+            return new AudioInput(fc, window, in.path("hop_seconds").asDouble(window),
+                    WindowNormalization.parse(in.path("normalize").asText("none")));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(json + ": field input: " + e.getMessage(), e);
         }

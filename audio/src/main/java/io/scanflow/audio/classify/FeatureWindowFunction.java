@@ -1,6 +1,5 @@
 package io.scanflow.audio.classify;
 
-import io.scanflow.audio.features.FeatureExtractor;
 import io.scanflow.audio.source.AudioChunk;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,7 +13,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * Cuts each stream (keyed by stream) into the classifier's windows as its samples arrive and turns each
- * window into feature frames: {@code window} samples every {@code hop} ({@link AudioInput#windows}), the
+ * window into feature frames ({@link WindowFeatures}): {@code window} samples every {@code hop} ({@link AudioInput#windows}), the
  * last one zero-padded, at least one per stream. The keyed state is the samples not yet covered by a
  * finished window and the next window's number; both are checkpointed, so a restored job makes the same
  * windows.
@@ -24,7 +23,7 @@ public final class FeatureWindowFunction extends KeyedProcessFunction<String, Au
 
     private final String modelDir;
     private transient AudioInput input;
-    private transient FeatureExtractor extractor;
+    private transient WindowFeatures features;
     private transient ValueState<float[]> pending;
     private transient ValueState<Integer> nextWindow;
 
@@ -35,7 +34,7 @@ public final class FeatureWindowFunction extends KeyedProcessFunction<String, Au
     @Override
     public void open(OpenContext context) {
         input = AudioInput.load(Path.of(modelDir));
-        extractor = new FeatureExtractor(input.features());
+        features = new WindowFeatures(input);
         pending = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-samples",
                 PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
         nextWindow = getRuntimeContext().getState(new ValueStateDescriptor<>("next-window", Types.INT));
@@ -80,7 +79,7 @@ public final class FeatureWindowFunction extends KeyedProcessFunction<String, Au
         f.window = index;
         f.startSeconds = (double) index * input.hopSamples() / input.sampleRate();
         f.endSeconds = f.startSeconds + (double) w / input.sampleRate();
-        f.features = extractor.extract(window, 0, w);
+        f.features = features.of(window);
         f.last = last;
         return f;
     }

@@ -26,6 +26,11 @@ public final class AudioFiles {
         return new FfmpegDecoder(file, rate);
     }
 
+    /** {@code stream} (standard input, {@link PipedPcmStream}) at {@code rate} Hz. */
+    public static SampleStream resampled(PipedPcmStream stream, int rate) {
+        return stream.sampleRate() == rate ? stream : new ResamplingStream(stream, rate);
+    }
+
     /** Number of channels a file has (1 for files decoded through ffmpeg, which mixes them down). */
     public static int channels(Path file) {
         if (WavHeaderReader.looksLikeWav(file) || isWavName(file)) {

@@ -20,11 +20,12 @@ import java.util.List;
  * (decoding, resampling and TarsosDSP features in Java), so training and serving see the same numbers.
  *
  * <p>Usage: {@code ExportTrainingData CORPUS_DIR OUT_DIR [GEN_RATE]}. Reads {@code CORPUS_DIR/manifest.tsv}
- * (file, digit, split, ...) and writes, per split S in train/test, raw little-endian arrays:
+ * (file, digit, split, ...) and writes, per split S (every value of the split column, in order of first
+ * appearance), raw little-endian arrays:
  * {@code S.features.f32} [clips, frames, width] (the classifier's frames of each 1 s clip),
  * {@code S.labels.i32} [clips], {@code S.mulaw.u8} [clips, GEN_RATE] (the clip at GEN_RATE Hz as mu-law
- * tokens, for the sample-level generator), {@code S.voices.txt} (one accent+variant per clip) and
- * {@code meta.txt} (shapes).
+ * tokens, for the sample-level generator; not written when GEN_RATE is 0), {@code S.voices.txt} (columns
+ * 4 and 5 joined by {@code +} per clip: accent+variant, or synthesizer+voice) and {@code meta.txt} (shapes).
  */
 public final class ExportTrainingData {
     public static final List<String> DIGITS =
@@ -52,11 +53,11 @@ public final class ExportTrainingData {
             rows.add(line.split("\t"));
         }
         StringBuilder meta = new StringBuilder("frames " + frames + "\nwidth " + fc.width() + "\ngen_rate " + genRate + "\n");
-        for (String split : List.of("train", "test")) {
+        for (String split : rows.stream().map(r -> r[2]).distinct().toList()) {
             int count = 0;
             try (OutputStream feats = out(out.resolve(split + ".features.f32"));
                  OutputStream labels = out(out.resolve(split + ".labels.i32"));
-                 OutputStream mulaw = out(out.resolve(split + ".mulaw.u8"));
+                 OutputStream mulaw = genRate > 0 ? out(out.resolve(split + ".mulaw.u8")) : OutputStream.nullOutputStream();
                  OutputStream voices = out(out.resolve(split + ".voices.txt"))) {
                 for (String[] r : rows) {
                     if (!r[2].equals(split)) {
@@ -69,12 +70,9 @@ public final class ExportTrainingData {
                     b.asFloatBuffer().put(f);
                     feats.write(b.array());
                     labels.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(DIGITS.indexOf(r[1])).array());
-                    float[] gen = fit(AudioFiles.readAll(file, genRate), genRate);
-                    byte[] tokens = new byte[genRate];
-                    for (int i = 0; i < genRate; i++) {
-                        tokens[i] = (byte) MuLaw.encode(gen[i]);
+                    if (genRate > 0) {
+                        mulaw.write(mulawTokens(AudioFiles.readAll(file, genRate), genRate));
                     }
-                    mulaw.write(tokens);
                     voices.write((r[3] + "+" + r[4] + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     count++;
                 }
@@ -83,6 +81,15 @@ public final class ExportTrainingData {
         }
         Files.writeString(out.resolve("meta.txt"), meta);
         System.out.print(meta);
+    }
+
+    private static byte[] mulawTokens(float[] samples, int n) {
+        float[] gen = fit(samples, n);
+        byte[] tokens = new byte[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = (byte) MuLaw.encode(gen[i]);
+        }
+        return tokens;
     }
 
     /** Cuts or zero-pads to exactly {@code n} samples. */

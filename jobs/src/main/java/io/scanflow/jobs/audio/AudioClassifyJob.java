@@ -98,21 +98,21 @@ public final class AudioClassifyJob {
         return new Result(ws, es);
     }
 
-    /** Writes windows.tsv, streams.tsv and errors.tsv into {@code out}. */
-    public static void write(Result r, List<String> labels, Path out) throws IOException {
-        Files.createDirectories(out);
-        StringBuilder w = new StringBuilder("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability\n");
+    /** One stream's prediction: the label with the highest mean window probability, and that mean. */
+    public record StreamPrediction(String stream, String predicted, double probability) {}
+
+    /** Per stream (sorted by name), the mean of its windows' probability vectors and its best label. */
+    public static List<StreamPrediction> streams(Result r, List<String> labels) {
         Map<String, double[]> sums = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
         for (WindowPrediction p : r.windows()) {
-            w.append(windowRow(p));
             double[] s = sums.computeIfAbsent(p.stream, k -> new double[p.probabilities.length]);
             for (int i = 0; i < s.length; i++) {
                 s[i] += p.probabilities[i];
             }
             counts.merge(p.stream, 1, Integer::sum);
         }
-        StringBuilder s = new StringBuilder("stream\tpredicted\tprobability\n");
+        List<StreamPrediction> out = new ArrayList<>();
         for (Map.Entry<String, double[]> e : sums.entrySet()) {
             double[] mean = e.getValue();
             int best = 0;
@@ -121,7 +121,21 @@ public final class AudioClassifyJob {
                     best = i;
                 }
             }
-            s.append(Tsv.row(e.getKey(), labels.get(best), fmt(mean[best] / counts.get(e.getKey()), 4)));
+            out.add(new StreamPrediction(e.getKey(), labels.get(best), mean[best] / counts.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /** Writes windows.tsv, streams.tsv and errors.tsv into {@code out}. */
+    public static void write(Result r, List<String> labels, Path out) throws IOException {
+        Files.createDirectories(out);
+        StringBuilder w = new StringBuilder("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability\n");
+        for (WindowPrediction p : r.windows()) {
+            w.append(windowRow(p));
+        }
+        StringBuilder s = new StringBuilder("stream\tpredicted\tprobability\n");
+        for (StreamPrediction p : streams(r, labels)) {
+            s.append(Tsv.row(p.stream(), p.predicted(), fmt(p.probability(), 4)));
         }
         StringBuilder errs = new StringBuilder("stream\tfile\tbyte_offset\tfield\tproblem\n");
         for (AudioError e : r.errors()) {
