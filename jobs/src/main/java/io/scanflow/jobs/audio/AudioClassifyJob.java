@@ -10,9 +10,8 @@ import io.scanflow.jobs.stream.Tsv;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
 import io.scanflow.flink.BadRecord;
-import io.scanflow.flink.Embed;
-import io.scanflow.flink.Embedding;
 import io.scanflow.flink.EngineChoice;
+import io.scanflow.flink.HeadPrediction;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
@@ -72,10 +71,10 @@ public final class AudioClassifyJob {
                 .process(new FeatureWindowFunction(model)).uid("feature-windows").name("windows to MFCC frames")
                 .map(AudioClassifyJob::toScanInput).returns(TypeInformation.of(ScanInput.class)).name("model input");
         ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
-        SingleOutputStreamOperator<Embedding> pooled = ScanOperators.embed(ScanOperators.keyByStream(windows),
-                ModelSpec.of(model).withEngine(engine), Embed.meanPooled(), options).uid("embed-windows");
-        DataStream<WindowPrediction> predictions = pooled.map(new ApplyAudioHead(model)).name("classification head");
-        DataStream<AudioError> rejected = pooled.getSideOutput(ScanOperators.BAD_RECORDS)
+        SingleOutputStreamOperator<HeadPrediction> labels = ScanOperators.classify(ScanOperators.keyByStream(windows),
+                ModelSpec.of(model).withEngine(engine), options).uid("classify-windows");
+        DataStream<WindowPrediction> predictions = labels.map(new ToWindowPrediction(model)).name("window predictions");
+        DataStream<AudioError> rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS)
                 .map(AudioClassifyJob::rejected).returns(AudioError.class).name("rejected windows");
         return new Outputs(predictions, chunks.getSideOutput(AudioRecords.ERRORS).union(rejected));
     }
