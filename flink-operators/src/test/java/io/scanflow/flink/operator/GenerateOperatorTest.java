@@ -4,13 +4,18 @@ import static io.scanflow.flink.TestRecords.byKey;
 import static io.scanflow.flink.TestRecords.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.Generate;
 import io.scanflow.flink.GeneratedToken;
+import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOptions;
 import io.scanflow.flink.TestRecords;
+import io.scanflow.model.testing.Fixture;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,23 +26,30 @@ import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** Generation sessions in a test harness: batched rounds, queued prompts, restore mid-session, pace. */
+/**
+ * Generation sessions in a test harness: batched rounds, queued prompts, restore mid-session, pace. On a
+ * fixture whose sampled tokens depend on the random state (the tied fixture repeats its last token
+ * whatever it draws), so a lost or replayed sampler state shows.
+ */
 @SuppressWarnings("try") // harnesses close with a broad throws clause
 class GenerateOperatorTest {
+    private static final Path MODEL = Fixture.root().resolve("models").resolve("mamba1-untied-bias");
+    private static final int VOCAB = 37;
+    private static final ModelSpec SPEC = ModelSpec.of(MODEL).withEngine(EngineChoice.CPU).withChunkLength(16);
     private static final Generate SAMPLED = Generate.tokens(7).withSampling(0.9f, 20, 0.95f).withSeed(42);
     private static final ScanOptions BUNDLES = ScanOptions.defaults().withBundleSize(4).withBundleTimeout(Duration.ofHours(1));
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ScanInput, GeneratedToken> open(Generate mode,
                                                                                                ScanOptions options)
             throws Exception {
-        var h = Harnesses.<GeneratedToken>create(mode, options);
+        var h = Harnesses.<GeneratedToken>create(SPEC, mode, options, 1, 0);
         h.setProcessingTime(0);
         h.open();
         return h;
     }
 
     private static List<String> reference(List<ScanInput> records, Generate mode) {
-        try (Reference ref = new Reference()) {
+        try (Reference ref = new Reference(MODEL)) {
             return render(ref.generate(records, mode));
         }
     }
@@ -55,8 +67,14 @@ class GenerateOperatorTest {
     }
 
     @Test
+    void theFixturesSampledTokensDependOnTheRandomState() {
+        List<ScanInput> records = TestRecords.first(12, 3, VOCAB);
+        assertNotEquals(reference(records, SAMPLED), reference(records, SAMPLED.withSeed(43)));
+    }
+
+    @Test
     void sessionsOfManyKeysEqualSequentialGenerationPerKey() throws Exception {
-        List<ScanInput> records = TestRecords.first(40, 5);
+        List<ScanInput> records = TestRecords.first(40, 5, VOCAB);
         List<String> expected = reference(records, SAMPLED);
         try (var h = open(SAMPLED, BUNDLES)) {
             for (int i = 0; i < records.size(); i++) {
@@ -97,7 +115,7 @@ class GenerateOperatorTest {
 
     @Test
     void aSnapshotMidSessionResumesWithTheSameTokens() throws Exception {
-        List<ScanInput> records = TestRecords.first(30, 4);
+        List<ScanInput> records = TestRecords.first(30, 4, VOCAB);
         List<String> expected = reference(records, SAMPLED);
         List<String> actual = new ArrayList<>();
         OperatorSubtaskState snapshot;
@@ -112,7 +130,7 @@ class GenerateOperatorTest {
             assertTrue(op.activeSessions() > 0, "sessions are running at the snapshot");
             actual.addAll(render(Harnesses.values(h)));
         }
-        try (var h = Harnesses.<GeneratedToken>create(SAMPLED, BUNDLES)) {
+        try (var h = Harnesses.<GeneratedToken>create(SPEC, SAMPLED, BUNDLES, 1, 0)) {
             h.setProcessingTime(0);
             h.initializeState(snapshot);
             h.open();
@@ -151,7 +169,7 @@ class GenerateOperatorTest {
 
     @Test
     void anEndRecordStopsAnUnboundedSessionAndEndsTheStream() throws Exception {
-        Generate unbounded = Generate.untilStopToken(TestRecords.VOCAB + 1); // a stop token never sampled
+        Generate unbounded = Generate.untilStopToken(VOCAB + 1); // a stop token never sampled
         try (var h = open(unbounded, ScanOptions.defaults().withBundleSize(1))) {
             h.processElement(ScanInput.tokens("a", 1, 1, 2, 3), 1);
             runMails(h, 4);
@@ -171,7 +189,7 @@ class GenerateOperatorTest {
 
     @Test
     void endOfInputFinishesRunningSessions() throws Exception {
-        List<ScanInput> records = TestRecords.first(12, 3);
+        List<ScanInput> records = TestRecords.first(12, 3, VOCAB);
         List<String> expected = reference(records, SAMPLED);
         try (var h = open(SAMPLED, BUNDLES)) {
             for (int i = 0; i < records.size(); i++) {
