@@ -22,9 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #forRange} then runs on it.
  *
  * <p>A loop ends when its last chunk is done, not when every woken worker has checked in: a worker that
- * wakes late finds no chunk left and goes back to waiting. Waiting for each worker cost a mamba-130m step
- * about 150 us per loop (of 170 per step) on a 16-core virtual machine, where waking a parked thread is
- * slow; see docs/performance.md. For the same reason an idle worker spins, then yields its core for
+ * wakes late finds no chunk left and goes back to waiting. Waiting for each worker would make every loop
+ * as slow as the slowest wake-up, and waking a parked thread is slow, on virtual machines most of all.
+ * For the same reason an idle worker spins, then yields its core for
  * {@link #YIELD_NANOS}, and parks only after that: the gaps between a step's loops are shorter.
  *
  * <p>A loop started inside another (from a worker, or from a caller that already holds the workers, or

@@ -132,8 +132,7 @@ final class Scan {
      * ([N, L]); leaves y = sum_n s C, the skip term to {@link #addSkip}. Takes no vector arguments on
      * purpose: a vector passed to a method C2 did not inline is boxed on the heap. For the same reason the
      * skip term is not added here: as the last vector operation of this method and of rowWithDecays, C2
-     * sometimes left it to the Java fallback (a 16-float vector per call: 57 MB per mamba-130m batch-256
-     * step in 3 JVMs of 10 on a 16-core host; see docs/performance.md).
+     * sometimes leaves it to the Java fallback, which allocates a vector per call.
      */
     private static void row(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] state, int st,
                             float[] dA, int a, float[] y) {

@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>In this package a scalar enters vector code only as {@code FloatVector.broadcast(S, x)}, with the
  * species a constant, never as {@code v.add(1f)}: that form takes the species from the vector, and when C2
- * inlined it deep into a large caller it failed to compile the broadcast to SIMD in every JVM of a 16-core
- * host (one Java-built vector per call, 1.46 MB per audio batch-1024 step; see docs/performance.md).
+ * inlines it deep into a large caller it can fail to compile the broadcast to SIMD, leaving a vector built
+ * on the heap for every call.
  */
 public final class VectorKernels implements Kernels {
     /** The kernels (stateless; per-thread scratch). */
