@@ -1,8 +1,10 @@
 package io.scanflow.jobs.cli;
 
+import static io.scanflow.jobs.corpus.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scanflow.jobs.corpus.Cli;
 import io.scanflow.model.testing.Fixture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,27 +17,23 @@ class CommandLineTest {
     @TempDir
     Path tmp;
 
-    private static StreamCommandsTest.Run run(String... args) {
-        return StreamCommandsTest.run(args);
-    }
-
     @Test
     void everySubcommandHasHelpAndTheCommonOptions() {
         picocli.CommandLine cli = ScanflowCommand.newCommandLine();
         for (String name : cli.getSubcommands().keySet()) {
-            StreamCommandsTest.Run r = run(name, "--help");
+            Cli.Run r = run(name, "--help");
             assertEquals(0, r.code(), name + ": " + r.err());
             if (!name.equals("help")) {
                 assertTrue(r.out().contains("--config=FILE.yaml") && r.out().contains("--verbose"), name + ":\n" + r.out());
             }
         }
-        StreamCommandsTest.Run top = run("--help");
+        Cli.Run top = run("--help");
         assertTrue(top.out().contains("stream-generate") && top.out().contains("Exit codes"), top.out());
     }
 
     @Test
     void versionNamesScanflowFlinkAndJava() {
-        StreamCommandsTest.Run r = run("--version");
+        Cli.Run r = run("--version");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("scanflow "), r.out());
         assertTrue(r.out().contains("Flink 2.2."), r.out());
@@ -51,7 +49,7 @@ class CommandLineTest {
 
     @Test
     void modelsListsTheShippedModelsWithTheirTaskAndSize() {
-        StreamCommandsTest.Run r = run("models", "--dir", Fixture.root().resolve("models").toString());
+        Cli.Run r = run("models", "--dir", Fixture.root().resolve("models").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("test fixtures"), r.out());
         assertTrue(r.out().matches("(?s).*mamba1-tied +next token \\(test fixture\\) +mamba 2x32, vocab 50 +18\\.5k +74\\.2 KiB.*"),
@@ -63,7 +61,7 @@ class CommandLineTest {
     void theShippedModelsShowTheTaskAndAccuracyTheirTrainingRecorded() {
         Path shipped = Path.of(System.getProperty("scanflow.testdata")).getParent().resolve("models");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shipped), "no shipped models in this checkout");
-        StreamCommandsTest.Run r = run("models", "--dir", shipped.toString());
+        Cli.Run r = run("models", "--dir", shipped.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(!r.out().contains("unreadable"), r.out());
         // Every classifier shows its classes and a measured accuracy.
@@ -79,7 +77,7 @@ class CommandLineTest {
         Files.copy(source.resolve("config.json"), copy.resolve("config.json"));
         Files.copy(source.resolve("model.safetensors"), copy.resolve("model.safetensors"));
         Files.writeString(copy.resolve(ModelsCommand.CARD), "{\"task\": \"promoter classification\", \"accuracy\": \"0.91 (held out)\"}");
-        StreamCommandsTest.Run r = run("models", "--dir", models.toString());
+        Cli.Run r = run("models", "--dir", models.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("promoter classification") && r.out().contains("0.91 (held out)"), r.out());
     }
@@ -96,7 +94,7 @@ class CommandLineTest {
         Files.writeString(config, "model: " + tied + "\ninspect:\n  model: " + untied + "\n");
         assertTrue(run("inspect", "--config", config.toString()).out().contains("vocabulary     37"),
                 "a subcommand's section wins over the top level");
-        StreamCommandsTest.Run explicit = run("inspect", "--config", config.toString(), "--model", bf16.toString());
+        Cli.Run explicit = run("inspect", "--config", config.toString(), "--model", bf16.toString());
         assertTrue(explicit.out().contains("BF16="), "the command line wins over the file");
     }
 
@@ -118,10 +116,10 @@ class CommandLineTest {
         assertEquals(0, run(concat(common, "--out", greedy.toString())).code());
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(greedy), Files.readAllBytes(fromFile)), "the file's sampling applied");
 
-        StreamCommandsTest.Run both = run(concat(common, "--greedy", "--temperature", "1", "--out", greedy.toString()));
+        Cli.Run both = run(concat(common, "--greedy", "--temperature", "1", "--out", greedy.toString()));
         assertEquals(2, both.code());
         assertTrue(both.err().contains("--greedy and --temperature exclude each other"), both.err());
-        StreamCommandsTest.Run alone = run(concat(common, "--top-k", "3", "--out", greedy.toString()));
+        Cli.Run alone = run(concat(common, "--top-k", "3", "--out", greedy.toString()));
         assertEquals(2, alone.code());
         assertTrue(alone.err().contains("need --temperature"), alone.err());
     }
@@ -136,21 +134,21 @@ class CommandLineTest {
     void aConfigFileMistakeIsAUsageError() throws IOException {
         Path config = tmp.resolve("c.yaml");
         Files.writeString(config, "paralelism: 2\n");
-        StreamCommandsTest.Run typo = run("inspect", "--config", config.toString(), "--model", "x");
+        Cli.Run typo = run("inspect", "--config", config.toString(), "--model", "x");
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("'paralelism' is not an option of any scanflow subcommand"), typo.err());
 
         Files.writeString(config, "inspect:\n  max-new: 3\n");
-        StreamCommandsTest.Run wrong = run("inspect", "--config", config.toString(), "--model", "x");
+        Cli.Run wrong = run("inspect", "--config", config.toString(), "--model", "x");
         assertEquals(2, wrong.code());
         assertTrue(wrong.err().contains("'max-new' is not an option of inspect"), wrong.err());
 
-        StreamCommandsTest.Run missing = run("inspect", "--config", tmp.resolve("none.yaml").toString());
+        Cli.Run missing = run("inspect", "--config", tmp.resolve("none.yaml").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("none.yaml: no such file"), missing.err());
 
         Files.writeString(config, "model: [a, b\n");
-        StreamCommandsTest.Run broken = run("inspect", "--config", config.toString());
+        Cli.Run broken = run("inspect", "--config", config.toString());
         assertEquals(2, broken.code());
         assertTrue(broken.err().contains("not valid YAML"), broken.err());
     }

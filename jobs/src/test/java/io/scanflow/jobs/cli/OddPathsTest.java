@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scanflow.jobs.cli.StreamCommandsTest.Run;
+import io.scanflow.jobs.corpus.Cli;
+import io.scanflow.jobs.corpus.Cli.Run;
 import io.scanflow.model.testing.Fixture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class OddPathsTest {
         Path prompt = Files.copy(StreamCommandsTest.reference(f, "prompt.i32"), inDir.resolve("prompt ü.i32"));
         Path out = tmp.resolve("out " + ODD);
         Path checkpoints = tmp.resolve("ck " + ODD);
-        Run g = StreamCommandsTest.run(StreamCommandsTest.args(new String[] {"stream-generate", "--model",
+        Run g = Cli.run(StreamCommandsTest.args(new String[] {"stream-generate", "--model",
                 f.modelDir.toString(), "--tokens", prompt.toString(), "--batch", String.valueOf(f.batch), "--max-new",
                 String.valueOf(f.newTokens), "--greedy", "--checkpoint-dir", checkpoints.toString(), "--out",
                 out.toString()}));
@@ -41,7 +42,7 @@ class OddPathsTest {
         assertTrue(Files.isDirectory(checkpoints), "checkpoints go to the named folder");
 
         Path classified = tmp.resolve("classify " + ODD);
-        Run c = StreamCommandsTest.run(StreamCommandsTest.args(new String[] {"stream-classify", "--model",
+        Run c = Cli.run(StreamCommandsTest.args(new String[] {"stream-classify", "--model",
                 f.modelDir.toString(), "--tokens", prompt.toString(), "--batch", String.valueOf(f.batch), "--out",
                 classified.toString()}));
         assertEquals(0, c.code(), c.err());

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scanflow.jobs.cli.StreamCommandsTest.Run;
+import io.scanflow.jobs.corpus.Cli;
+import io.scanflow.jobs.corpus.Cli.Run;
 import io.scanflow.model.testing.Fixture;
 import java.io.File;
 import java.io.IOException;
@@ -37,7 +38,7 @@ class ResumeTest {
                 String.valueOf(maxNew), "--temperature", "1.1", "--seed", "9", "--checkpoint-interval", "200ms",
                 "--progress", "off");
         Path reference = tmp.resolve("reference");
-        Run ref = StreamCommandsTest.run(args(common, "--out", reference.toString()));
+        Run ref = Cli.run(args(common, "--out", reference.toString()));
         assertEquals(0, ref.code(), ref.err());
 
         // The same run in its own JVM, paced so that it is still running when it is killed: 4 tokens a second a key, and
@@ -67,7 +68,7 @@ class ResumeTest {
         }
         assertTrue(committed < total, "killed mid-run: " + committed + " of " + total + " tokens committed");
 
-        Run resumed = StreamCommandsTest.run(args(common, "--checkpoint-dir", checkpoints.toString(), "--out",
+        Run resumed = Cli.run(args(common, "--checkpoint-dir", checkpoints.toString(), "--out",
                 out.toString(), "--resume"));
         assertEquals(0, resumed.code(), resumed.err());
         assertArrayEquals(Files.readAllBytes(reference.resolve("tokens.i32")), Files.readAllBytes(out.resolve("tokens.i32")));
@@ -76,12 +77,12 @@ class ResumeTest {
     @Test
     void resumeWithoutACheckpointIsOneLine() {
         Fixture f = Fixture.load("mamba1-tied");
-        Run r = StreamCommandsTest.run("stream-generate", "--model", f.modelDir.toString(), "--tokens",
+        Run r = Cli.run("stream-generate", "--model", f.modelDir.toString(), "--tokens",
                 StreamCommandsTest.reference(f, "prompt.i32").toString(), "--batch", String.valueOf(f.batch), "--max-new", "2",
                 "--checkpoint-dir", tmp.resolve("none").toString(), "--out", tmp.resolve("o").toString(), "--resume");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("--resume: no complete checkpoint in"), r.err());
-        Run usage = StreamCommandsTest.run("stream-generate", "--model", f.modelDir.toString(), "--tokens",
+        Run usage = Cli.run("stream-generate", "--model", f.modelDir.toString(), "--tokens",
                 StreamCommandsTest.reference(f, "prompt.i32").toString(), "--batch", String.valueOf(f.batch), "--max-new", "2",
                 "--out", tmp.resolve("o2").toString(), "--resume");
         assertEquals(2, usage.code(), usage.err());

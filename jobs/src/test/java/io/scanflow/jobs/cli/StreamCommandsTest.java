@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scanflow.jobs.corpus.Cli;
+import io.scanflow.jobs.corpus.Cli.Run;
 import io.scanflow.model.testing.Fixture;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -28,18 +28,6 @@ class StreamCommandsTest {
 
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        picocli.CommandLine cli = ScanflowCommand.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     static String[] args(String[] a, String... more) {
         List<String> all = new ArrayList<>(List.of(a));
@@ -72,7 +60,7 @@ class StreamCommandsTest {
                 "  parallelism.default: 1",
                 ""));
         Path out = tmp.resolve("greedy");
-        Run r = run(args(new String[] {"stream-generate", "--config", config.toString(),
+        Run r = Cli.run(args(new String[] {"stream-generate", "--config", config.toString(),
                 "--tokens", reference(f, "prompt.i32").toString(), "--out", out.toString()}));
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(Fixture.ints(reference(f, "greedy.i32")), Fixture.ints(out.resolve("tokens.i32")));
@@ -88,15 +76,15 @@ class StreamCommandsTest {
                 reference(f, "prompt.i32").toString(), "--batch", String.valueOf(f.batch), "--max-new", "12",
                 "--temperature", "1.2", "--top-k", "20", "--top-p", "0.95", "--seed", "5"};
         Path one = tmp.resolve("one");
-        Run r1 = run(args(common, "--out", one.toString(), "--parallelism", "1", "--bundle-size", "1"));
+        Run r1 = Cli.run(args(common, "--out", one.toString(), "--parallelism", "1", "--bundle-size", "1"));
         assertEquals(0, r1.code(), r1.err());
         Path two = tmp.resolve("two");
         Files.createDirectories(two.resolve("parts"));
         Files.writeString(two.resolve("parts").resolve("part-stale.tsv"), "0\t0\t0\t0\t0\tfalse\n");
-        Run refused = run(args(common, "--out", two.toString()));
+        Run refused = Cli.run(args(common, "--out", two.toString()));
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("is not empty; choose a new folder or add --overwrite"), refused.err());
-        Run r2 = run(args(common, "--out", two.toString(), "--overwrite", "--parallelism", "2", "--bundle-size", "64",
+        Run r2 = Cli.run(args(common, "--out", two.toString(), "--overwrite", "--parallelism", "2", "--bundle-size", "64",
                 "--tokens-per-round", "5"));
         assertEquals(0, r2.code(), r2.err());
         assertArrayEquals(Files.readAllBytes(one.resolve("tokens.i32")), Files.readAllBytes(two.resolve("tokens.i32")));
@@ -112,12 +100,12 @@ class StreamCommandsTest {
         Fixture f = Fixture.load("mamba1-tied");
         int chunk = 7;
         Path logits = tmp.resolve("logits.f32");
-        Run l = run("logits", "--model", f.modelDir.toString(), "--tokens", reference(f, "tokens.i32").toString(),
+        Run l = Cli.run("logits", "--model", f.modelDir.toString(), "--tokens", reference(f, "tokens.i32").toString(),
                 "--batch", String.valueOf(f.batch), "--threads", "1", "--out", logits.toString());
         assertEquals(0, l.code(), l.err());
         float[] all = floats(logits);
         Path out = tmp.resolve("classify");
-        Run r = run(args(new String[] {"stream-classify", "--model", f.modelDir.toString(), "--tokens",
+        Run r = Cli.run(args(new String[] {"stream-classify", "--model", f.modelDir.toString(), "--tokens",
                 reference(f, "tokens.i32").toString(), "--batch", String.valueOf(f.batch), "--chunk", String.valueOf(chunk),
                 "--per-chunk", "--parallelism", "2", "--out", out.toString()}));
         assertEquals(0, r.code(), r.err());
@@ -153,7 +141,7 @@ class StreamCommandsTest {
         String[] common = {"stream-classify", "--model", f.modelDir.toString(), "--tokens",
                 reference(f, "tokens.i32").toString(), "--batch", String.valueOf(f.batch), "--chunk", "16"};
         Path window = tmp.resolve("window");
-        Run w = run(args(common, "--window", "6", "--out", window.toString()));
+        Run w = Cli.run(args(common, "--window", "6", "--out", window.toString()));
         assertEquals(0, w.code(), w.err());
         List<String> rows = Files.readAllLines(window.resolve("predictions.tsv"));
         assertEquals(1 + f.batch * (f.length / 6), rows.size());
@@ -161,7 +149,7 @@ class StreamCommandsTest {
             assertEquals(0, Integer.parseInt(row.split("\t")[1]) % 6, row);
         }
         Path end = tmp.resolve("end");
-        Run e = run(args(common, "--out", end.toString()));
+        Run e = Cli.run(args(common, "--out", end.toString()));
         assertEquals(0, e.code(), e.err());
         rows = Files.readAllLines(end.resolve("predictions.tsv"));
         assertEquals(1 + f.batch, rows.size());
@@ -174,7 +162,7 @@ class StreamCommandsTest {
     void aJobThatFailsExitsWithThreeAndOneLine() {
         Fixture f = Fixture.load("mamba1-tied");
         // The checkpoint storage cannot be created: the JobManager fails the job as it starts.
-        Run r = run(args(new String[] {"stream-generate", "--model", f.modelDir.toString(), "--tokens",
+        Run r = Cli.run(args(new String[] {"stream-generate", "--model", f.modelDir.toString(), "--tokens",
                 reference(f, "prompt.i32").toString(), "--batch", String.valueOf(f.batch), "--max-new", "2",
                 "--checkpoint-dir", "/proc/no-checkpoints-here", "--out", tmp.resolve("failed").toString()}));
         assertEquals(ExitCodes.JOB_FAILED, r.code(), r.err());
@@ -189,17 +177,17 @@ class StreamCommandsTest {
         String[] common = {"stream-generate", "--model", f.modelDir.toString(), "--tokens",
                 reference(f, "prompt.i32").toString(), "--batch", String.valueOf(f.batch), "--max-new", "2",
                 "--out", tmp.resolve("x").toString()};
-        Run cuda = run(args(common, "--engine", "cuda"));
+        Run cuda = Cli.run(args(common, "--engine", "cuda"));
         assertEquals(1, cuda.code());
         assertTrue(cuda.err().contains("engine 'cuda' was asked for, but"), cuda.err());
         assertEquals(1, cuda.err().strip().lines().count(), cuda.err());
-        Run engine = run(args(common, "--engine", "gpu"));
+        Run engine = Cli.run(args(common, "--engine", "gpu"));
         assertEquals(2, engine.code());
         assertTrue(engine.err().contains("expected cpu, cuda or auto, found 'gpu'"), engine.err());
-        Run interval = run(args(common, "--checkpoint-interval", "soon"));
+        Run interval = Cli.run(args(common, "--checkpoint-interval", "soon"));
         assertEquals(2, interval.code());
         assertTrue(interval.err().contains("'soon' is not a duration"), interval.err());
-        Run zero = run(args(common, "--checkpoint-interval", "0"));
+        Run zero = Cli.run(args(common, "--checkpoint-interval", "0"));
         assertEquals(1, zero.code());
         assertTrue(zero.err().contains("--checkpoint-interval must be positive"), zero.err());
     }
