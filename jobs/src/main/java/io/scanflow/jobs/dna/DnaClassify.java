@@ -5,11 +5,8 @@ import io.scanflow.jobs.stream.OutputFiles;
 import io.scanflow.jobs.stream.Progress;
 import io.scanflow.model.head.ClassificationHeads;
 import io.scanflow.model.io.InputNames;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -63,9 +59,8 @@ public final class DnaClassify {
         List<String> labels = ClassificationHeads.load(settings.model()).labels();
         ClassificationReport report = new ClassificationReport(labels, Truth.load(labels, truthFile), reportSettings,
                 Taxonomy.load(settings.model(), labels));
-        Path parts = work.resolve(OutputFiles.PARTS);
-        deleteTree(parts); // an earlier run's lines would be merged into this one's
         String outUri = work.toAbsolutePath().toUri().toString();
+        OutputFiles.deleteParts(outUri); // an earlier run's lines would be merged into this one's
         String run = UUID.randomUUID().toString();
         DnaClassifyJob.Outputs outputs = DnaClassifyJob.outputs(records, settings);
         TypeInformation<JobOutput> type = TypeInformation.of(JobOutput.class);
@@ -96,7 +91,7 @@ public final class DnaClassify {
         }
         progress.println(line(report.reads(), report.votes().size(), report.bad().size(), readBases(report), seconds));
         progress.flush();
-        deleteTree(parts);
+        OutputFiles.deleteParts(outUri);
         String inputs = String.join(", ", InputNames.of(settings.inputs()));
         return report.write(sink, inputs, seconds);
     }
@@ -147,16 +142,5 @@ public final class DnaClassify {
         }
         return sb.append(String.format(Locale.ROOT, ", %.1f s, %.0f bases/s", seconds, bases / Math.max(seconds, 1e-9)))
                 .toString();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

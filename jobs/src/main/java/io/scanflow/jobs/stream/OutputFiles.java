@@ -66,10 +66,16 @@ public final class OutputFiles {
         if (!overwrite) {
             throw new IllegalArgumentException("--out " + shownAs + " is not empty; choose a new folder or add --overwrite");
         }
-        fs.delete(new Path(dir, PARTS), true);
+        deleteParts(outUri);
         for (String result : results) {
             fs.delete(new Path(dir, result), false);
         }
+    }
+
+    /** Deletes {@code <out>/parts} with everything in it, if it is there. */
+    public static void deleteParts(String outUri) throws IOException {
+        Path parts = new Path(new Path(outUri), PARTS);
+        parts.getFileSystem().delete(parts, true);
     }
 
     /**
