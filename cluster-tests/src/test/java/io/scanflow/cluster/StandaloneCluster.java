@@ -212,6 +212,11 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** A REST answer of the JobManager as JSON. */
+    /** The failovers the job has recorded: the entries of its exception history. */
+    int failovers(String jobId) throws IOException {
+        return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
+    }
+
     JsonNode get(String path) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
                 .timeout(Duration.ofSeconds(10)).GET().build();

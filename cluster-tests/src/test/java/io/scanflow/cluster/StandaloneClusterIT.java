@@ -247,7 +247,7 @@ class StandaloneClusterIT {
             Thread.sleep(random.nextInt(1500));
             Process victim = taskManagers.remove(random.nextInt(taskManagers.size()));
             long committed = committedLines(out);
-            int failuresBefore = failures(jobId);
+            int failoversBefore = failovers(jobId);
             victim.destroyForcibly();
             assertTrue(victim.waitFor(30, TimeUnit.SECONDS), "TaskManager " + victim.pid() + " did not die");
             kills.add(String.format("pid %d with %d of %d lines committed", victim.pid(), committed, total));
@@ -256,7 +256,7 @@ class StandaloneClusterIT {
             // timeout): until it has, its tasks still look running, and the next kill would join this
             // kill's failover.
             StandaloneCluster.await(Duration.ofSeconds(60), "the job failing over after kill " + kills.size(),
-                    () -> failures(jobId) > failuresBefore || jobEnded(jobId));
+                    () -> failovers(jobId) > failoversBefore || jobEnded(jobId));
         }
 
         assertTrue(client.waitFor(RUN_TIMEOUT.toSeconds() * 3, TimeUnit.SECONDS), "the run with killed TaskManagers did not end");
@@ -268,11 +268,11 @@ class StandaloneClusterIT {
         JsonNode checkpointStats = cluster.get("/jobs/" + jobId + "/checkpoints");
         JsonNode restored = checkpointStats.path("latest").path("restored");
         assertFalse(restored.isMissingNode() || restored.isNull(), "the job restored a checkpoint: " + checkpointStats);
-        JsonNode exceptions = cluster.get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
-        assertTrue(exceptions.size() >= KILLS, "every kill failed the job's tasks: " + exceptions.size() + " failures");
+        int recorded = cluster.failovers(jobId);
+        assertTrue(recorded >= KILLS, "every kill failed the job's tasks: " + recorded + " failures");
         System.out.printf("%d TaskManager kills (SIGKILL, seed %d), each at a random moment once more output was committed:%n  %s%n"
                         + "the job failed over %d times, last restored checkpoint %d, and finished%n", KILLS, KILL_SEED,
-                String.join("\n  ", kills), exceptions.size(), restored.path("id").asLong());
+                String.join("\n  ", kills), recorded, restored.path("id").asLong());
 
         assertArrayEquals(embedded, Files.readAllBytes(out.resolve("tokens.i32")), "killed vs embedded");
         assertEquals(embeddedLines, sortedLines(out), "killed vs embedded, output lines");
@@ -308,10 +308,10 @@ class StandaloneClusterIT {
         }
     }
 
-    /** Failovers the job has recorded (its exception history's entries; -1 while the REST call fails). */
-    private static int failures(String jobId) {
+    /** {@link StandaloneCluster#failovers}, or -1 while the REST call fails. */
+    private static int failovers(String jobId) {
         try {
-            return cluster.get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
+            return cluster.failovers(jobId);
         } catch (IOException e) {
             return -1;
         }
