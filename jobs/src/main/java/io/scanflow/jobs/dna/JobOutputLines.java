@@ -3,6 +3,7 @@ package io.scanflow.jobs.dna;
 import io.scanflow.genomics.io.BadInput;
 import io.scanflow.jobs.stream.Progress;
 import io.scanflow.jobs.stream.Tsv;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -25,6 +26,8 @@ final class JobOutputLines extends RichMapFunction<JobOutput, String> {
     private final String run;
     private transient LongCounter reads;
     private transient LongCounter bases;
+    private transient AtomicLong localReads;
+    private transient AtomicLong localBases;
 
     /** @param run the run's id, under which this JVM's {@link Progress} counts */
     JobOutputLines(String run) {
@@ -45,6 +48,8 @@ final class JobOutputLines extends RichMapFunction<JobOutput, String> {
         bases = new LongCounter();
         getRuntimeContext().addAccumulator(READS, reads);
         getRuntimeContext().addAccumulator(BASES, bases);
+        localReads = Progress.counter(readsCounter(run));
+        localBases = Progress.counter(basesCounter(run));
     }
 
     @Override
@@ -52,8 +57,8 @@ final class JobOutputLines extends RichMapFunction<JobOutput, String> {
         if (o.read() != null) {
             reads.add(1L);
             bases.add(o.read().bases());
-            Progress.counter(readsCounter(run)).incrementAndGet();
-            Progress.counter(basesCounter(run)).addAndGet(o.read().bases());
+            localReads.incrementAndGet();
+            localBases.addAndGet(o.read().bases());
         }
         return line(o);
     }
