@@ -30,8 +30,8 @@ pack() {
         -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime)
     rm -f "$dir"/lib/*.jar
     cp "$root"/model/target/scanflow-model-*-tests.jar "$dir/lib/model-tests.jar"
-    cp "$(ls "$root"/model/target/scanflow-model-*.jar | grep -v tests)" "$dir/lib/model.jar"
-    cp "$(ls "$root"/kernels/target/scanflow-kernels-*.jar | grep -v tests)" "$dir/lib/kernels.jar"
+    cp "$(ls "$root"/model/target/scanflow-model-*.jar | grep -v -e tests -e javadoc -e sources)" "$dir/lib/model.jar"
+    cp "$(ls "$root"/kernels/target/scanflow-kernels-*.jar | grep -v -e tests -e javadoc -e sources)" "$dir/lib/kernels.jar"
     jar cf "$dir/lib/kernels-tests.jar" -C "$root/kernels/target/test-classes" .
     tr ':' '\n' < "$root/kernels/target/classpath.txt" | while read -r j; do
         case "$(basename "$j")" in

@@ -567,7 +567,7 @@ public final class CudaBench {
 
     private void step() {
         List<String> rows = new ArrayList<>();
-        stepRows(M130.name, new int[] {1, 8, 64, 512, 4096, 8192}, rows, true);
+        stepRows(M130.name, new int[] {1, 8, 64, 512, 2048, 4096, 8192}, rows, true);
         stepRows(M370.name, new int[] {1, 64, 512, 2048}, rows, true);
         table("3. Batched step over GPU-resident slots vs HF generate with cache (float32)",
                 "| model | slots | state-only step ms | tokens/s | greedy step ms (argmax on device) | tokens/s | HF generate step ms | HF tokens/s | speedup (greedy) |",
