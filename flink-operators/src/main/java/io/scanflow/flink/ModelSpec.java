@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * Which model to run and on what: a model folder ({@code config.json} plus safetensors) that every
- * TaskManager can read, the backend, and the engine's sizing. Immutable; shipped to the tasks.
+ * TaskManager can read, or a local copy {@link ModelFolders} fetched from a URI (then each TaskManager fetches
+ * its own copy from that URI), the backend, and the engine's sizing. Immutable; shipped to the tasks.
  */
 public final class ModelSpec implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -18,13 +19,17 @@ public final class ModelSpec implements Serializable {
     public static final int AUTO_THREADS = 0;
 
     private final String directory;
+    /** The URI the folder was fetched from, or null for a folder every TaskManager reads directly. */
+    private final String source;
     private final EngineChoice engine;
     private final int threads;
     private final int chunkLength;
     private final EngineWrapper wrapper;
 
-    private ModelSpec(String directory, EngineChoice engine, int threads, int chunkLength, EngineWrapper wrapper) {
+    private ModelSpec(String directory, String source, EngineChoice engine, int threads, int chunkLength,
+            EngineWrapper wrapper) {
         this.directory = Objects.requireNonNull(directory, "model directory");
+        this.source = source;
         this.engine = Objects.requireNonNull(engine, "engine");
         if ((threads < 1 && threads != AUTO_THREADS) || chunkLength < 1) {
             throw new IllegalArgumentException("engine threads and chunk length must be positive, found "
@@ -37,16 +42,17 @@ public final class ModelSpec implements Serializable {
 
     /**
      * The model in {@code directory}, on {@link EngineChoice#AUTO}, {@link #AUTO_THREADS engine threads from
-     * the cluster}, chunks of 256 tokens.
+     * the cluster}, chunks of 256 tokens. A folder {@link ModelFolders#local} fetched from a URI keeps that URI.
      */
     public static ModelSpec of(Path directory) {
-        return new ModelSpec(directory.toAbsolutePath().normalize().toString(), EngineChoice.AUTO, AUTO_THREADS, 256,
-                EngineWrapper.none());
+        Path local = directory.toAbsolutePath().normalize();
+        return new ModelSpec(local.toString(), ModelFolders.sourceOf(local).orElse(null), EngineChoice.AUTO,
+                AUTO_THREADS, 256, EngineWrapper.none());
     }
 
     /** The backend: {@code cpu}, {@code cuda} or {@code auto}. */
     public ModelSpec withEngine(EngineChoice choice) {
-        return new ModelSpec(directory, choice, threads, chunkLength, wrapper);
+        return new ModelSpec(directory, source, choice, threads, chunkLength, wrapper);
     }
 
     /**
@@ -54,22 +60,22 @@ public final class ModelSpec implements Serializable {
      * task thread; {@link #AUTO_THREADS} leaves it to the cluster.
      */
     public ModelSpec withThreads(int engineThreads) {
-        return new ModelSpec(directory, engine, engineThreads, chunkLength, wrapper);
+        return new ModelSpec(directory, source, engine, engineThreads, chunkLength, wrapper);
     }
 
     /** Tokens per model pass in prefill, and the largest batch slice per worker in a step. */
     public ModelSpec withChunkLength(int tokens) {
-        return new ModelSpec(directory, engine, threads, tokens, wrapper);
+        return new ModelSpec(directory, source, engine, threads, tokens, wrapper);
     }
 
     /** Wraps each subtask's engine (see {@link EngineWrapper}). */
     public ModelSpec withEngineWrapper(EngineWrapper engineWrapper) {
-        return new ModelSpec(directory, engine, threads, chunkLength, engineWrapper);
+        return new ModelSpec(directory, source, engine, threads, chunkLength, engineWrapper);
     }
 
-    /** The model folder. */
+    /** The model folder on this machine (for a fetched model, this JVM's copy: fetched now if it has none). */
     public Path directory() {
-        return Path.of(directory);
+        return source == null ? Path.of(directory) : ModelFolders.local(source);
     }
 
     /** The backend choice. */
@@ -94,7 +100,7 @@ public final class ModelSpec implements Serializable {
 
     @Override
     public String toString() {
-        return "model " + directory + " on " + engine.name().toLowerCase() + " ("
+        return "model " + (source == null ? directory : source) + " on " + engine.name().toLowerCase() + " ("
                 + (threads == AUTO_THREADS ? "auto" : Integer.toString(threads)) + " threads, chunk " + chunkLength + ")";
     }
 }

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "audio-classify", mixinStandardHelpOptions = true,
         description = "Classify audio files (WAV; other formats through ffmpeg): per-window and per-file predictions.")
 final class AudioClassifyCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(names = "--model", required = true, paramLabel = "DIR|URI", converter = ModelFolderConverter.class,
             description = "Classifier folder: config.json, model.safetensors, head.json (with \"input\"), head.safetensors.")
     Path model;
 

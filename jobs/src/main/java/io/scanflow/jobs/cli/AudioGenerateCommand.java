@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "audio-generate", mixinStandardHelpOptions = true,
         description = "Generate audio with a sample-level mu-law model: N concurrent sessions, one WAV each.")
 final class AudioGenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(names = "--model", required = true, paramLabel = "DIR|URI", converter = ModelFolderConverter.class,
             description = "Generator folder: config.json, model.safetensors, audio.json (sample rate, encoding).")
     Path model;
 

@@ -57,7 +57,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR",
+    @Option(names = "--model", paramLabel = "DIR|URI", converter = ModelFolderConverter.class,
             description = "Model folder: config.json + model.safetensors (backbone) + head.json + head.safetensors (default: the shipped "
                     + SHIPPED_MODEL + ").")
     Path model;

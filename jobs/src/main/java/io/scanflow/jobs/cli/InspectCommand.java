@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a model's architecture, sizes, dtype, parameter count and state bytes per key.")
 final class InspectCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|URI", converter = ModelFolderConverter.class, description = "Model folder.")
     Path model;
 
     @Spec

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /** Options every model-running subcommand shares: the model folder and the engine that runs it. */
 public final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Model folder: config.json and safetensors (Hugging Face or state-spaces layout).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|URI", converter = ModelFolderConverter.class,
+            description = "Model folder: config.json and safetensors (Hugging Face or state-spaces layout); or its URI on a file"
+                    + " system Flink has a plugin for (s3://...), fetched into a local cache.")
     Path model;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "cpu|cuda|auto", converter = EngineConverter.class,

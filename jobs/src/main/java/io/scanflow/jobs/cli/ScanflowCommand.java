@@ -5,6 +5,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -52,6 +55,10 @@ public final class ScanflowCommand implements Runnable {
 
     /** Runs the command line; an {@link Error} (a broken installation, out of memory) is one line too, exit 1. */
     static int run(String... args) {
+        // File systems from Flink's plugins folder (FLINK_PLUGINS_DIR, else ./plugins), as `flink run` loads
+        // them: --model, --input and --out may then name s3://, gs:// or hdfs:// locations.
+        Configuration conf = new Configuration();
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
         CommandLine cli = newCommandLine();
         try {
             return cli.execute(args);
