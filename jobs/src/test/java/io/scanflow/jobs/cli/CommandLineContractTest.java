@@ -94,6 +94,18 @@ class CommandLineContractTest {
     }
 
     @Test
+    void modelsAreNamedByPathOrUri() {
+        Path dir = Fixture.load("mamba1-tied-bf16").modelDir.toAbsolutePath().normalize();
+        StringWriter out = new StringWriter();
+        assertEquals(0, run(out, new StringWriter(), "inspect", "--model", dir.toUri().toString()));
+        assertTrue(out.toString().contains("state per key  1,408 floats"), out.toString());
+        StringWriter err = new StringWriter();
+        String unknown = "nofs://bucket/models/m";
+        assertEquals(2, run(new StringWriter(), err, "inspect", "--model", unknown));
+        assertTrue(err.toString().contains(unknown), err.toString());
+    }
+
+    @Test
     void inspectDescribesATransformerPsm() {
         StringWriter out = new StringWriter();
         Path model = Fixture.root().resolve("..").resolve("models").resolve("transformer-psm");
