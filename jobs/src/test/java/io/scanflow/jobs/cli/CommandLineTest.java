@@ -166,4 +166,16 @@ class CommandLineTest {
                 "--engine", "cpu", "--cuda", "gemm=ffma,scan=sequential", "--out", tmp.resolve("l.f32").toString());
         assertEquals(0, good.code(), good.err());
     }
+
+    @Test
+    void theConfigFileSetsCudaChoices() throws IOException {
+        Path model = Fixture.root().resolve("models").resolve("mamba1-tied");
+        Path tokens = model.resolve("reference").resolve("tokens.i32");
+        Path config = tmp.resolve("c.yaml");
+        Files.writeString(config, "cuda: gemm=ffma,generate-kernel=fast\n");
+        Cli.Run bad = run("logits", "--config", config.toString(), "--model", model.toString(), "--tokens",
+                tokens.toString(), "--batch", "1", "--engine", "cpu", "--out", tmp.resolve("l.f32").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("CUDA option generate-kernel: 'fast'"), bad.err());
+    }
 }
