@@ -60,62 +60,29 @@ public record CudaTuning(Gemm gemm, String gemmBigTile, ScanSplit scan, int scan
     /** How dense layers with more than 8 rows are computed (up to 8 rows: a warp-per-column FFMA kernel). */
     public enum Gemm {
         /** Plain float32 FFMA tiles (half the 3xTF32 rate). */
-        FFMA("ffma"),
+        FFMA,
         /** Tensor cores with the 3xTF32 split (~2^-21 relative error per product); the default. */
-        TF32X3("tf32x3");
-
-        private final String value;
-
-        Gemm(String value) {
-            this.value = value;
-        }
-
-        @Override
-        public String toString() {
-            return value;
-        }
+        TF32X3;
     }
 
     /** Whether the Mamba-1 prefill scan may split a pass's time axis into segments. */
     public enum ScanSplit {
         /** Split when the pass has less than half a wave of threads (few requests); the default. */
-        AUTO("auto"),
+        AUTO,
         /** One segment, one launch, always. */
-        SEQUENTIAL("sequential");
-
-        private final String value;
-
-        ScanSplit(String value) {
-            this.value = value;
-        }
-
-        @Override
-        public String toString() {
-            return value;
-        }
+        SEQUENTIAL;
     }
 
     /** The on-device {@code generate} kernel (all variants give identical tokens, states and random states). */
     public enum GenerateKernel {
         /** {@link #SMEM} while its slot group and staged weights fit the device's shared memory, else {@link #L2}. */
-        AUTO("auto"),
+        AUTO,
         /** One 512-thread block per SM, dense weights staged in shared memory ahead of each phase. */
-        SMEM("smem"),
+        SMEM,
         /** Two 256-thread blocks per SM, weights read from L2. */
-        L2("l2"),
+        L2,
         /** The {@link #L2} code in one 512-thread block per SM (for comparisons). */
-        L2_512("l2-512");
-
-        private final String value;
-
-        GenerateKernel(String value) {
-            this.value = value;
-        }
-
-        @Override
-        public String toString() {
-            return value;
-        }
+        L2_512;
     }
 
     /** Checks the values. */
@@ -226,19 +193,24 @@ public record CudaTuning(Gemm gemm, String gemmBigTile, ScanSplit scan, int scan
     /** The options as {@code key=value} pairs, comma-separated, in {@link #KEYS} order. */
     @Override
     public String toString() {
-        return GEMM + "=" + gemm + "," + GEMM_BIG_TILE + "=" + gemmBigTile + "," + SCAN + "=" + scan + ","
+        return GEMM + "=" + text(gemm) + "," + GEMM_BIG_TILE + "=" + gemmBigTile + "," + SCAN + "=" + text(scan) + ","
                 + SCAN_SEGMENT + "=" + scanSegment + "," + DEVICE_GENERATE + "=" + deviceGenerate + ","
-                + GENERATE_KERNEL + "=" + generateKernel + "," + GENERATE_SHAPED + "=" + generateShaped + ","
+                + GENERATE_KERNEL + "=" + text(generateKernel) + "," + GENERATE_SHAPED + "=" + generateShaped + ","
                 + SYNC_EACH_LAUNCH + "=" + syncEachLaunch;
+    }
+
+    /** The text form of a choice: its name in lower case, {@code _} as {@code -} ({@code L2_512}: {@code l2-512}). */
+    public static String text(Enum<?> choice) {
+        return choice.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static <E extends Enum<E>> E parse(E[] values, String key, String value) {
         StringBuilder allowed = new StringBuilder();
         for (E e : values) {
-            if (e.toString().equalsIgnoreCase(value)) {
+            if (text(e).equalsIgnoreCase(value)) {
                 return e;
             }
-            allowed.append(allowed.length() == 0 ? "" : ", ").append(e);
+            allowed.append(allowed.length() == 0 ? "" : ", ").append(text(e));
         }
         throw invalid(key, value, "one of " + allowed);
     }

@@ -1,5 +1,7 @@
 package io.scanflow.kernels;
 
+import java.util.Objects;
+
 /**
  * How an engine is built. Fields a backend does not use are ignored by it.
  *
@@ -24,7 +26,7 @@ public record EngineOptions(int cpuThreads, int chunkLength, int maxSlots, int m
         if (cpuThreads < 1 || chunkLength < 1 || maxSlots < 1 || maxRowsPerPass < 0 || device < 0) {
             throw new IllegalArgumentException("engine options must be positive: " + this);
         }
-        java.util.Objects.requireNonNull(cuda, "cuda");
+        Objects.requireNonNull(cuda, "cuda");
     }
 
     /**

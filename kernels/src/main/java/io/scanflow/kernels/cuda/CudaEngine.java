@@ -2,6 +2,7 @@ package io.scanflow.kernels.cuda;
 
 import static io.scanflow.kernels.cuda.Cuda.check;
 
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.EngineOptions;
 import io.scanflow.kernels.Output;
@@ -265,7 +266,7 @@ public final class CudaEngine implements Engine {
 
     /** The dense-layer kernels this engine runs: {@code tf32x3} or {@code ffma}. */
     public String gemmMode() {
-        return l.tuning().gemm().toString();
+        return CudaTuning.text(l.tuning().gemm());
     }
 
     DeviceWeights weights() {

@@ -4,6 +4,7 @@ import io.scanflow.kernels.CudaTuning;
 import io.scanflow.model.config.Mamba2Config;
 import io.scanflow.model.config.MambaConfig;
 import io.scanflow.model.config.ModelConfig;
+import java.util.function.ToLongFunction;
 
 /**
  * The model kinds the CUDA backend runs, found by the config's {@link ModelConfig#architecture()}: each makes
@@ -11,44 +12,35 @@ import io.scanflow.model.config.ModelConfig;
  * on-device kernel for it.
  */
 enum MixerKind {
-    MAMBA1("mamba") {
-        @Override
-        DeviceMixer mixer(ModelConfig cfg, DeviceWeights w, Launcher l, int maxRows) {
-            return new Mamba1Mixer((MambaConfig) cfg, w, l, maxRows);
-        }
+    MAMBA1("mamba", (cfg, w, l, rows) -> new Mamba1Mixer((MambaConfig) cfg, w, l, rows),
+            cfg -> Mamba1Mixer.workspaceFloatsPerRow((MambaConfig) cfg),
+            (cfg, w, lmHead, l) -> Mamba1Generator.supports((MambaConfig) cfg)
+                    ? new Mamba1Generator((MambaConfig) cfg, w, lmHead, l) : null),
+    MAMBA2("mamba2", (cfg, w, l, rows) -> new Mamba2Mixer((Mamba2Config) cfg, w, l, rows),
+            cfg -> Mamba2Mixer.workspaceFloatsPerRow((Mamba2Config) cfg),
+            (cfg, w, lmHead, l) -> null);
 
-        @Override
-        long workspaceFloatsPerRow(ModelConfig cfg) {
-            return Mamba1Mixer.workspaceFloatsPerRow((MambaConfig) cfg);
-        }
+    /** Makes a kind's mixer with workspace for {@code maxRows} rows. */
+    private interface MixerFactory {
+        DeviceMixer create(ModelConfig cfg, DeviceWeights w, Launcher l, int maxRows);
+    }
 
-        @Override
-        Mamba1Generator generator(ModelConfig cfg, DeviceWeights w, long lmHead, Launcher l, CudaTuning tuning) {
-            MambaConfig m = (MambaConfig) cfg;
-            return tuning.deviceGenerate() && Mamba1Generator.supports(m) ? new Mamba1Generator(m, w, lmHead, l) : null;
-        }
-    },
-    MAMBA2("mamba2") {
-        @Override
-        DeviceMixer mixer(ModelConfig cfg, DeviceWeights w, Launcher l, int maxRows) {
-            return new Mamba2Mixer((Mamba2Config) cfg, w, l, maxRows);
-        }
-
-        @Override
-        long workspaceFloatsPerRow(ModelConfig cfg) {
-            return Mamba2Mixer.workspaceFloatsPerRow((Mamba2Config) cfg);
-        }
-
-        @Override
-        Mamba1Generator generator(ModelConfig cfg, DeviceWeights w, long lmHead, Launcher l, CudaTuning tuning) {
-            return null;
-        }
-    };
+    /** Makes a kind's on-device generator, or null where the model has none. */
+    private interface GeneratorFactory {
+        Mamba1Generator create(ModelConfig cfg, DeviceWeights w, long lmHead, Launcher l);
+    }
 
     private final String architecture;
+    private final MixerFactory mixers;
+    private final ToLongFunction<ModelConfig> workspace;
+    private final GeneratorFactory generators;
 
-    MixerKind(String architecture) {
+    MixerKind(String architecture, MixerFactory mixers, ToLongFunction<ModelConfig> workspace,
+              GeneratorFactory generators) {
         this.architecture = architecture;
+        this.mixers = mixers;
+        this.workspace = workspace;
+        this.generators = generators;
     }
 
     /** The kind of {@code cfg}, or null for an architecture the backend does not run. */
@@ -71,11 +63,20 @@ enum MixerKind {
     }
 
     /** The layer mixer, with workspace for {@code maxRows} rows. */
-    abstract DeviceMixer mixer(ModelConfig cfg, DeviceWeights w, Launcher l, int maxRows);
+    DeviceMixer mixer(ModelConfig cfg, DeviceWeights w, Launcher l, int maxRows) {
+        return mixers.create(cfg, w, l, maxRows);
+    }
 
     /** Floats of the mixer's workspace per token row. */
-    abstract long workspaceFloatsPerRow(ModelConfig cfg);
+    long workspaceFloatsPerRow(ModelConfig cfg) {
+        return workspace.applyAsLong(cfg);
+    }
 
-    /** The on-device generator for this model, or null where {@code generate} loops over batched steps. */
-    abstract Mamba1Generator generator(ModelConfig cfg, DeviceWeights w, long lmHead, Launcher l, CudaTuning tuning);
+    /**
+     * The on-device generator for this model, or null where {@code generate} loops over batched steps (the
+     * kind has none, the model is past its limits, or {@link CudaTuning#deviceGenerate} is off).
+     */
+    Mamba1Generator generator(ModelConfig cfg, DeviceWeights w, long lmHead, Launcher l, CudaTuning tuning) {
+        return tuning.deviceGenerate() ? generators.create(cfg, w, lmHead, l) : null;
+    }
 }
