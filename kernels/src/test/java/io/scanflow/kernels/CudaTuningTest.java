@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -13,15 +12,9 @@ class CudaTuningTest {
 
     @Test
     void everyKeyParsesAndTheTextFormRoundTrips() {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("gemm", "FFMA");
-        settings.put("gemm-big-tile", "tf32x3_nt_128_v2");
-        settings.put("scan", "sequential");
-        settings.put("scan-segment", "8");
-        settings.put("device-generate", "false");
-        settings.put("generate-kernel", "l2-512");
-        settings.put("generate-shaped", "false");
-        settings.put("sync-each-launch", "true");
+        Map<String, String> settings = Map.of("gemm", "FFMA", "gemm-big-tile", "tf32x3_nt_128_v2", "scan", "sequential",
+                "scan-segment", "8", "device-generate", "false", "generate-kernel", "l2-512", "generate-shaped", "false",
+                "sync-each-launch", "true");
         CudaTuning t = CudaTuning.defaults().with(settings);
         assertEquals(new CudaTuning(CudaTuning.Gemm.FFMA, "tf32x3_nt_128_v2", CudaTuning.ScanSplit.SEQUENTIAL, 8, false,
                 CudaTuning.GenerateKernel.L2_512, false, true), t);
