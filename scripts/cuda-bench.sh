@@ -79,7 +79,7 @@ run() {
             echo "== kernel and parity tests, scan $v"
             t0=$SECONDS
             local props=(-Dscanflow.cuda.scan=$v)
-            [ $v = split8 ] && props=(-Dscanflow.cuda.scan=auto -Dscanflow.cuda.scanSegment=8)
+            [ $v = split8 ] && props=(-Dscanflow.cuda.scan=auto -Dscanflow.cuda.scan-segment=8)
             timeout 200 "${java[@]}" -Xmx8g "${props[@]}" -Dscanflow.testdata="$dir/testdata" \
                 -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
                 --select-class io.scanflow.kernels.cuda.CudaKernelsTest \
@@ -120,13 +120,13 @@ run() {
         for v in ${SCANFLOW_GEMM_KERNELS:-tf32x3_nt_128}; do
             echo "== $v: GEMM accuracy test and dense layers"
             t0=$SECONDS
-            timeout 120 "${java[@]}" -Xmx8g -Dscanflow.cuda.gemmBig=$v -Dscanflow.testdata="$dir/testdata" \
+            timeout 120 "${java[@]}" -Xmx8g -Dscanflow.cuda.gemm-big-tile=$v -Dscanflow.testdata="$dir/testdata" \
                 -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
                 --select-method io.scanflow.kernels.cuda.CudaKernelsTest#gemmMatchesFloat64ReferenceOnEveryPath \
                 --details=tree --disable-banner --disable-ansi-colors > "$results/tests-$v.log" 2>&1
             echo "tests exit $? ($((SECONDS - t0)) s)"
             grep -E "gemm |tests (successful|failed)|✘|expected" "$results/tests-$v.log" | head -10
-            timeout 120 "${java[@]}" -Xmx24g -Dscanflow.cuda.gemmBig=$v -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
+            timeout 120 "${java[@]}" -Xmx24g -Dscanflow.cuda.gemm-big-tile=$v -cp "$cp" io.scanflow.kernels.cuda.CudaBench \
                 "$work/models" "$results/hf.json" "$results/bench-$v.md" gemm > "$results/bench-$v.log" 2>&1
             echo "bench exit $? ($((SECONDS - t0)) s)"
             grep -E "in_proj, 8x2048|out_proj \||LM head" "$results/bench-$v.md"

@@ -164,7 +164,7 @@ __device__ __forceinline__ void sgemm_nt_tile(const float* __restrict__ A, int l
     }
 }
 
-// The split on the integer units instead of cvt.rna.tf32.f32 (measured 7-8% slower at the prefill shapes):
+// The split on the integer units instead of cvt.rna.tf32.f32 (the cvt is slower: docs/performance.md):
 // adding half a TF32 ulp to the magnitude bits and clearing the 13 low bits rounds to nearest, ties away
 // from zero, the same bits as the cvt for every finite input. small = x - big is exact; its rounding skips
 // the clearing, because the tensor cores read a TF32 operand's top 19 bits and ignore the 13 low ones: the

@@ -331,9 +331,9 @@ __device__ __forceinline__ void next_item(int& s, int& c, int E) {
     }
 }
 
-// The conv step of every (slot, channel) item of the block, one item per thread at a time (measured:
-// batching several items' loads per thread before their stores was slower on an H100). active = slots of
-// this block in use.
+// The conv step of every (slot, channel) item of the block, one item per thread at a time (batching several
+// items' loads per thread before their stores is slower: docs/performance.md). active = slots of this block
+// in use.
 template <int T>
 __device__ __forceinline__ void conv_step(float* states, const long long* slotBase, long long off, const SfM1Layer& w,
                                           const float* xz, float* u, int S, int E, int K, int active) {
@@ -606,8 +606,8 @@ __device__ __forceinline__ void m1_generate_body(const SfM1Layer* __restrict__ l
         V, eps, S, sampleMode, invT, topK, topP, VP, rng, outTokens
 
 // grid (ceil(count / S)), block 256: 2 blocks per SM, slot tiles up to 8 wide, weight loads in batches of 8
-// from L2. (Measured on an H100: a 3-blocks-per-SM build, 80 registers with tiles up to 4, was 10-25%
-// slower from 1024 slots up.)
+// from L2. (Three blocks per SM, which caps registers at 80 and tiles at 4, is slower at large slot counts:
+// docs/performance.md.)
 extern "C" __global__ void __launch_bounds__(256, 2) m1_generate(SF_GEN_PARAMS) {
     m1_generate_body<8, 8, 256, false, 0>(SF_GEN_ARGS);
 }

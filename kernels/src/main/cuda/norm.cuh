@@ -102,13 +102,3 @@ extern "C" __global__ void gather_rows(const float* __restrict__ H, int d, const
         dst[i] = src[i];
     }
 }
-
-// out[c, r] = in[r, c] for a [rows, cols] row-major matrix.   grid (ceil(rows * cols / 256)), block 256
-extern "C" __global__ void transpose(const float* __restrict__ in, int rows, int cols, float* __restrict__ out) {
-    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < (long long)rows * cols) {
-        long long r = i / cols;
-        long long c = i - r * cols;
-        out[c * rows + r] = in[i];
-    }
-}

@@ -7,7 +7,6 @@
 #include "conv.cuh"
 #include "mamba1.cuh"
 #include "mamba1_scan.cuh"
-#include "mamba1_small.cuh"
 #include "mamba1_generate.cuh"
 #include "mamba2.cuh"
 #include "sampling.cuh"

@@ -2,8 +2,12 @@ package io.scanflow.flink;
 
 import io.scanflow.flink.engine.EngineWrapper;
 import java.io.Serializable;
+import io.scanflow.kernels.CudaTuning;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Which model to run and on what: a model folder ({@code config.json} plus safetensors) that every
@@ -25,9 +29,11 @@ public final class ModelSpec implements Serializable {
     private final int threads;
     private final int chunkLength;
     private final EngineWrapper wrapper;
+    /** CUDA options the job sets ({@link CudaTuning} keys), over the cluster's {@link ScanFlowOptions#CUDA_TUNING}. */
+    private final TreeMap<String, String> cudaTuning;
 
     private ModelSpec(String directory, String source, EngineChoice engine, int threads, int chunkLength,
-            EngineWrapper wrapper) {
+                      EngineWrapper wrapper, Map<String, String> cudaTuning) {
         this.directory = Objects.requireNonNull(directory, "model directory");
         this.source = source;
         this.engine = Objects.requireNonNull(engine, "engine");
@@ -38,6 +44,8 @@ public final class ModelSpec implements Serializable {
         this.threads = threads;
         this.chunkLength = chunkLength;
         this.wrapper = Objects.requireNonNull(wrapper, "engine wrapper");
+        this.cudaTuning = new TreeMap<>(cudaTuning);
+        CudaTuning.defaults().with(this.cudaTuning); // a bad key or value fails here, where the job is built
     }
 
     /**
@@ -47,12 +55,12 @@ public final class ModelSpec implements Serializable {
     public static ModelSpec of(Path directory) {
         Path local = directory.toAbsolutePath().normalize();
         return new ModelSpec(local.toString(), ModelFolders.sourceOf(local).orElse(null), EngineChoice.AUTO,
-                AUTO_THREADS, 256, EngineWrapper.none());
+                AUTO_THREADS, 256, EngineWrapper.none(), Map.of());
     }
 
     /** The backend: {@code cpu}, {@code cuda} or {@code auto}. */
     public ModelSpec withEngine(EngineChoice choice) {
-        return new ModelSpec(directory, source, choice, threads, chunkLength, wrapper);
+        return new ModelSpec(directory, source, choice, threads, chunkLength, wrapper, cudaTuning);
     }
 
     /**
@@ -60,17 +68,25 @@ public final class ModelSpec implements Serializable {
      * task thread; {@link #AUTO_THREADS} leaves it to the cluster.
      */
     public ModelSpec withThreads(int engineThreads) {
-        return new ModelSpec(directory, source, engine, engineThreads, chunkLength, wrapper);
+        return new ModelSpec(directory, source, engine, engineThreads, chunkLength, wrapper, cudaTuning);
     }
 
     /** Tokens per model pass in prefill, and the largest batch slice per worker in a step. */
     public ModelSpec withChunkLength(int tokens) {
-        return new ModelSpec(directory, source, engine, threads, tokens, wrapper);
+        return new ModelSpec(directory, source, engine, threads, tokens, wrapper, cudaTuning);
     }
 
     /** Wraps each subtask's engine (see {@link EngineWrapper}). */
     public ModelSpec withEngineWrapper(EngineWrapper engineWrapper) {
-        return new ModelSpec(directory, source, engine, threads, chunkLength, engineWrapper);
+        return new ModelSpec(directory, source, engine, threads, chunkLength, engineWrapper, cudaTuning);
+    }
+
+    /**
+     * CUDA engine choices as {@link CudaTuning} {@code key=value} settings (replacing earlier ones); they win
+     * over the TaskManager's {@link ScanFlowOptions#CUDA_TUNING} key by key. Throws for an unknown key or value.
+     */
+    public ModelSpec withCudaTuning(Map<String, String> settings) {
+        return new ModelSpec(directory, source, engine, threads, chunkLength, wrapper, settings);
     }
 
     /** The model folder on this machine (for a fetched model, this JVM's copy: fetched now if it has none). */
@@ -93,6 +109,11 @@ public final class ModelSpec implements Serializable {
         return chunkLength;
     }
 
+    /** The job's CUDA settings ({@link #withCudaTuning}), by key. */
+    public Map<String, String> cudaTuning() {
+        return Collections.unmodifiableMap(cudaTuning);
+    }
+
     /** What wraps each subtask's engine. */
     public EngineWrapper engineWrapper() {
         return wrapper;
@@ -101,6 +122,7 @@ public final class ModelSpec implements Serializable {
     @Override
     public String toString() {
         return "model " + (source == null ? directory : source) + " on " + engine.name().toLowerCase() + " ("
-                + (threads == AUTO_THREADS ? "auto" : Integer.toString(threads)) + " threads, chunk " + chunkLength + ")";
+                + (threads == AUTO_THREADS ? "auto" : Integer.toString(threads)) + " threads, chunk " + chunkLength
+                + (cudaTuning.isEmpty() ? "" : ", cuda " + cudaTuning) + ")";
     }
 }

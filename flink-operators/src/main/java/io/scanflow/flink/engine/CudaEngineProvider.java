@@ -42,7 +42,8 @@ public final class CudaEngineProvider implements EngineProvider {
                 .withCpuThreads(settings.threads())
                 .withChunkLength(settings.chunkLength())
                 .withMaxSlots(Math.min(settings.keys(), fit))
-                .withDevice(device);
+                .withDevice(device)
+                .withCuda(settings.cuda());
         return CudaEngine.create(model, settings.modelDirectory(), options);
     }
 

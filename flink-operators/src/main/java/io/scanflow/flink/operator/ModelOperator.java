@@ -8,6 +8,7 @@ import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
 import io.scanflow.flink.engine.CpuShare;
+import io.scanflow.flink.engine.CudaTuningSettings;
 import io.scanflow.flink.engine.EngineSettings;
 import io.scanflow.flink.engine.Engines;
 import io.scanflow.flink.engine.ModelLease;
@@ -169,7 +170,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         engine = spec.engineWrapper().wrap(Engines.create(spec.engine(), lease.model(),
                 new EngineSettings(CpuShare.threads(spec.threads(), taskManagerConfiguration(),
                         Runtime.getRuntime().availableProcessors()), spec.chunkLength(), gpus(), subtask, spec.directory(),
-                        (int) Math.min(Integer.MAX_VALUE, (long) options.maxCachedKeys() + options.bundleSize()))),
+                        (int) Math.min(Integer.MAX_VALUE, (long) options.maxCachedKeys() + options.bundleSize()),
+                        CudaTuningSettings.resolve(spec, taskManagerConfiguration()))),
                 subtask);
         validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures());
         keyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(KEY_STATE, KeyStateSerializer.INSTANCE)));

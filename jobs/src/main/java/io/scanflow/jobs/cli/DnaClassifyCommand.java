@@ -96,6 +96,9 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Engine threads per subtask (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Mixin
+    CudaOptions cuda = new CudaOptions();
+
     @Option(names = "--bundle-size", paramLabel = "N",
             description = "Reads per engine call, across reads; larger bundles fill wider matrix products, the GPU wants thousands"
                     + " (default: " + CPU_BUNDLE + " on the CPU engine, " + CUDA_BUNDLE + " on CUDA).")
@@ -117,6 +120,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Option values first: a misspelt one is a usage error (exit 2), whatever else is wrong.
         engine(engine);
+        cuda.tuning();
         policy(badRecords);
         Path modelDir = model != null ? model : shipped(SHIPPED_MODEL);
         boolean fromPipe = inputs != null && inputs.contains(STANDARD_STREAM);
@@ -178,7 +182,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--bundle-size must be positive, found " + bundle);
         }
         DnaClassifyJob.Settings settings = new DnaClassifyJob.Settings(files, modelDir, readOptions,
-                defaults.modelSpec().withEngine(choice).withThreads(threads),
+                defaults.modelSpec().withEngine(choice).withThreads(threads).withCudaTuning(cuda.settings()),
                 defaults.scanOptions().withBundleSize(bundle));
         JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
         StreamExecutionEnvironment env = flink.env();

@@ -4,6 +4,7 @@ import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.engine.EngineSettings;
 import io.scanflow.flink.engine.Engines;
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.cpu.CpuEngine;
 import io.scanflow.model.SequenceModel;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every model-running subcommand shares: the model folder and the engine that runs it. */
@@ -29,6 +31,9 @@ public final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N",
             description = "CPU engine worker threads (default: all processors; in Flink jobs, 1 per parallel subtask).")
     Integer threads;
+
+    @Mixin
+    CudaOptions cuda = new CudaOptions();
 
     /** {@code cpu}, {@code cuda} or {@code auto}, in any case. */
     static final class EngineConverter implements CommandLine.ITypeConverter<EngineChoice> {
@@ -54,11 +59,13 @@ public final class ModelOptions {
 
     /** An in-process engine over {@code m}, from the backend {@code --engine} selects. */
     Engine openEngine(SequenceModel m, int chunkLength) {
+        CudaTuning tuning = cuda.tuning(); // a bad --cuda is a usage error on every backend
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (Engines.resolve(engine, Engines.providers()).backend().equals("cpu")) {
             return new CpuEngine(m, workers, chunkLength);
         }
-        return Engines.create(engine, m, new EngineSettings(workers, chunkLength, List.of(), 0, model));
+        return Engines.create(engine, m, new EngineSettings(workers, chunkLength, List.of(), 0, model,
+                EngineSettings.DEFAULT_KEYS, tuning));
     }
 
     /** The in-process engine as the summary shows it: {@code cpu (4 threads)}. */
@@ -76,6 +83,6 @@ public final class ModelOptions {
     /** The model operator's spec: the model folder as seen by every TaskManager, engine, threads, chunk. */
     ModelSpec spec(int chunkLength) {
         return ModelSpec.of(model).withEngine(engine).withThreads(threads == null ? 1 : threads)
-                .withChunkLength(chunkLength);
+                .withChunkLength(chunkLength).withCudaTuning(cuda.settings());
     }
 }

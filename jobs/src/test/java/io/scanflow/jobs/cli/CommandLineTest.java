@@ -152,4 +152,30 @@ class CommandLineTest {
         assertEquals(2, broken.code());
         assertTrue(broken.err().contains("not valid YAML"), broken.err());
     }
+
+    @Test
+    void aBadCudaChoiceIsAUsageErrorOnEveryBackend() {
+        Path model = Fixture.root().resolve("models").resolve("mamba1-tied");
+        Path tokens = model.resolve("reference").resolve("tokens.i32");
+        Cli.Run bad = run("logits", "--model", model.toString(), "--tokens", tokens.toString(), "--batch", "1",
+                "--engine", "cpu", "--cuda", "gemm=fast", "--out", tmp.resolve("l.f32").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--cuda: CUDA option gemm: 'fast' is not valid (expected one of ffma, tf32x3)"),
+                bad.err());
+        Cli.Run good = run("logits", "--model", model.toString(), "--tokens", tokens.toString(), "--batch", "1",
+                "--engine", "cpu", "--cuda", "gemm=ffma,scan=sequential", "--out", tmp.resolve("l.f32").toString());
+        assertEquals(0, good.code(), good.err());
+    }
+
+    @Test
+    void theConfigFileSetsCudaChoices() throws IOException {
+        Path model = Fixture.root().resolve("models").resolve("mamba1-tied");
+        Path tokens = model.resolve("reference").resolve("tokens.i32");
+        Path config = tmp.resolve("c.yaml");
+        Files.writeString(config, "cuda: gemm=ffma,generate-kernel=fast\n");
+        Cli.Run bad = run("logits", "--config", config.toString(), "--model", model.toString(), "--tokens",
+                tokens.toString(), "--batch", "1", "--engine", "cpu", "--out", tmp.resolve("l.f32").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("CUDA option generate-kernel: 'fast'"), bad.err());
+    }
 }

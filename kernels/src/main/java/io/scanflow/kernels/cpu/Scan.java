@@ -76,8 +76,8 @@ final class Scan {
      * out in the loop, so the same bits as a block's rows (the one-row-or-many test pins it) for the
      * arguments a Mamba scan has, A dt <= 0. For a
      * recurrent step this saves writing and reading back the decays, a sixth of the scan's operations. A
-     * prefill keeps {@link #block}: calling this from its row loop too made C2's code for it bimodal (one
-     * fork in two ran 1.6x slower).
+     * prefill keeps {@link #block}: calling this from its row loop too makes C2's code for it bimodal (some
+     * JVMs compile a much slower version; docs/performance.md).
      */
     private static void rowWithDecays(int n, float[] delta, float[] u, int i, float[] bc, int b, int cc, float[] negA,
                                       int at, float[] state, int st, float[] y) {

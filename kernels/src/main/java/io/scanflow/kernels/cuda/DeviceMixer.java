@@ -3,7 +3,7 @@ package io.scanflow.kernels.cuda;
 /**
  * The architecture-specific part of a layer on the device: from the normed input {@code normed} [rows, D]
  * to {@code residual += mixer(normed)}, updating the conv window and SSM state of each row's slot.
- * The engine owns embedding, the per-layer RMSNorm, the final norm and the LM head.
+ * {@link DeviceLayers} owns the embedding, the per-layer RMSNorm, the final norm and the LM head.
  */
 abstract class DeviceMixer implements AutoCloseable {
     /** Buffers every pass needs: packed request descriptors (prefill) or the slot of each row (step). */
@@ -16,6 +16,14 @@ abstract class DeviceMixer implements AutoCloseable {
         int requests;
         int maxLen;
         long slots;         // step: int[count]
+
+        /** A pass over the states of {@code slots}. */
+        static Pass over(DeviceSlots slots) {
+            Pass p = new Pass();
+            p.states = slots.address();
+            p.stateFloats = slots.stateFloats();
+            return p;
+        }
     }
 
     /** Tokens per thread of {@code conv_fwd} (SF_CONV_TOKENS in conv.cuh). */

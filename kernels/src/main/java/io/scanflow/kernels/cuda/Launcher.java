@@ -2,6 +2,7 @@ package io.scanflow.kernels.cuda;
 
 import static io.scanflow.kernels.cuda.Cuda.check;
 
+import io.scanflow.kernels.CudaTuning;
 import java.util.ArrayList;
 import java.util.List;
 import jcuda.NativePointerObject;
@@ -16,32 +17,12 @@ import jcuda.driver.JCudaDriver;
  * Launches kernels on one stream and turns every failure into a {@link CudaException} that names the
  * kernel, its launch shape and the driver's error. Launch errors show at once; faults inside a kernel
  * show at the next synchronisation, which {@link #sync} reports together with the last kernel launched
- * (set {@code -Dscanflow.cuda.syncEachLaunch=true} to synchronise after every launch and name the
- * faulting kernel exactly).
+ * ({@link CudaTuning#syncEachLaunch} synchronises after every launch to name the faulting kernel exactly).
+ * Holds the engine's {@link CudaTuning}, which the typed launches and the mixers read.
  */
 final class Launcher implements AutoCloseable {
-    private static final boolean SYNC_EACH = Boolean.getBoolean("scanflow.cuda.syncEachLaunch");
     /** Floats of the split-K scratch: enough for 2 x SMs tiles of 128 x 128 partial sums. */
     private static final int SPLIT_TILES_PER_SM = 2;
-
-    /** How dense layers with more than 8 rows are computed (up to 8 rows: the FFMA warp-per-column kernel). */
-    enum GemmMode {
-        /** Plain float32 FFMA tiles (opt-in: about 25 TFLOP/s on an H100, half the TF32X3 rate). */
-        FFMA,
-        /**
-         * Tensor cores with the 3xTF32 split, the default: ~2^-21 relative error per product, each stage of 16
-         * k's summed apart and added with a rounded float32 add, no less accurate than the FFMA tiles
-         * (CudaKernelsTest checks both against float64). Takes operands whose K and row strides are multiples of 4 floats and whose bases
-         * are 16-byte aligned; other shapes take the FFMA tiles.
-         */
-        TF32X3;
-
-        /** {@code -Dscanflow.cuda.gemm=ffma|tf32x3}; default tf32x3. */
-        static GemmMode fromProperty() {
-            String v = System.getProperty("scanflow.cuda.gemm", "tf32x3");
-            return v.equalsIgnoreCase("ffma") ? FFMA : TF32X3;
-        }
-    }
 
     /** Dynamic shared memory of the 3xTF32 kernels: 4 stages of (BM + BN) rows x 16 floats. */
     private static int tf32x3SharedBytes(int bm, int bn) {
@@ -56,27 +37,38 @@ final class Launcher implements AutoCloseable {
     final CUstream stream;
     private String lastLaunch = "none";
     private boolean capturing;
-    private GemmMode gemmMode = GemmMode.fromProperty();
+    private CudaTuning tuning;
     private final DeviceBuffer splitScratch;
     private final long splitCapacity;
 
-    Launcher(CudaDevice device, CUstream stream) {
+    Launcher(CudaDevice device, CUstream stream, CudaTuning tuning) {
         this.device = device;
         this.stream = stream;
+        this.tuning = tuning;
         this.splitCapacity = (long) SPLIT_TILES_PER_SM * (device.multiprocessors() + 2) * 128 * 128;
         this.splitScratch = DeviceBuffer.floats(splitCapacity, "split-K partial sums");
-        allowSharedMemory(BIG_TILE, tf32x3SharedBytes(128, 128));
+        try {
+            allowSharedMemory(tuning.gemmBigTile(), tf32x3SharedBytes(128, 128));
+        } catch (RuntimeException e) {
+            splitScratch.close();
+            throw e;
+        }
     }
 
-    /** Kernel for the 128 x 128 3xTF32 tile (development sweeps: {@code -Dscanflow.cuda.gemmBig=NAME}). */
-    private static final String BIG_TILE = System.getProperty("scanflow.cuda.gemmBig", "tf32x3_nt_128");
-
-    GemmMode gemmMode() {
-        return gemmMode;
+    /** The choices the launches and mixers follow now. */
+    CudaTuning tuning() {
+        return tuning;
     }
 
-    void setGemmMode(GemmMode mode) {
-        this.gemmMode = mode;
+    /**
+     * Tests and benchmarks: switches the choices of later launches on this stream (the engine reads
+     * {@link CudaTuning#deviceGenerate} only when it is made).
+     */
+    void setTuning(CudaTuning t) {
+        if (!t.gemmBigTile().equals(tuning.gemmBigTile())) {
+            allowSharedMemory(t.gemmBigTile(), tf32x3SharedBytes(128, 128));
+        }
+        this.tuning = t;
     }
 
     @Override
@@ -132,7 +124,7 @@ final class Launcher implements AutoCloseable {
         if (r != CUresult.CUDA_SUCCESS) {
             throw new CudaException("kernel " + lastLaunch + ": " + Cuda.describe(r), r);
         }
-        if (SYNC_EACH && !capturing) {
+        if (tuning.syncEachLaunch() && !capturing) {
             sync("kernel " + lastLaunch);
         }
     }
@@ -173,16 +165,19 @@ final class Launcher implements AutoCloseable {
     /**
      * C[m, n] (+)= sum_k A[m, k] W[n, k] + bias[n]; A [M, K] with row stride lda, W [N, K] row-major
      * (stride ldw), C [M, N] with row stride ldc. Up to 8 rows: the warp-per-column kernel (FFMA); more: the
-     * tile kernels of the engine's {@link GemmMode}, 128-row tiles once they fill the GPU, else 64-row tiles
+     * tile kernels of {@link CudaTuning#gemm}, 128-row tiles once they fill the GPU, else 64-row tiles
      * (3xTF32 layers of at most {@link #NARROW_N} columns: 64 x 80 tiles), and K split over several blocks
-     * (reduced in a fixed order) when even those leave SMs idle. Operands the 3xTF32 kernels cannot take (see
-     * {@link GemmMode#TF32X3}) go to the FFMA tiles.
+     * (reduced in a fixed order) when even those leave SMs idle. The 3xTF32 kernels take operands whose K and
+     * row strides are multiples of 4 floats and whose bases are 16-byte aligned; other operands go to the FFMA
+     * tiles. 3xTF32 sums each stage of 16 k's apart and adds it with a rounded float32 add, no less accurate
+     * than the FFMA tiles (CudaKernelsTest checks both against float64).
      */
     void gemm(long a, int lda, long w, int ldw, long bias, long c, int ldc, int m, int n, int k, boolean accumulate) {
-        gemm(gemmMode, a, lda, w, ldw, bias, c, ldc, m, n, k, accumulate);
+        gemm(tuning.gemm(), a, lda, w, ldw, bias, c, ldc, m, n, k, accumulate);
     }
 
-    void gemm(GemmMode mode, long a, int lda, long w, int ldw, long bias, long c, int ldc, int m, int n, int k,
+    /** {@link #gemm} with the dense-layer kernels of {@code mode}. */
+    void gemm(CudaTuning.Gemm mode, long a, int lda, long w, int ldw, long bias, long c, int ldc, int m, int n, int k,
               boolean accumulate) {
         if (m <= 0 || n <= 0) {
             return;
@@ -193,7 +188,7 @@ final class Launcher implements AutoCloseable {
                     .ptr(c).i(ldc).i(m).i(n).i(k).i(accumulate ? 1 : 0).i(vec4 ? 1 : 0));
             return;
         }
-        boolean tf32x3 = mode == GemmMode.TF32X3 && k % 4 == 0 && lda % 4 == 0 && ldw % 4 == 0 && a % 16 == 0
+        boolean tf32x3 = mode == CudaTuning.Gemm.TF32X3 && k % 4 == 0 && lda % 4 == 0 && ldw % 4 == 0 && a % 16 == 0
                 && w % 16 == 0;
         int sms = device.multiprocessors();
         boolean narrow = tf32x3 && n <= NARROW_N;
@@ -217,7 +212,7 @@ final class Launcher implements AutoCloseable {
         Args args = args().ptr(a).i(lda).ptr(w).i(ldw).ptr(bias).ptr(c).i(ldc).i(m).i(n).i(k).i(accumulate ? 1 : 0)
                 .i(kChunk).ptr(splits > 1 ? splitScratch.address() : 0L);
         if (tf32x3) {
-            launch(narrow ? "tf32x3_nt_64x80" : big ? BIG_TILE : "tf32x3_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 128,
+            launch(narrow ? "tf32x3_nt_64x80" : big ? tuning.gemmBigTile() : "tf32x3_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 128,
                     tf32x3SharedBytes(bm, bn), args);
         } else {
             launch("sgemm_nt_" + bm, ceilDiv(n, bn), ceilDiv(m, bm), splits, 256, 0, args);

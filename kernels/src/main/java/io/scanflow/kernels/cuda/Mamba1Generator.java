@@ -3,6 +3,7 @@ package io.scanflow.kernels.cuda;
 import static io.scanflow.kernels.cuda.Launcher.args;
 import static io.scanflow.kernels.cuda.Launcher.ceilDiv;
 
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.model.config.MambaConfig;
 import io.scanflow.model.sampling.SamplingConfig;
 import java.util.ArrayList;
@@ -19,11 +20,11 @@ import java.util.List;
  * copies of them, made on the device), and the block's shared memory (activations of its slots, plus the
  * sort scratch when sampling) within {@link #MAX_SMEM}.
  *
- * <p>Kernels ({@code -Dscanflow.cuda.generateKernel}, read at each call; default {@code auto}):
+ * <p>Kernels ({@link CudaTuning#generateKernel}, read at each call; default {@code auto}):
  * {@code smem} = {@code m1_generate_ws}, one 512-thread block per SM with the dense weights staged in shared
  * memory ahead of each phase; {@code l2} = {@code m1_generate}, two 256-thread blocks per SM reading the
  * weights from L2; {@code l2-512} = {@code m1_generate_512}, the latter's code in one 512-thread block per SM
- * (for comparisons). {@code auto} takes {@code smem} up to 8 slots per SM (16 for the audio shape's builds; where
+ * (for comparisons). {@code auto} takes {@code smem} up to 8 slots per SM (16 for the builds with the shape compiled in; where
  * the staged weights and the slot group fit the device's shared memory), else {@code l2}. All give identical results.
  */
 final class Mamba1Generator implements AutoCloseable {
@@ -34,7 +35,6 @@ final class Mamba1Generator implements AutoCloseable {
     private static final int MAX_SMEM = 200 * 1024;
     /** Blocks per SM the launch bounds allow; slot groups are sized so that many blocks exist. */
     private static final int BLOCKS_PER_SM = 2;
-    static final String KERNEL_PROPERTY = "scanflow.cuda.generateKernel";
     /** {@code auto} takes the staged kernel up to this many slots per block (one block per SM). */
     private static final int SMEM_MAX_SLOTS = 8, SMEM_MAX_SLOTS_SHAPED = 16;
 
@@ -56,17 +56,24 @@ final class Mamba1Generator implements AutoCloseable {
         }
     }
 
-    /** {@code -Dscanflow.cuda.generateShaped=false} (read at each call) keeps the audio shape on the generic build. */
-    static final String SHAPED_PROPERTY = "scanflow.cuda.generateShaped";
-
-    /** Whether this call takes the audio shape's builds. */
-    private boolean shaped() {
-        return audioShape() && !"false".equals(System.getProperty(SHAPED_PROPERTY));
+    /** The dimensions a generate kernel's loops, K splits and strides follow. */
+    record Shape(int hidden, int inner, int state, int dtRank, int conv, int vocab) {
+        static Shape of(MambaConfig cfg) {
+            return new Shape(cfg.hiddenSize(), cfg.intermediateSize(), cfg.stateSize(), cfg.dtRank(), cfg.convKernel(),
+                    cfg.vocabSize());
+        }
     }
 
-    /** The audio / mu-law generator's shape, which has its own builds ({@code _a}, constants folded). */
-    private boolean audioShape() {
-        return d == 64 && e == 128 && n == 16 && r == 4 && k == 4 && v == 256 && vp == 256;
+    /**
+     * The shape the {@code _a} builds have compiled in ({@code SHAPE == 1} in mamba1_generate.cuh, which a test
+     * reads back): the mu-law audio generators' ({@code models/mulaw-generator}). A model of this shape takes
+     * those builds, whose loops and strides fold.
+     */
+    static final Shape COMPILED_SHAPE = new Shape(64, 128, 16, 4, 4, 256);
+
+    /** Whether this call takes the builds with the model's shape compiled in ({@link CudaTuning#generateShaped}). */
+    private boolean shaped() {
+        return compiledShape && l.tuning().generateShaped();
     }
 
     private final MambaConfig cfg;
@@ -76,6 +83,8 @@ final class Mamba1Generator implements AutoCloseable {
     private final long embedding, finalNorm, lmT;
     private final int d, e, n, r, k, v, vp;
     private final int smemOptIn;
+    /** Whether the model has {@link #COMPILED_SHAPE}. */
+    private final boolean compiledShape;
     private final java.util.Map<String, Integer> smemAllowed = new java.util.HashMap<>();
     private int slotsPerBlockOverride;
 
@@ -156,6 +165,7 @@ final class Mamba1Generator implements AutoCloseable {
         k = cfg.convKernel();
         v = cfg.vocabSize();
         vp = pow2(v);
+        compiledShape = Shape.of(cfg).equals(COMPILED_SHAPE);
         try {
             long[] ptrs = Mamba1LayerTable.build(cfg, w, this::transposed);
             lmT = transposed(lmHead, v, d);
@@ -204,24 +214,21 @@ final class Mamba1Generator implements AutoCloseable {
     }
 
     /**
-     * The kernel for a call: {@code -Dscanflow.cuda.generateKernel} if set (a variant that cannot hold one
+     * The kernel for a call: {@link CudaTuning#generateKernel} unless {@code auto} (a variant that cannot hold one
      * slot per block falls back to {@code l2}), else {@code smem} where its slot group (as chosen by count)
      * and staged weights fit the device's shared memory, else {@code l2}.
      */
     Kernel kernelFor(int count, boolean sampling) {
-        String want = System.getProperty(KERNEL_PROPERTY, "auto");
         Kernel k;
-        switch (want) {
-            case "l2": k = Kernel.L2; break;
-            case "l2-512": k = Kernel.L2_512; break;
-            case "smem": k = Kernel.SMEM; break;
-            case "auto": k = null; break;
-            default: throw new IllegalArgumentException(KERNEL_PROPERTY + " must be auto, smem, l2 or l2-512, not " + want);
+        switch (l.tuning().generateKernel()) {
+            case L2: k = Kernel.L2; break;
+            case L2_512: k = Kernel.L2_512; break;
+            case SMEM: k = Kernel.SMEM; break;
+            default: k = null; break;
         }
         if (k == null) {
-            // Measured on an H100 (docs/performance.md, table 4c): staging wins up to 8 slots per SM (16 with
-            // the audio shape compiled in); past that two independent blocks per SM (whose barriers do not
-            // wait for each other) win.
+            // Staging wins up to 8 slots per SM (16 with the shape compiled in; docs/performance.md, table 4c);
+            // past that two independent blocks per SM (whose barriers do not wait for each other) win.
             int s = slotsPerBlockOverride > 0 ? slotsPerBlockOverride
                     : Math.max(1, Math.min(MAX_SLOTS_PER_BLOCK, ceilDiv(count, (long) l.device.multiprocessors())));
             return s <= (shaped() ? SMEM_MAX_SLOTS_SHAPED : SMEM_MAX_SLOTS) && sharedBytes(cfg, s, sampling, Kernel.SMEM) <= smemOptIn ? Kernel.SMEM : Kernel.L2;

@@ -3,6 +3,7 @@ package io.scanflow.kernels.cuda;
 import static io.scanflow.kernels.cuda.Launcher.args;
 import static io.scanflow.kernels.cuda.Launcher.ceilDiv;
 
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.model.config.MambaConfig;
 
 /**
@@ -75,6 +76,11 @@ final class Mamba1Mixer extends DeviceMixer {
         carry = made[5];
     }
 
+    /** Floats of workspace per token row: xz, u, delta, y and x_proj's output. */
+    static long workspaceFloatsPerRow(MambaConfig cfg) {
+        return 5L * cfg.intermediateSize() + cfg.dtRank() + 2L * cfg.stateSize();
+    }
+
     @Override
     void prefill(int layer, long normed, long residual, int rows, Pass p) {
         l.gemm(normed, d, inProj[layer], d, inBias[layer], xz.address(), 2 * e, rows, 2 * e, d, false);
@@ -88,7 +94,8 @@ final class Mamba1Mixer extends DeviceMixer {
         l.gemm(u.address(), e, xProj[layer], e, 0L, xdbl.address(), xw, rows, xw, e, false);
         delta(layer, rows);
         scan(l, scanArgs(layer, p).ptr(p.reqRow).ptr(p.reqLen).ptr(p.reqSlot).i(e).i(n).ptr(carry.address()),
-                e, n, p.requests, p.maxLen, scanSegments(e, n, p.requests, p.maxLen, l.device.multiprocessors(), carryCapacity));
+                e, n, p.requests, p.maxLen, scanSegments(l.tuning(), e, n, p.requests, p.maxLen, l.device.multiprocessors(),
+                        carryCapacity));
         l.gemm(y.address(), e, outProj[layer], e, outBias[layer], residual, d, rows, d, e, true);
     }
 
@@ -157,21 +164,20 @@ final class Mamba1Mixer extends DeviceMixer {
     }
 
     /**
-     * Segments per request of a prefill pass's scan: {@code -Dscanflow.cuda.scan=auto|sequential} (read at each
-     * pass). {@code sequential}: 1, one launch. {@code auto} (default): 1 while the pass has at least half a wave
-     * of threads (requests x channels x threads per channel; {@link #SCAN_WAVE_PER_SM}), else as many segments
-     * as one wave holds, at most one per {@link #SCAN_MIN_SEGMENT} tokens. {@code -Dscanflow.cuda.scanSegment=T}
-     * (tests) asks for segments of T tokens instead. Never more than the carry buffer holds
-     * ({@code carryCapacity} floats).
+     * Segments per request of a prefill pass's scan under {@code tuning}. {@link CudaTuning.ScanSplit#SEQUENTIAL}:
+     * 1, one launch. {@link CudaTuning.ScanSplit#AUTO}: 1 while the pass has at least half a wave of threads
+     * (requests x channels x threads per channel; {@link #SCAN_WAVE_PER_SM}), else as many segments as one
+     * wave holds, at most one per {@link #SCAN_MIN_SEGMENT} tokens; a {@link CudaTuning#scanSegment} asks for
+     * segments of that many tokens instead. Never more than the carry buffer holds ({@code carryCapacity}
+     * floats).
      */
-    static int scanSegments(int e, int n, int requests, int maxLen, int sms, long carryCapacity) {
-        String mode = System.getProperty("scanflow.cuda.scan", "auto").toLowerCase(java.util.Locale.ROOT);
-        if (mode.equals("sequential") || maxLen <= SCAN_TILE) {
+    static int scanSegments(CudaTuning tuning, int e, int n, int requests, int maxLen, int sms, long carryCapacity) {
+        if (tuning.scan() == CudaTuning.ScanSplit.SEQUENTIAL || maxLen <= SCAN_TILE) {
             return 1;
         }
         long threads = (long) requests * e * scanThreadsPerChannel(n);
         long wave = (long) SCAN_WAVE_PER_SM * sms;
-        int forced = Integer.getInteger("scanflow.cuda.scanSegment", 0);
+        int forced = tuning.scanSegment();
         long segs;
         if (forced > 0) {
             segs = ceilDiv(maxLen, forced);

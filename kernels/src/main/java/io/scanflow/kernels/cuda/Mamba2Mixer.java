@@ -80,6 +80,11 @@ final class Mamba2Mixer extends DeviceMixer {
         y = made[2];
     }
 
+    /** Floats of workspace per token row: in_proj's output, xBC and y. */
+    static long workspaceFloatsPerRow(Mamba2Config cfg) {
+        return (long) cfg.inProjSize() + cfg.convDim() + cfg.intermediateSize();
+    }
+
     @Override
     void prefill(int layer, long normed, long residual, int rows, Pass pass) {
         l.gemm(normed, d, inProj[layer], d, inBias[layer], zx.address(), proj, rows, proj, d, false);

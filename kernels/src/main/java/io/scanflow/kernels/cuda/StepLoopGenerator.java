@@ -6,7 +6,7 @@ import io.scanflow.model.sampling.SamplingConfig;
 
 /**
  * {@link CudaEngine#generate} for models the on-device generator does not run (Mamba-2, models past its
- * size limits, or {@code -Dscanflow.cuda.deviceGenerate=false}): one batched step per token, exactly the
+ * size limits, or {@link io.scanflow.kernels.CudaTuning#deviceGenerate} off): one batched step per token, exactly the
  * loop a caller would write. Greedy: {@code stepGreedy}. Sampling: {@code stepSample} with the slots'
  * {@link RandomState} draws where it reproduces {@code Sampler} (1 <= top-k <= 64 and below the
  * vocabulary), else the engine-independent {@link GenerationLoop} (a logits step and the host {@code Sampler}).

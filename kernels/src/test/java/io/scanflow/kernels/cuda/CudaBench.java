@@ -4,6 +4,7 @@ import static io.scanflow.kernels.cuda.Launcher.args;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.kernels.EngineOptions;
 import io.scanflow.kernels.Output;
 import io.scanflow.model.SequenceModel;
@@ -55,7 +56,7 @@ public final class CudaBench {
         this.out = out;
         this.device = CudaDevice.get(0);
         Cuda.check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
-        this.launcher = new Launcher(device, stream);
+        this.launcher = new Launcher(device, stream, TestTuning.fromSystemProperties());
     }
 
     public static void main(String[] a) throws IOException {
@@ -241,7 +242,7 @@ public final class CudaBench {
             for (int i = 0; i < shapes.length; i++) {
                 int m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
                 double[] ms = new double[2];
-                for (Launcher.GemmMode mode : Launcher.GemmMode.values()) {
+                for (CudaTuning.Gemm mode : CudaTuning.Gemm.values()) {
                     ms[mode.ordinal()] = deviceMs(() -> launcher.gemm(mode, a.address(), k, w.address(), k, 0L, c.address(), n,
                             m, n, k, false), 2, 10);
                 }
@@ -265,11 +266,11 @@ public final class CudaBench {
             tile(w, pattern);
             bias.fill(0, e, Float.floatToRawIntBits(-2f));
             for (int m : new int[] {16384, 2048}) {
-                double ms = deviceMs(() -> launcher.gemm(Launcher.GemmMode.TF32X3, a.address(), e, w.address(), e, 0L, c.address(), xw,
+                double ms = deviceMs(() -> launcher.gemm(CudaTuning.Gemm.TF32X3, a.address(), e, w.address(), e, 0L, c.address(), xw,
                         m, xw, e, false), 2, 10);
                 double flop = 2.0 * m * xw * e;
                 rows.add(String.format(L, "| x_proj on the 64 x 80 tile | %d x %d x %d | %.3f | %.1f |", m, xw, e, ms, flop / (ms * 1e9)));
-                double gemmMs = deviceMs(() -> launcher.gemm(Launcher.GemmMode.TF32X3, a.address(), xw, w.address(), r, 0L, c.address(), e,
+                double gemmMs = deviceMs(() -> launcher.gemm(CudaTuning.Gemm.TF32X3, a.address(), xw, w.address(), r, 0L, c.address(), e,
                         m, e, r, false), 2, 10);
                 double deltaMs = deviceMs(() -> Mamba1Mixer.delta(launcher, a.address(), xw, w.address(), r, bias.address(), c.address(),
                         e, m), 2, 10);
@@ -346,7 +347,7 @@ public final class CudaBench {
                         desc.write(host, 0, host.length, 0);
                         int xw = s.r + 2 * s.n;
                         int sms = device.multiprocessors();
-                        int autoSegs = Mamba1Mixer.scanSegments(s.e, s.n, batch, chunk, sms, carry.bytes() / 4);
+                        int autoSegs = Mamba1Mixer.scanSegments(launcher.tuning(), s.e, s.n, batch, chunk, sms, carry.bytes() / 4);
                         // variant 0: one segment (no time split), then 2..32 segments, then what auto picks if not among them
                         int[] sweep = {1, 2, 4, 8, 16, 32};
                         int autoIdx = Arrays.binarySearch(sweep, autoSegs);
@@ -443,7 +444,7 @@ public final class CudaBench {
         for (Shape s : new Shape[] {M130, M370}) {
             Path dir = models.resolve(s.name);
             SequenceModel model = ModelLoader.load(dir);
-            EngineOptions o = EngineOptions.defaults().withMaxSlots(64).withMaxRowsPerPass(16384).withChunkLength(2048);
+            EngineOptions o = TestTuning.options().withMaxSlots(64).withMaxRowsPerPass(16384).withChunkLength(2048);
             try (CudaEngine e = CudaEngine.create(model, dir, o)) {
                 int[] slots = new int[64];
                 for (int i = 0; i < 64; i++) {
@@ -461,8 +462,9 @@ public final class CudaBench {
                     int[] sl = Arrays.copyOf(slots, batch);
                     float[][] outs = new float[batch][model.vocabSize()];
                     double[] msv = new double[2];
+                    CudaTuning base = e.launcher().tuning();
                     for (int v = 0; v < 2; v++) {
-                        System.setProperty("scanflow.cuda.scan", v == 0 ? "auto" : "sequential");
+                        e.launcher().setTuning(base.withScan(v == 0 ? CudaTuning.ScanSplit.AUTO : CudaTuning.ScanSplit.SEQUENTIAL));
                         try {
                             msv[v] = hostMs(() -> {
                                 for (int x : sl) {
@@ -471,7 +473,7 @@ public final class CudaBench {
                                 e.synchronize();
                             }, () -> e.prefill(sl, tok, Output.LAST_LOGITS, outs), 1, 5);
                         } finally {
-                            System.clearProperty("scanflow.cuda.scan");
+                            e.launcher().setTuning(base);
                         }
                     }
                     double ms = msv[0];
@@ -484,11 +486,11 @@ public final class CudaBench {
             }
         }
         // The headline shape once more with the FFMA dense layers (opt-in), for the tensor-core gain.
-        System.setProperty("scanflow.cuda.gemm", "ffma");
-        try {
+        {
             Path dir = models.resolve(M130.name);
             SequenceModel model = ModelLoader.load(dir);
-            try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(8).withMaxRowsPerPass(16384))) {
+            try (CudaEngine e = CudaEngine.create(model, dir, TestTuning.options().withMaxSlots(8).withMaxRowsPerPass(16384)
+                    .withCuda(TestTuning.fromSystemProperties().withGemm(CudaTuning.Gemm.FFMA)))) {
                 int[] sl = openSlots(e, 8);
                 int[][] tok = headlineTokens(model.vocabSize());
                 float[][] outs = new float[8][model.vocabSize()];
@@ -502,8 +504,6 @@ public final class CudaBench {
                 rows.add(String.format(L, "| %s, FFMA dense layers | 8 | 2048 | %.1f | %.0f | | | %s |", M130.name, ms, tps,
                         hfVersus("prefill/" + M130.name + "/B8/L2048", 8 * 2048, tps)));
             }
-        } finally {
-            System.clearProperty("scanflow.cuda.gemm");
         }
         table("2. Whole-model prefill (last-position logits) vs HF transformers forward (float32, slow path)",
                 "| model | batch | L | ours ms (default scan) | ours tokens/s | ours ms (sequential scan) | tokens/s "
@@ -536,7 +536,7 @@ public final class CudaBench {
     private void breakdown() {
         Path dir = models.resolve(M130.name);
         SequenceModel model = ModelLoader.load(dir);
-        try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(8).withMaxRowsPerPass(16384))) {
+        try (CudaEngine e = CudaEngine.create(model, dir, TestTuning.options().withMaxSlots(8).withMaxRowsPerPass(16384))) {
             int[] sl = openSlots(e, 8);
             int[][] tok = headlineTokens(model.vocabSize());
             e.prefill(sl, tok, Output.LAST_LOGITS, new float[8][model.vocabSize()]);
@@ -579,7 +579,7 @@ public final class CudaBench {
         Path dir = models.resolve(name);
         SequenceModel model = ModelLoader.load(dir);
         int max = Arrays.stream(counts).max().getAsInt();
-        EngineOptions o = EngineOptions.defaults().withMaxSlots(max).withMaxRowsPerPass(256);
+        EngineOptions o = TestTuning.options().withMaxSlots(max).withMaxRowsPerPass(256);
         int best = 0;
         try (CudaEngine e = CudaEngine.create(model, dir, o)) {
             int[] slots = new int[max];
@@ -615,15 +615,12 @@ public final class CudaBench {
         table("3b. Audio-sized model (hidden 64, 2 layers, state 16, vocab 256): batched step, one 16 kHz sample per slot",
                 "| model | slots | state-only step ms | tokens/s | greedy step ms (argmax on device) | tokens/s | HF generate step ms | HF tokens/s | speedup (greedy) |",
                 rows);
-        // The one-kernel step and the graphs, each switched off, for what they bring.
+        // The step without its CUDA graphs, for what they bring.
         Path dir = models.resolve("audio");
         SequenceModel model = ModelLoader.load(dir);
         List<String> g = new ArrayList<>();
-        for (int variant = 0; variant < 3; variant++) {
-            boolean graphs = variant != 2;
-            boolean one = variant == 1;
-            System.setProperty("scanflow.cuda.smallStep", Boolean.toString(one));
-            try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(4096).withMaxRowsPerPass(256)
+        for (boolean graphs : new boolean[] {true, false}) {
+            try (CudaEngine e = CudaEngine.create(model, dir, TestTuning.options().withMaxSlots(4096).withMaxRowsPerPass(256)
                     .withCudaGraphs(graphs))) {
                 int[] slots = new int[4096];
                 for (int i = 0; i < slots.length; i++) {
@@ -633,15 +630,11 @@ public final class CudaBench {
                 int[] next = new int[4096];
                 for (int count : new int[] {1, 1024, 4096}) {
                     double ms = hostMs(() -> { }, () -> e.stepGreedy(slots, tok, count, next), 3, 30);
-                    g.add(String.format(L, "| %s | %s | %d | %.4f |", one ? "one kernel" : "layer by layer",
-                            graphs ? "on" : "off", count, ms));
+                    g.add(String.format(L, "| %s | %d | %.4f |", graphs ? "on" : "off", count, ms));
                 }
-            } finally {
-                System.clearProperty("scanflow.cuda.smallStep");
             }
         }
-        table("3c. Audio model greedy step: one-kernel step vs layer by layer, CUDA graphs on/off",
-                "| step | graphs | slots | step ms |", g);
+        table("3c. Audio model greedy step (layer by layer): CUDA graphs on/off", "| graphs | slots | step ms |", g);
         String line = String.format(L, "%nReal-time 16 kHz streams on this GPU (greedy step <= 62.5 us, one sample per stream per step): %d%n",
                 realtime);
         out.print(line);
@@ -664,7 +657,7 @@ public final class CudaBench {
                 Path p64 = ck.resolve("last64.f64");
                 double[] ref64 = Files.exists(p64) ? Fixture.doubles(p64) : null;
                 SequenceModel model = ModelLoader.load(dir);
-                try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(2))) {
+                try (CudaEngine e = CudaEngine.create(model, dir, TestTuning.options().withMaxSlots(2))) {
                     float[][] o = new float[1][model.vocabSize()];
                     e.prefill(new int[] {e.openSlot()}, new int[][] {tokens}, Output.LAST_LOGITS, o);
                     double vs32 = Fixture.maxRelativeError(o[0], 0, ref32, 0, ref32.length);
@@ -764,7 +757,7 @@ public final class CudaBench {
             double flop = flopPerToken(cfg);
             long stateBytes = 4L * model.newState().data().length;
             int max = counts[counts.length - 1];
-            try (CudaEngine e = CudaEngine.create(model, dirs[m], EngineOptions.defaults().withMaxSlots(max).withMaxRowsPerPass(256))) {
+            try (CudaEngine e = CudaEngine.create(model, dirs[m], TestTuning.options().withMaxSlots(max).withMaxRowsPerPass(256))) {
                 if (!e.deviceGenerate()) {
                     throw new IllegalStateException(names[m] + " does not run on the on-device generator");
                 }
@@ -801,13 +794,13 @@ public final class CudaBench {
                     // Slot-group size sweep at two counts (the default picks ceil(count / (2 x SMs)), at most 32).
                     for (int count : new int[] {2048, 16384}) {
                         for (int s : new int[] {2, 4, 8, 16, 32}) {
-                            e.setGenerateSlotsPerBlock(s);
+                            e.generator().setSlotsPerBlock(s);
                             double ms = hostMs(() -> { }, () -> e.generate(slots, first, count, steps,
                                     io.scanflow.model.sampling.SamplingConfig.greedyDecoding(), null, out), 1, 3);
                             tune.add(String.format(L, "| %d | %d | %.3f | %,.0f |", count, s, ms, count * (double) steps / (ms / 1e3)));
                         }
                     }
-                    e.setGenerateSlotsPerBlock(0);
+                    e.generator().setSlotsPerBlock(0);
                     // Sampled generation (temperature 1, top-k 40, top-p 0.95) and the old per-step path, for comparison.
                     long[] rng = new long[max];
                     for (int count : new int[] {2048}) {
@@ -832,7 +825,7 @@ public final class CudaBench {
                 rows);
         table("4b. Slot-group size (slots per block) of m1_generate, audio model, K = 800",
                 "| slots | slots per block | ms per launch | samples/s |", tune);
-        table("4c. m1_generate kernel variants (-Dscanflow.cuda.generateKernel; shaped: the build with the audio shape compiled in, else -Dscanflow.cuda.generateShaped=false), audio model, greedy, K = 800; "
+        table("4c. m1_generate kernel variants (CUDA option generate-kernel; shaped: the build with the audio shape compiled in, else generate-shaped=false), audio model, greedy, K = 800; "
                         + "'same' = tokens of 200 steps from reset slots, 3 slots' state bytes and (sampled, T 1 top-k 40 top-p 0.95) "
                         + "tokens and random states identical to l2's",
                 "| kernel | slots | ms per launch | us per step | samples/s | real-time at 16 kHz | same as l2 |", variantRows);
@@ -844,17 +837,15 @@ public final class CudaBench {
 
     /** Times each m1_generate kernel variant and checks its tokens, states and random states against l2's. */
     private static void variants(CudaEngine e, int[] slots, int[] first, int steps, int vocab, List<String> rows) {
-        String prop = "scanflow.cuda.generateKernel", shapedProp = "scanflow.cuda.generateShaped";
         String[] kernels = {"l2", "l2-512", "smem", "l2 shaped", "smem shaped"};
-        String before = System.getProperty(prop), beforeShaped = System.getProperty(shapedProp);
+        CudaTuning before = e.launcher().tuning();
         int[] checkCounts = {37, 2048};
         int checkSteps = 200;
         java.util.Map<String, String> same = new java.util.HashMap<>();
         try {
             List<Object> ref = null;
             for (String k : kernels) {
-                System.setProperty(prop, k.split(" ")[0]);
-                System.setProperty(shapedProp, String.valueOf(k.endsWith("shaped")));
+                e.launcher().setTuning(variant(before, k));
                 List<Object> got = new ArrayList<>();
                 for (int count : checkCounts) {
                     for (int sampled = 0; sampled < 2; sampled++) {
@@ -886,8 +877,7 @@ public final class CudaBench {
             }
             for (int count : new int[] {1024, 2048, 4096, 8192}) {
                 for (String k : kernels) {
-                    System.setProperty(prop, k.split(" ")[0]);
-                    System.setProperty(shapedProp, String.valueOf(k.endsWith("shaped")));
+                    e.launcher().setTuning(variant(before, k));
                     int[] out = new int[count * steps];
                     double ms = hostMs(() -> { }, () -> e.generate(slots, first, count, steps,
                             io.scanflow.model.sampling.SamplingConfig.greedyDecoding(), null, out), 1, 3);
@@ -896,17 +886,13 @@ public final class CudaBench {
                 }
             }
         } finally {
-            if (before == null) {
-                System.clearProperty(prop);
-            } else {
-                System.setProperty(prop, before);
-            }
-            if (beforeShaped == null) {
-                System.clearProperty(shapedProp);
-            } else {
-                System.setProperty(shapedProp, beforeShaped);
-            }
+            e.launcher().setTuning(before);
         }
+    }
+
+    /** {@code base} with the generate kernel of a variant name ("l2", "smem shaped", ...). */
+    private static CudaTuning variant(CudaTuning base, String name) {
+        return base.with(CudaTuning.GENERATE_KERNEL, name.split(" ")[0]).withGenerateShaped(name.endsWith("shaped"));
     }
 
     /** One m1_generate launch (audio model, 2048 slots, 100 steps) for a profiler to capture; not timed. */
@@ -914,7 +900,7 @@ public final class CudaBench {
         Path dir = randomAudioModel(Files.createTempDirectory("scanflow-audio"));
         SequenceModel model = ModelLoader.load(dir);
         int count = 2048, steps = 100;
-        try (CudaEngine e = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(count).withMaxRowsPerPass(256))) {
+        try (CudaEngine e = CudaEngine.create(model, dir, TestTuning.options().withMaxSlots(count).withMaxRowsPerPass(256))) {
             int[] slots = new int[count];
             int[] first = new int[count];
             for (int i = 0; i < count; i++) {
@@ -945,7 +931,7 @@ public final class CudaBench {
             float[][] outs = new float[reads][d];
             // The former fixed default, the engine's own choice (EngineOptions.AUTO_ROWS), every read in one pass.
             for (int rowsPerPass : new int[] {8192, EngineOptions.AUTO_ROWS, reads * len}) {
-                EngineOptions o = EngineOptions.defaults().withMaxSlots(reads).withMaxRowsPerPass(rowsPerPass);
+                EngineOptions o = TestTuning.options().withMaxSlots(reads).withMaxRowsPerPass(rowsPerPass);
                 try (CudaEngine e = CudaEngine.create(model, dir, o)) {
                     int[] slots = new int[reads];
                     for (int i = 0; i < reads; i++) {

@@ -40,7 +40,7 @@ class CudaBundleReplayTest {
         Fixture f = Fixture.load(name);
         SequenceModel model = ModelLoader.load(f.modelDir);
         int v = model.vocabSize();
-        EngineOptions opts = EngineOptions.defaults().withMaxSlots(KEYS).withChunkLength(16).withCpuThreads(1);
+        EngineOptions opts = TestTuning.options().withMaxSlots(KEYS).withChunkLength(16).withCpuThreads(1);
         Random random = new Random(7);
         Map<Integer, byte[]> keyedState = new HashMap<>();
         int[] cpuSlot = new int[KEYS];

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.kernels.EngineOptions;
 import io.scanflow.kernels.Output;
 import io.scanflow.kernels.cpu.CpuEngine;
@@ -65,11 +66,15 @@ class CudaGenerateTest {
         final int v;
 
         Pair(String name, int count, long seed) {
+            this(name, count, seed, TestTuning.fromSystemProperties());
+        }
+
+        Pair(String name, int count, long seed, CudaTuning tuning) {
             Path dir = modelDir(name);
             model = ModelLoader.load(dir);
             v = model.vocabSize();
             cpu = new CpuEngine(model, 4, 64);
-            gpu = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(Math.max(64, 2 * count)));
+            gpu = CudaEngine.create(model, dir, EngineOptions.defaults().withMaxSlots(Math.max(64, 2 * count)).withCuda(tuning));
             cs = CudaParityTest.open(cpu, count);
             gs = CudaParityTest.open(gpu, count);
             Random rnd = new Random(seed);
@@ -157,7 +162,7 @@ class CudaGenerateTest {
             int[] cpuFrom = first;
             for (int call = 0; call < 2; call++) {
                 int k = k1[call];
-                p.gpu.setGenerateSlotsPerBlock(call == 0 ? 0 : 8);
+                p.gpu.generator().setSlotsPerBlock(call == 0 ? 0 : 8);
                 int[] got = poisoned(count * k);
                 p.gpu.generate(p.gs, from, count, k, SamplingConfig.greedyDecoding(), null, got);
                 int[] want = new int[count * k];
@@ -224,11 +229,11 @@ class CudaGenerateTest {
                 long[] rngB = rngA.clone();
                 int k1 = 50, k2 = 78;
                 int[] one = poisoned(count * (k1 + k2));
-                p.gpu.setGenerateSlotsPerBlock(0);
+                p.gpu.generator().setSlotsPerBlock(0);
                 p.gpu.generate(a, first, count, k1 + k2, sc, rngA, one);
                 int[] x1 = poisoned(count * k1);
                 int[] x2 = poisoned(count * k2);
-                p.gpu.setGenerateSlotsPerBlock(4);  // other slot groups: results must not depend on them
+                p.gpu.generator().setSlotsPerBlock(4);  // other slot groups: results must not depend on them
                 p.gpu.generate(b, first, count, k1, sc, rngB, x1);
                 p.gpu.generate(b, lastTokens(x1, count, k1), count, k2, sc, rngB, x2);
                 for (int i = 0; i < count; i++) {
@@ -242,7 +247,7 @@ class CudaGenerateTest {
                 assertArrayEquals(rngA, rngB, name + " random states");
                 first = lastTokens(one, count, k1 + k2);
             }
-            p.gpu.setGenerateSlotsPerBlock(0);
+            p.gpu.generator().setSlotsPerBlock(0);
         }
     }
 
@@ -292,34 +297,29 @@ class CudaGenerateTest {
     /** The step-loop path: Mamba-2 always, Mamba-1 when the on-device generator is switched off. */
     @Test
     void stepLoopFallbackMatchesTheCpu() {
-        System.setProperty("scanflow.cuda.deviceGenerate", "false");
-        try {
-            for (String name : List.of("mamba1-untied-bias", "mamba2-groups")) {
-                int count = 5, k = 24;
-                try (Pair p = new Pair(name, 3 * count, 8)) {
-                    assertTrue(!p.gpu.deviceGenerate());
-                    List<SamplingConfig> configs = List.of(SamplingConfig.greedyDecoding(), SamplingConfig.of(1f, 20, 1f),
-                            SamplingConfig.of(1f, 0, 0.95f));
-                    for (int c = 0; c < configs.size(); c++) {
-                        int[] gs = Arrays.copyOfRange(p.gs, c * count, (c + 1) * count);
-                        int[] cs = Arrays.copyOfRange(p.cs, c * count, (c + 1) * count);
-                        int[] first = randomTokens(new Random(c), count, p.v);
-                        long[] rg = {11, 12, 13, 14, 15};
-                        long[] rc = rg.clone();
-                        int[] got = poisoned(count * k);
-                        int[] want = new int[count * k];
-                        p.gpu.generate(gs, first, count, k, configs.get(c), rg, got);
-                        cpuGenerate(p.cpu, cs, first, k, configs.get(c), rc, want);
-                        assertArrayEquals(want, got, name + " fallback " + configs.get(c));
-                        if (!configs.get(c).greedy()) {
-                            assertArrayEquals(rc, rg);
-                        }
+        for (String name : List.of("mamba1-untied-bias", "mamba2-groups")) {
+            int count = 5, k = 24;
+            try (Pair p = new Pair(name, 3 * count, 8, TestTuning.fromSystemProperties().withDeviceGenerate(false))) {
+                assertTrue(!p.gpu.deviceGenerate());
+                List<SamplingConfig> configs = List.of(SamplingConfig.greedyDecoding(), SamplingConfig.of(1f, 20, 1f),
+                        SamplingConfig.of(1f, 0, 0.95f));
+                for (int c = 0; c < configs.size(); c++) {
+                    int[] gs = Arrays.copyOfRange(p.gs, c * count, (c + 1) * count);
+                    int[] cs = Arrays.copyOfRange(p.cs, c * count, (c + 1) * count);
+                    int[] first = randomTokens(new Random(c), count, p.v);
+                    long[] rg = {11, 12, 13, 14, 15};
+                    long[] rc = rg.clone();
+                    int[] got = poisoned(count * k);
+                    int[] want = new int[count * k];
+                    p.gpu.generate(gs, first, count, k, configs.get(c), rg, got);
+                    cpuGenerate(p.cpu, cs, first, k, configs.get(c), rc, want);
+                    assertArrayEquals(want, got, name + " fallback " + configs.get(c));
+                    if (!configs.get(c).greedy()) {
+                        assertArrayEquals(rc, rg);
                     }
-                    assertTrue(p.stateError() <= 1e-5);
                 }
+                assertTrue(p.stateError() <= 1e-5);
             }
-        } finally {
-            System.clearProperty("scanflow.cuda.deviceGenerate");
         }
     }
 }

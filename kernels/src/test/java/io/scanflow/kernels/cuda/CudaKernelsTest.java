@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.kernels.EngineOptions;
 import io.scanflow.model.SequenceModel;
 import io.scanflow.model.loader.ModelLoader;
@@ -37,7 +38,7 @@ class CudaKernelsTest {
         device = CudaDevice.get(0);
         stream = new CUstream();
         Cuda.check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
-        l = new Launcher(device, stream);
+        l = new Launcher(device, stream, TestTuning.fromSystemProperties());
         System.out.println("cuda device: " + device);
     }
 
@@ -65,7 +66,7 @@ class CudaKernelsTest {
                 {333, 50, 2}, {200, 300, 20}, {2048, 1100, 260}, {1030, 1100, 1536}, {64, 768, 1536}, {16, 3072, 768},
                 {300, 80, 1536}, {40, 37, 700}};
         Random rnd = new Random(1);
-        for (Launcher.GemmMode mode : Launcher.GemmMode.values()) {
+        for (CudaTuning.Gemm mode : CudaTuning.Gemm.values()) {
         double worst = 0;
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
@@ -294,7 +295,7 @@ class CudaKernelsTest {
     void enginesOnOneDeviceShareTheWeightsAndSlotsAreBounded() {
         Fixture f = Fixture.load("mamba1-tied");
         SequenceModel model = ModelLoader.load(f.modelDir);
-        EngineOptions o = EngineOptions.defaults().withMaxSlots(2);
+        EngineOptions o = TestTuning.options().withMaxSlots(2);
         try (CudaEngine a = CudaEngine.create(model, f.modelDir, o); CudaEngine b = CudaEngine.create(model, f.modelDir, o)) {
             assertSame(a.weights(), b.weights());
             assertEquals(2, a.weights().users());

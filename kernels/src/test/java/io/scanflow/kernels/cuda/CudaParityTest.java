@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scanflow.kernels.CudaTuning;
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.EngineOptions;
 import io.scanflow.kernels.Output;
@@ -37,27 +38,17 @@ class CudaParityTest {
     @ParameterizedTest
     @FieldSource("FIXTURES")
     void allModesMatchCpuAndTransformers(String name) {
-        check(name, "default");
+        check(name, "default", TestTuning.fromSystemProperties());
     }
 
-    /**
-     * The opt-in code paths: FFMA tiles instead of 3xTF32 tensor cores for the dense layers, and the
-     * one-kernel small-model step instead of the layer-by-layer step (Mamba-1 fixtures).
-     */
+    /** The opt-in dense layers: FFMA tiles instead of 3xTF32 tensor cores. */
     @ParameterizedTest
     @FieldSource("FIXTURES")
-    void allModesMatchWithFfmaAndTheOneKernelStep(String name) {
-        System.setProperty("scanflow.cuda.gemm", "ffma");
-        System.setProperty("scanflow.cuda.smallStep", "true");
-        try {
-            check(name, "ffma+one");
-        } finally {
-            System.clearProperty("scanflow.cuda.gemm");
-            System.clearProperty("scanflow.cuda.smallStep");
-        }
+    void allModesMatchWithFfmaDenseLayers(String name) {
+        check(name, "ffma", TestTuning.fromSystemProperties().withGemm(CudaTuning.Gemm.FFMA));
     }
 
-    private void check(String name, String variant) {
+    private void check(String name, String variant, CudaTuning tuning) {
         Fixture f = Fixture.load(name);
         SequenceModel model = ModelLoader.load(f.modelDir);
         int v = model.vocabSize();
@@ -68,12 +59,12 @@ class CudaParityTest {
             seqs[b] = f.sequence(b);
         }
         EngineOptions opts = EngineOptions.defaults().withChunkLength(16).withMaxSlots(16).withMaxRowsPerPass(40)
-                .withCpuThreads(1);
+                .withCpuThreads(1).withCuda(tuning);
         double prefillCpu = 0, prefillHf = 0, stepCpu = 0, stepHf = 0, batchCpu = 0, batchHf = 0, stateErr = 0;
         double restoreErr = 0, unevenErr = 0;
         String paths;
         try (CpuEngine cpu = new CpuEngine(model, 1, 16); CudaEngine gpu = CudaEngine.create(model, f.modelDir, opts)) {
-            paths = "gemm " + gpu.gemmMode() + (gpu.smallStep() ? ", one-kernel step" : ", layer-by-layer step");
+            paths = "gemm " + gpu.gemmMode();
             // Reference: the CPU backend over whole sequences.
             int[] cs = open(cpu, batch);
             float[][] ref = new float[batch][n * v];
@@ -180,7 +171,7 @@ class CudaParityTest {
         Fixture f = Fixture.load(name);
         SequenceModel model = ModelLoader.load(f.modelDir);
         int v = model.vocabSize();
-        try (CudaEngine gpu = CudaEngine.create(model, f.modelDir, EngineOptions.defaults().withMaxSlots(8))) {
+        try (CudaEngine gpu = CudaEngine.create(model, f.modelDir, TestTuning.options().withMaxSlots(8))) {
             for (int b = 0; b < f.batch; b++) {
                 int slot = gpu.openSlot();
                 int[] out = new int[f.promptLength + f.newTokens];

@@ -17,9 +17,9 @@ class RowsPerPassTest {
         ModelConfig small = ModelLoader.load(Fixture.root().resolve("models").resolve("mamba1-tied")).config();
         int suggested = CudaEngine.suggestedRowsPerPass(small);
         assertTrue(suggested > 8192, "a small model gets more than 8,192 rows per pass: " + suggested);
-        assertEquals(suggested, CudaEngine.autoRowsPerPass(small, 80L << 30));
-        int capped = CudaEngine.autoRowsPerPass(small, 64L << 20);
+        assertEquals(suggested, PassSizing.autoRowsPerPass(small, 80L << 30));
+        int capped = PassSizing.autoRowsPerPass(small, 64L << 20);
         assertTrue(capped >= 1024 && capped < suggested, "64 MB free: " + capped);
-        assertEquals(1024, CudaEngine.autoRowsPerPass(small, 1L << 20));
+        assertEquals(1024, PassSizing.autoRowsPerPass(small, 1L << 20));
     }
 }

@@ -35,4 +35,7 @@ public sealed interface ModelConfig permits MambaConfig, Mamba2Config, Transform
 
     /** Floats of recurrent state per key (conv state and SSM state of every layer). */
     long stateFloats();
+
+    /** Epsilon of the model's RMSNorms (per layer and final). */
+    float normEpsilon();
 }
