@@ -8,7 +8,7 @@
 #   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan|prefill|gemm]   on the GPU machine, from a checkout root or anywhere
 #
 # RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
-# `generate` runs the generation and engine tests (CudaGenerateTest, CudaBundleReplayTest, EnginesFallbackTest,
+# `generate` runs the generation and engine tests (CudaGenerateTest, CudaBundleReplayTest, CudaAvailabilityTest,
 # GenerationLoopTest) and the generation and DNA benchmarks (no Python);
 # `scan` runs the kernel and parity tests with each prefill scan (auto, sequential, segments of 8 tokens) and the copy, scan and prefill
 # benchmarks (no Python); `prefill` runs the kernel and parity tests, HF's checkpoints and prefill timings, and
@@ -175,7 +175,7 @@ run() {
         timeout 200 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
             -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
             --select-class io.scanflow.kernels.cuda.CudaGenerateTest --select-class io.scanflow.kernels.cuda.CudaBundleReplayTest \
-            --select-class io.scanflow.kernels.EnginesFallbackTest --select-class io.scanflow.kernels.GenerationLoopTest \
+            --select-class io.scanflow.kernels.cuda.CudaAvailabilityTest --select-class io.scanflow.kernels.GenerationLoopTest \
             --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
         echo "tests exit $? ($((SECONDS - t0)) s)"
         grep -E "cuda-generate|tests (successful|failed|skipped|aborted)|containers failed|✘|Exception|expected" \
@@ -206,7 +206,7 @@ run() {
         -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
         --select-class io.scanflow.kernels.cuda.CudaKernelsTest --select-class io.scanflow.kernels.cuda.CudaParityTest \
         --select-class io.scanflow.kernels.cuda.CudaGenerateTest \
-        --select-class io.scanflow.kernels.EnginesFallbackTest --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
+        --select-class io.scanflow.kernels.cuda.CudaAvailabilityTest --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
     echo "tests exit $? ($((SECONDS - t0)) s)"
     grep -E "cuda-parity|cuda device|error message example|tests (successful|failed|skipped|aborted)|containers failed|✘" \
         "$results/tests.log" | head -60

@@ -39,8 +39,6 @@
  *   <li>{@link io.scanflow.model.psm.ScanTree}: the tree shape and exact costs.</li>
  *   <li>{@link io.scanflow.model.psm.AffinePair}, {@link io.scanflow.model.psm.AffinePsm},
  *       {@link io.scanflow.model.psm.AffineScan}: the affine instance and its flat-array scan.</li>
- *   <li>{@link io.scanflow.model.psm.CountingPsm}, {@link io.scanflow.model.psm.PsmCostTable}: cost
- *       accounting.</li>
  *   <li>{@code io.scanflow.model.psm.transformer}: the Transformer-PSM (transformer Enc, Agg and
  *       Inf), also as a {@link io.scanflow.model.SequenceModel} for the engines.</li>
  * </ul>
