@@ -32,7 +32,7 @@
  *
  * <h2>Classes</h2>
  * <ul>
- *   <li>{@link io.scanflow.model.psm.PrefixScannableModel}, {@link io.scanflow.model.psm.StateCodec}: the abstraction.</li>
+ *   <li>{@link io.scanflow.model.psm.PrefixScannableModel}, {@link io.scanflow.model.psm.ScanValueCodec}: the abstraction.</li>
  *   <li>{@link io.scanflow.model.psm.ParallelScan}: Blelloch up/down sweep, levels on a pool.</li>
  *   <li>{@link io.scanflow.model.psm.StreamingScan}, {@link io.scanflow.model.psm.ScanState},
  *       {@link io.scanflow.model.psm.ScanStateSerializer}: per-key streaming and its versioned bytes.</li>

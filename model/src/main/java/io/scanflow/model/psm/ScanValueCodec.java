@@ -11,11 +11,13 @@ import java.io.IOException;
  * duality tests restore a stream mid-way and compare float bits).
  *
  * <p>A codec's byte layout is part of the stream state's on-disk format
- * ({@link ScanStateSerializer}): change it only together with a new serializer version.
+ * ({@link ScanStateSerializer}): change it only together with a new serializer version. Codecs write
+ * through {@link DataOutput}, big-endian, like every ScanFlow state format (the model state's is
+ * {@link io.scanflow.model.state.StateCodec}).
  *
  * @param <V> the value type
  */
-public interface StateCodec<V> {
+public interface ScanValueCodec<V> {
 
     /** Writes {@code value}. */
     void write(V value, DataOutput out) throws IOException;
@@ -24,12 +26,12 @@ public interface StateCodec<V> {
     V read(DataInput in) throws IOException;
 
     /** A {@code float[]}: its length as an int, then each float's raw IEEE bits, big-endian. */
-    static StateCodec<float[]> floatArray() {
+    static ScanValueCodec<float[]> floatArray() {
         return FloatArrayCodec.INSTANCE;
     }
 
     /** The codec behind {@link #floatArray()}. */
-    final class FloatArrayCodec implements StateCodec<float[]> {
+    final class FloatArrayCodec implements ScanValueCodec<float[]> {
         static final FloatArrayCodec INSTANCE = new FloatArrayCodec();
 
         /** Longest array accepted on read, to fail early on corrupt bytes. */
