@@ -9,7 +9,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 
 /** Emits records, applies the bad-record policy, and advances the split's checkpointed position. */
-final class GenomicsRecordEmitter implements RecordEmitter<PositionedRecord, SourceRecord, SplitProgress> {
+final class GenomicsRecordEmitter implements RecordEmitter<PositionedRecord, SourceRecord, GenomicsSplitState> {
     private final BadRecordPolicy policy;
     private final Counter badRecords;
 
@@ -19,7 +19,7 @@ final class GenomicsRecordEmitter implements RecordEmitter<PositionedRecord, Sou
     }
 
     @Override
-    public void emitRecord(PositionedRecord element, SourceOutput<SourceRecord> output, SplitProgress state) {
+    public void emitRecord(PositionedRecord element, SourceOutput<SourceRecord> output, GenomicsSplitState state) {
         SourceRecord r = element.record();
         if (r.isBad()) {
             badRecords.inc();

@@ -146,7 +146,7 @@ class BadInputTest {
     void policyFailThrowsNamingFileRecordAndFieldAndSkipDropsButCounts() {
         PositionedRecord badRecord = new PositionedRecord(
                 SourceRecord.of(new BadInput("x.bam", "r7", "SEQ", "expected bases, found none")), 10, 1);
-        SplitProgress state = new SplitProgress(new GenomicsSplit("s", "/x.bam", io.scanflow.genomics.io.GenomicsFormat.BAM,
+        GenomicsSplitState state = new GenomicsSplitState(new GenomicsSplit("s", "/x.bam", io.scanflow.genomics.io.GenomicsFormat.BAM,
                 GenomicsSplit.Unit.VIRTUAL_OFFSET, 0, 100, 0, 0));
         java.util.List<SourceRecord> out = new java.util.ArrayList<>();
         SourceOutput<SourceRecord> output = new SourceOutput<>() {

@@ -13,7 +13,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * Versioned bytes of the enumerator state. Version 1: the split serializer's version (int), the
  * number of splits (int), then each split in that version's layout.
  */
-public final class PendingSplitsSerializer implements SimpleVersionedSerializer<PendingSplits> {
+public final class GenomicsEnumeratorStateSerializer implements SimpleVersionedSerializer<GenomicsEnumeratorState> {
     /** The format version written. */
     public static final int VERSION = 1;
 
@@ -23,7 +23,7 @@ public final class PendingSplitsSerializer implements SimpleVersionedSerializer<
     }
 
     @Override
-    public byte[] serialize(PendingSplits state) throws IOException {
+    public byte[] serialize(GenomicsEnumeratorState state) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(GenomicsSplitSerializer.VERSION);
@@ -36,7 +36,7 @@ public final class PendingSplitsSerializer implements SimpleVersionedSerializer<
     }
 
     @Override
-    public PendingSplits deserialize(int version, byte[] serialized) throws IOException {
+    public GenomicsEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
         if (version != 1) {
             throw new IOException("genomics enumerator state: expected serializer version 1, found " + version);
         }
@@ -47,7 +47,7 @@ public final class PendingSplitsSerializer implements SimpleVersionedSerializer<
             for (int i = 0; i < n; i++) {
                 splits.add(GenomicsSplitSerializer.read(splitVersion, in));
             }
-            return new PendingSplits(splits);
+            return new GenomicsEnumeratorState(splits);
         }
     }
 }

@@ -11,12 +11,12 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
  * the asking reader is told there will be no more). Splits a failed reader had are given back and
  * handed out again from their checkpointed positions.
  */
-public final class GenomicsEnumerator implements SplitEnumerator<GenomicsSplit, PendingSplits> {
+public final class GenomicsSplitEnumerator implements SplitEnumerator<GenomicsSplit, GenomicsEnumeratorState> {
     private final SplitEnumeratorContext<GenomicsSplit> context;
     private final Deque<GenomicsSplit> pending;
 
     /** An enumerator handing out {@code splits} to readers that ask. */
-    public GenomicsEnumerator(SplitEnumeratorContext<GenomicsSplit> context, List<GenomicsSplit> splits) {
+    public GenomicsSplitEnumerator(SplitEnumeratorContext<GenomicsSplit> context, List<GenomicsSplit> splits) {
         this.context = context;
         this.pending = new ArrayDeque<>(splits);
     }
@@ -51,8 +51,8 @@ public final class GenomicsEnumerator implements SplitEnumerator<GenomicsSplit, 
     }
 
     @Override
-    public PendingSplits snapshotState(long checkpointId) {
-        return new PendingSplits(List.copyOf(pending));
+    public GenomicsEnumeratorState snapshotState(long checkpointId) {
+        return new GenomicsEnumeratorState(List.copyOf(pending));
     }
 
     @Override
