@@ -1,8 +1,8 @@
 package io.scanflow.genomics.source;
 
-import io.scanflow.genomics.io.BadRecordPolicy;
-import io.scanflow.genomics.io.GenomicsFormatException;
 import io.scanflow.genomics.io.SourceRecord;
+import io.scanflow.model.io.BadInputException;
+import io.scanflow.model.io.BadRecordPolicy;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.metrics.Counter;
@@ -25,7 +25,7 @@ final class GenomicsRecordEmitter implements RecordEmitter<PositionedRecord, Sou
             badRecords.inc();
             if (policy == BadRecordPolicy.FAIL) {
                 // The same record fails every restart: restarting only delays the one-line answer.
-                throw new SuppressRestartsException(new GenomicsFormatException(r.bad()));
+                throw new SuppressRestartsException(new BadInputException(r.bad()));
             }
             if (policy == BadRecordPolicy.SIDE_OUTPUT) {
                 output.collect(r);

@@ -1,4 +1,4 @@
-package io.scanflow.genomics.io;
+package io.scanflow.model.io;
 
 /**
  * Input that could not be read, and why: which file, which record, which field, and how many records
