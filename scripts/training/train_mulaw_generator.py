@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mamba_simple as ms  # noqa: E402
+import mamba as ms  # noqa: E402
 
 LN2 = math.log(2)
 

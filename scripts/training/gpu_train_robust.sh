@@ -3,7 +3,7 @@
 # models: one GPU runs them side by side): by synthesizer (espeak-ng only, flite only) and on both, each
 # with raw and with window-mean-normalised features (--cmn), plus a larger model on both.
 # OUT gets run.log, one <name>.log per model and models.tar.gz (every model folder with metrics.json).
-# Usage: training/audio/gpu_train_robust.sh DATA.npz OUT_DIR [SECONDS]
+# Usage: scripts/training/gpu_train_robust.sh DATA.npz OUT_DIR [SECONDS]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data=$1; out=$2; secs=${3:-200}

@@ -1,7 +1,7 @@
 """Trains ScanFlow's ape / primate mtDNA read classifier and exports it for the Java loader.
 
 Model: a tiny Mamba-1 backbone in the Hugging Face layout (`transformers.MambaModel` where
-transformers is installed, else the identical training/mamba_torch.py), the final hidden states
+transformers is installed, else the identical scripts/training/mamba.py), the final hidden states
 (after norm_f) mean-pooled over the read, then one linear layer to the labels.
 Input: the read's bases in sequencing orientation, one token per base, no special tokens
 (A=4 C=5 G=6 T=7 N=8; the vocabulary is written into config.json as `dna_vocabulary`).
@@ -33,7 +33,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mamba_torch import MambaBackbone  # noqa: E402
+from mamba import Backbone, save_file  # noqa: E402
 
 LABELS = ["human", "chimpanzee", "bonobo", "gorilla", "orangutan", "gibbon", "macaque",
           "squirrel_monkey", "tarsier", "lemur"]
@@ -136,7 +136,7 @@ def make_backbone(cfg, impl):
             use_conv_bias=cfg["use_conv_bias"], layer_norm_epsilon=cfg["layer_norm_epsilon"],
             residual_in_fp32=True, tie_word_embeddings=True, pad_token_id=0, bos_token_id=1, eos_token_id=2)
         return transformers.MambaModel(hf_cfg)
-    return MambaBackbone(dict(cfg, scan_chunk=8 if impl == "fast" else 0))
+    return Backbone(dict(cfg, scan="loop" if impl == "ref" else "parallel"))
 
 
 def seconds_per_step(impl, cfg, device, batch, length, labels):
@@ -169,11 +169,11 @@ def dict_cfg(args):
 
 
 def check_against_reference(backbone, cfg):
-    """HF's backbone and training/mamba_torch.py give the same hidden states (float64, CPU)."""
+    """HF's backbone and scripts/training/mamba.py give the same hidden states (float64, CPU)."""
     with torch.no_grad():
         for p in backbone.parameters():
             p.add_(0.1 * torch.randn_like(p))
-    ref = MambaBackbone(cfg)
+    ref = Backbone(dict(cfg, scan="loop"))
     ref.load_state_dict({k: v.detach().cpu() for k, v in backbone.state_dict().items()})
     hf = type(backbone)(backbone.config).double()
     hf.load_state_dict({k: v.detach().cpu().double() for k, v in backbone.state_dict().items()})
@@ -238,7 +238,6 @@ def metrics(reads, probs):
 
 
 def save_safetensors(tensors, path, metadata=None):
-    from safetensors.torch import save_file
     save_file({k: v.detach().float().contiguous().cpu() for k, v in tensors.items()}, path,
               metadata=metadata or {"format": "pt"})
 
@@ -314,8 +313,8 @@ def main():
     p.add_argument("--max-len", type=int, default=150)
     p.add_argument("--limit-train", type=int, default=0, help="use only this many training reads (tests)")
     p.add_argument("--impl", choices=["auto", "hf", "ref", "fast"], default="auto",
-                   help="hf: transformers.MambaModel; ref: mamba_torch.py step loop; fast: mamba_torch.py "
-                        "chunked scan; auto: the faster of hf and fast (same parameters, same function)")
+                   help="hf: transformers.MambaModel; ref: mamba.py step loop; fast: mamba.py "
+                        "parallel scan; auto: the faster of hf and fast (same parameters, same function)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--throughput-batch", type=int, default=1024)
     args = p.parse_args()
@@ -351,7 +350,7 @@ def main():
     cfg = dict_cfg(args)
     backbone = make_backbone(cfg, impl)
     hf_vs_ref = check_against_reference(make_backbone(cfg, "hf"), cfg) if have_hf else None
-    print(f"HF MambaModel vs mamba_torch.py, max relative difference (float64): {hf_vs_ref}", flush=True)
+    print(f"HF MambaModel vs mamba.py, max relative difference (float64): {hf_vs_ref}", flush=True)
     model = Classifier(backbone, args.hidden, len(LABELS)).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     loss_fn = nn.CrossEntropyLoss()

@@ -23,7 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mamba_simple as ms  # noqa: E402
+import mamba as ms  # noqa: E402
 
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 FEATURES = {"kind": "mfcc", "sample_rate": 16000, "frame": 512, "hop": 256, "coefficients": 20,

@@ -2,7 +2,7 @@
 # Trains both audio models in one run on a GPU machine within a fixed time budget, then measures the batched
 # generation step. OUT gets few files: run.log, bench.json and models.tar.gz (both model folders with
 # their metrics.json and parity fixtures).
-# Usage: training/audio/gpu_train_all.sh DATA.npz OUT_DIR [CLASSIFIER_SECONDS] [GENERATOR_SECONDS]
+# Usage: scripts/training/gpu_train_all.sh DATA.npz OUT_DIR [CLASSIFIER_SECONDS] [GENERATOR_SECONDS]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data=$1; out=$2; cls_s=${3:-60}; gen_s=${4:-100}

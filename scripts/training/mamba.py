@@ -1,13 +1,25 @@
-"""A compact, vectorised Mamba-1 in PyTorch with Hugging Face `MambaForCausalLM` math and tensor names.
+"""ScanFlow's one PyTorch Mamba-1, with Hugging Face `MambaForCausalLM` math and tensor names.
 
-Training-speed version of the HF "slow path": the selective scan runs as a Hillis-Steele parallel scan
-over time on affine pairs (a_t, b_t) with s_t = a_t * s_{t-1} + b_t, instead of a Python loop over time.
-Everything else (RMSNorm, causal depthwise conv, x_proj / dt_proj / softplus, D skip, SiLU gate, pre-norm
-residual blocks, final norm) is written exactly as HF writes it, so exported weights load into HF
+Every training script imports it: the DNA read classifier (`Backbone`, where transformers is not
+installed, and checked against `transformers.MambaModel` where it is), the audio models (`MambaModel`,
+`export`, `step_reference`) and the Transformer-PSM's Mamba baseline (`MambaLM`).
+
+It follows HF's `MambaMixer.slow_forward` step by step (shapes as in mamba-minimal: b batch, l length,
+d d_model, e d_inner, n d_state, r dt_rank, k conv width, f input features, v vocabulary):
+  [x, z] = in_proj(h)                      [b, l, 2e]
+  x = silu(causal depthwise conv_k(x))     [b, l, e]
+  [dt_low, B, C] = x_proj(x)               [b, l, r + 2n]
+  dt = softplus(dt_proj(dt_low))           [b, l, e]   (dt_proj carries the dt bias)
+  A = -exp(A_log)                          [e, n]
+  s_t = exp(dt_t A) s_{t-1} + dt_t B_t x_t ; y_t = s_t C_t + D x_t
+  out = out_proj(y * silu(z))
+Block: h = h + mixer(rmsnorm(h)); model: embeddings -> blocks -> norm_f. Exported weights load into HF
 transformers and into ScanFlow's Java loader and compute the same outputs (checked by parity tests).
 
-Shapes (letters as in mamba-minimal): b batch, l length, d d_model, e d_inner, n d_state, r dt_rank,
-k conv width, f input features, v vocabulary.
+The scan s_t = a_t s_{t-1} + b_t is the affine PSM with chunk size 1 ((a1, b1) o (a2, b2) =
+(a1 a2, a2 b1 + b2), associative), so by default it runs as a Hillis-Steele parallel scan over time
+(log2 steps inside chunks of 64, no Python loop over time); `"scan": "loop"` in the config runs the
+step-by-step recurrence instead, the readable reference.
 
 Feature input (a ScanFlow extension): `backbone.input_proj` (Linear f -> d) replaces the embedding and
 `config.json` carries "input_features": f.
@@ -77,17 +89,30 @@ def chunked_scan(a, b, chunk=64):
     return torch.cat(outs, 1)[:, :length]
 
 
+def loop_scan(a, b):
+    """The same recurrence one step at a time: s_t = a_t * s_{t-1} + b_t with s_{-1} = 0, over dim 1."""
+    s = torch.zeros_like(b[:, 0])
+    states = []
+    for t in range(a.shape[1]):
+        s = a[:, t] * s + b[:, t]
+        states.append(s)
+    return torch.stack(states, 1)
+
+
 class Mixer(nn.Module):
-    def __init__(self, d, e, n, k, r):
+    def __init__(self, d, e, n, k, r, bias=False, conv_bias=True, scan="parallel"):
         super().__init__()
+        if scan not in ("parallel", "loop"):
+            raise ValueError(f"scan must be 'parallel' or 'loop', found {scan!r}")
         self.e, self.n, self.k, self.r = e, n, k, r
-        self.in_proj = nn.Linear(d, 2 * e, bias=False)
-        self.conv1d = nn.Conv1d(e, e, k, groups=e, padding=k - 1, bias=True)
+        self.scan = chunked_scan if scan == "parallel" else loop_scan
+        self.in_proj = nn.Linear(d, 2 * e, bias=bias)
+        self.conv1d = nn.Conv1d(e, e, k, groups=e, padding=k - 1, bias=conv_bias)
         self.x_proj = nn.Linear(e, r + 2 * n, bias=False)
         self.dt_proj = nn.Linear(r, e, bias=True)
         self.A_log = nn.Parameter(torch.log(torch.arange(1, n + 1, dtype=torch.float32)).repeat(e, 1))
         self.D = nn.Parameter(torch.ones(e))
-        self.out_proj = nn.Linear(e, d, bias=False)
+        self.out_proj = nn.Linear(e, d, bias=bias)
         # HF / mamba_ssm dt init: dt log-uniform in [1e-3, 1e-1], bias = softplus^-1(dt).
         with torch.no_grad():
             nn.init.uniform_(self.dt_proj.weight, -r ** -0.5, r ** -0.5)
@@ -100,25 +125,29 @@ class Mixer(nn.Module):
         x = F.silu(self.conv1d(x.transpose(1, 2))[..., :length]).transpose(1, 2)  # causal depthwise conv
         dlow, B, C = torch.split(self.x_proj(x), [self.r, self.n, self.n], dim=-1)
         delta = F.softplus(self.dt_proj(dlow))                                   # [b, l, e]
-        A = -torch.exp(self.A_log.float())                                       # [e, n]
+        A = -torch.exp(self.A_log)                                               # [e, n]
         dA = torch.exp(delta.unsqueeze(-1) * A)                                  # [b, l, e, n]
         dBu = delta.unsqueeze(-1) * B.unsqueeze(2) * x.unsqueeze(-1)             # [b, l, e, n]
-        s = chunked_scan(dA, dBu)
+        s = self.scan(dA, dBu)
         y = (s * C.unsqueeze(2)).sum(-1) + x * self.D                            # [b, l, e]
         return self.out_proj(y * F.silu(z))
 
 
 class Block(nn.Module):
-    def __init__(self, d, e, n, k, r, eps):
+    def __init__(self, cfg):
         super().__init__()
-        self.norm = RMSNorm(d, eps)
-        self.mixer = Mixer(d, e, n, k, r)
+        self.norm = RMSNorm(cfg["hidden_size"], cfg["layer_norm_epsilon"])
+        self.mixer = Mixer(cfg["hidden_size"], cfg["intermediate_size"], cfg["state_size"], cfg["conv_kernel"],
+                           cfg["time_step_rank"], bias=cfg.get("use_bias", False),
+                           conv_bias=cfg.get("use_conv_bias", True), scan=cfg.get("scan", "parallel"))
 
     def forward(self, h):
         return h + self.mixer(self.norm(h))
 
 
 class Backbone(nn.Module):
+    """HF's MambaModel parameters: embeddings (or input_proj), layers.{i}.norm / .mixer.*, norm_f."""
+
     def __init__(self, cfg):
         super().__init__()
         d = cfg["hidden_size"]
@@ -126,13 +155,11 @@ class Backbone(nn.Module):
             self.input_proj = nn.Linear(cfg["input_features"], d)
         else:
             self.embeddings = nn.Embedding(cfg["vocab_size"], d)
-        self.layers = nn.ModuleList(
-            Block(d, cfg["intermediate_size"], cfg["state_size"], cfg["conv_kernel"], cfg["time_step_rank"],
-                  cfg["layer_norm_epsilon"]) for _ in range(cfg["num_hidden_layers"]))
+        self.layers = nn.ModuleList(Block(cfg) for _ in range(cfg["num_hidden_layers"]))
         self.norm_f = RMSNorm(d, cfg["layer_norm_epsilon"])
 
-    def forward(self, inputs):
-        h = self.input_proj(inputs) if hasattr(self, "input_proj") else self.embeddings(inputs)
+    def forward(self, input_ids):  # HF's name; feature rows [b, l, f] for a feature-input model
+        h = self.input_proj(input_ids) if hasattr(self, "input_proj") else self.embeddings(input_ids)
         for layer in self.layers:
             h = layer(h)
         return self.norm_f(h)
@@ -150,6 +177,19 @@ class MambaModel(nn.Module):
 
     def forward(self, inputs):
         return self.backbone(inputs)
+
+
+class MambaLM(nn.Module):
+    """A token language model: forward returns (logits [b, l, v], None), the interface the PSM trainer
+    gives its models."""
+
+    def __init__(self, vocab_size, hidden_size, num_layers, state_size=16, expand=2, conv_kernel=4):
+        super().__init__()
+        self.model = MambaModel(make_config(hidden_size, num_layers, state_size, expand, conv_kernel,
+                                            vocab=vocab_size))
+
+    def forward(self, tokens):
+        return self.model.lm_head(self.model(tokens)), None
 
 
 def make_config(hidden, layers, state=16, expand=2, conv=4, vocab=0, features=0):
@@ -201,6 +241,7 @@ def export(model, out_dir, extra_tensors=None, drop_input_features_key=False):
     cfg = dict(model.cfg)
     if cfg.get("input_features", 0) == 0:
         cfg.pop("input_features", None)
+    cfg.pop("scan", None)  # how this module computes, not part of the model
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2, sort_keys=True)
     tensors = {k: v.detach().float().cpu().contiguous() for k, v in model.state_dict().items()}

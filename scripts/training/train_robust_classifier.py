@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mamba_simple as ms  # noqa: E402
+import mamba as ms  # noqa: E402
 from train_digit_classifier import DIGITS, Classifier, evaluate, export_classifier, train_step  # noqa: E402
 
 

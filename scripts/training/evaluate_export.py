@@ -1,6 +1,6 @@
 """Evaluate an exported Transformer-PSM (config.json + model.safetensors) on CPU.
 
-  python3 training/psm/evaluate_export.py models/transformer-psm [--sequences 128]
+  python3 scripts/training/evaluate_export.py models/transformer-psm [--sequences 128]
 
 Prints, per length (1x, 2x, 4x, 8x the training length): per-position accuracy, the accuracy
 beyond the training length, and for S3 the accuracy of the predicted element's sign (the

@@ -1,7 +1,7 @@
 """Train a small Transformer-PSM and a same-size Mamba the same way on a state-tracking task,
 measure length generalization, export the PSM for ScanFlow and write float64 reference outputs.
 
-  python3 training/psm/train_and_export.py --out OUT [--attempts s3:4,s3:2] [--deadline 270] [--device cuda]
+  python3 scripts/training/train_and_export.py --out OUT [--attempts s3:4,s3:2] [--deadline 270] [--device cuda]
 
 Writes under OUT:
   model/config.json, model/model.safetensors     the trained Transformer-PSM (models/transformer-psm)
@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mamba_baseline import MambaLM  # noqa: E402
+from mamba import MambaLM  # noqa: E402
 from state_tracking import StateTracking  # noqa: E402
 from transformer_psm import TransformerPSM  # noqa: E402
 

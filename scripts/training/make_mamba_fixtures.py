@@ -14,7 +14,7 @@ Per model, under OUT/<name>/reference/:
   greedy.i32   int32 LE [B, P+N]      prompt + N greedy tokens (float64 argmax)
   meta.json    shapes, versions, smallest top-1/top-2 logit margin of the greedy run
 
-Usage: python3 training/make_mamba_fixtures.py OUT_DIR
+Usage: python3 scripts/training/make_mamba_fixtures.py OUT_DIR
 """
 import json
 import math
