@@ -56,7 +56,7 @@ pack() {
     rm -rf "$dir/models"
     mkdir -p "$dir/models"
     cp -r "$root/models/mulaw-generator" "$root/models/dna-apes" "$dir/models/"
-    cp "$root/kernels/bench/hf_bench.py" "$root/scripts/cuda-bench.sh" "$dir/"
+    cp "$root/scripts/hf_bench.py" "$root/scripts/cuda-bench.sh" "$dir/"
     du -sh "$dir"
 }
 

@@ -4,7 +4,7 @@ exp(r) on |r| <= ln2/2 is 1 + r + r^2 q(r), q cubic, q's coefficients (C2..C5) c
 program to minimise the largest relative error of exp on a dense grid; the first two terms stay exact.
 Then the whole float32 exp (clamp, range reduction in two parts, Horner with fused multiply-adds, 2^k)
 is evaluated in numpy and compared with float64 exp, in float32 ulps, next to the degree-6 Taylor form it
-replaced. Needs numpy and scipy. Usage: python3 kernels/tools/fit_exp_polynomial.py
+replaced. Needs numpy and scipy. Usage: python3 scripts/fit_exp_polynomial.py
 """
 import math
 

@@ -7,7 +7,7 @@ slow path: mamba_ssm kernels are CUDA-only). Writes JSON that CpuBenchReport --p
 step:    generate() with cache, greedy, tokens/s = batch * new_tokens / time (prompt of 4 tokens).
 prefill: one forward over L tokens with logits_to_keep=1, tokens/s = L / time.
 
-Usage: python3 benchmarks/peer/hf_cpu_peer.py --threads 16 [--full] --out peer.json
+Usage: python3 scripts/hf_cpu_peer.py --threads 16 [--full] --out peer.json
 """
 import argparse
 import json

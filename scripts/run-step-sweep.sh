@@ -4,8 +4,8 @@
 # row with its fraction of the binding limit (CpuBenchReport --no-prefill).
 # Needs a Java 17+ runtime (JAVA, default: java on the PATH) and the benchmark jar (JAR, default:
 # benchmarks/target/benchmarks.jar from `mvn -pl benchmarks -am package -DskipTests`).
-# Usage: benchmarks/run-step-sweep.sh "THREADS..." [SHAPES] [BATCHES]
-#   e.g. benchmarks/run-step-sweep.sh "1 4 16" AUDIO,DNA 1024
+# Usage: scripts/run-step-sweep.sh "THREADS..." [SHAPES] [BATCHES]
+#   e.g. scripts/run-step-sweep.sh "1 4 16" AUDIO,DNA 1024
 set -euo pipefail
 cd "$(dirname "$0")/.."
 java=${JAVA:-java}

@@ -6,8 +6,8 @@
 # `mvn -pl benchmarks -am package -DskipTests` at the commit to compare. A "jar" is any class path, so a
 # build that differs only in a few classes can be given as PATCH.jar:BASE.jar (the patch's classes first).
 # Needs python3 for the table. JMH's JSON results stay in OUT_DIR (default: a new temporary folder).
-# Usage: benchmarks/run-step-ab.sh THREADS SHAPES BATCHES ROUNDS JAR_A JAR_B [JAR_C ...]
-#   e.g. benchmarks/run-step-ab.sh 16 AUDIO,DNA 256,1024 3 old.jar new.jar
+# Usage: scripts/run-step-ab.sh THREADS SHAPES BATCHES ROUNDS JAR_A JAR_B [JAR_C ...]
+#   e.g. scripts/run-step-ab.sh 16 AUDIO,DNA 256,1024 3 old.jar new.jar
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 java=${JAVA:-java}
@@ -30,4 +30,4 @@ for round in $(seq 1 "$rounds"); do
             2>&1 | grep -E '^StepBenchmark'
     done
 done
-python3 "$here/peer/ab_table.py" "$out" "$@"
+python3 "$here/ab_table.py" "$out" "$@"

@@ -4,7 +4,7 @@
 # count, then the mamba-130m batch-256 step (JMH) for each.
 # Needs a Java 17+ runtime (JAVA, default: java on the PATH) and the benchmark jar (JAR, default:
 # benchmarks/target/benchmarks.jar from `mvn -pl benchmarks -am package -DskipTests`).
-# Usage: benchmarks/run-dense-sweep.sh "THREADS..." [JVM_FLAGS]
+# Usage: scripts/run-dense-sweep.sh "THREADS..." [JVM_FLAGS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 java=${JAVA:-java}
