@@ -33,6 +33,8 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ape_data import read_fasta  # noqa: E402
 from mamba import Backbone, save_file  # noqa: E402
 
 LABELS = ["human", "chimpanzee", "bonobo", "gorilla", "orangutan", "gibbon", "macaque",
@@ -46,18 +48,6 @@ for i, b in enumerate("ACGT"):
 RC_TOKEN = torch.arange(len(VOCAB))
 RC_TOKEN[4], RC_TOKEN[5], RC_TOKEN[6], RC_TOKEN[7] = 7, 6, 5, 4
 COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
-
-
-def read_fasta(path):
-    seqs, name = collections.OrderedDict(), None
-    for line in open(path):
-        line = line.strip()
-        if line.startswith(">"):
-            name = line[1:].split()[0]
-            seqs[name] = []
-        elif line:
-            seqs[name].append(line.upper())
-    return {k: "".join(v) for k, v in seqs.items()}
 
 
 def read_sam(path, refs=None):
