@@ -26,13 +26,15 @@ pack() {
     local root
     root=$(cd "$(dirname "$0")/.." && pwd)
     mkdir -p "$dir/lib"
-    (cd "$root" && mvn -q -pl kernels -am package dependency:build-classpath -DskipTests \
+    (cd "$root" && mvn -q -pl kernels,benchmarks -am package dependency:build-classpath -DskipTests \
         -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime)
     rm -f "$dir"/lib/*.jar
     cp "$root"/model/target/scanflow-model-*-tests.jar "$dir/lib/model-tests.jar"
     cp "$(ls "$root"/model/target/scanflow-model-*.jar | grep -v tests)" "$dir/lib/model.jar"
     cp "$(ls "$root"/kernels/target/scanflow-kernels-*.jar | grep -v tests)" "$dir/lib/kernels.jar"
     jar cf "$dir/lib/kernels-tests.jar" -C "$root/kernels/target/test-classes" .
+    # CudaBench lives in the benchmarks module's test classes (its package is the CUDA backend's).
+    jar cf "$dir/lib/benchmarks-tests.jar" -C "$root/benchmarks/target/test-classes" io/scanflow/kernels
     tr ':' '\n' < "$root/kernels/target/classpath.txt" | while read -r j; do
         case "$(basename "$j")" in
             jackson-*|jcuda-12*) cp "$j" "$dir/lib/" ;;

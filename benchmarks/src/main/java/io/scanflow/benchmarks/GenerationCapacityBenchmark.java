@@ -1,4 +1,4 @@
-package io.scanflow.audio.bench;
+package io.scanflow.benchmarks;
 
 import io.scanflow.kernels.Output;
 import io.scanflow.kernels.cpu.CpuEngine;
@@ -15,7 +15,7 @@ import java.util.Locale;
  * real-time factor (steps/s over the model's rate) for each B, best of three 1 s runs after a warm-up
  * run (the machine may be shared); a session count is real time when the factor is at least 1.
  *
- * <p>Run: {@code java -cp ... io.scanflow.audio.bench.GenerationCapacityBenchmark MODEL_DIR RATE THREADS}
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.scanflow.benchmarks.GenerationCapacityBenchmark MODEL_DIR RATE THREADS}
  */
 public final class GenerationCapacityBenchmark {
     private GenerationCapacityBenchmark() {}
