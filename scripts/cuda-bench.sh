@@ -8,7 +8,7 @@
 #   DIR/cuda-bench.sh run DIR RESULTS [quick|generate|scan|prefill|gemm]   on the GPU machine, from a checkout root or anywhere
 #
 # RESULTS receives tests.log, hf.json, bench.md and run.log. `quick` runs the tests and a short benchmark;
-# `generate` runs the generation and engine tests (CudaGenerateTest, CudaBundleReplayTest, EnginesFallbackTest,
+# `generate` runs the generation and engine tests (CudaGenerateTest, CudaBundleReplayTest, CudaAvailabilityTest,
 # GenerationLoopTest) and the generation and DNA benchmarks (no Python);
 # `scan` runs the kernel and parity tests with each prefill scan (auto, sequential, segments of 8 tokens) and the copy, scan and prefill
 # benchmarks (no Python); `prefill` runs the kernel and parity tests, HF's checkpoints and prefill timings, and
@@ -26,13 +26,15 @@ pack() {
     local root
     root=$(cd "$(dirname "$0")/.." && pwd)
     mkdir -p "$dir/lib"
-    (cd "$root" && mvn -q -pl kernels -am package dependency:build-classpath -DskipTests \
+    (cd "$root" && mvn -q -pl kernels,benchmarks -am package dependency:build-classpath -DskipTests \
         -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime)
     rm -f "$dir"/lib/*.jar
     cp "$root"/model/target/scanflow-model-*-tests.jar "$dir/lib/model-tests.jar"
     cp "$(ls "$root"/model/target/scanflow-model-*.jar | grep -v -e tests -e javadoc -e sources)" "$dir/lib/model.jar"
     cp "$(ls "$root"/kernels/target/scanflow-kernels-*.jar | grep -v -e tests -e javadoc -e sources)" "$dir/lib/kernels.jar"
     jar cf "$dir/lib/kernels-tests.jar" -C "$root/kernels/target/test-classes" .
+    # CudaBench lives in the benchmarks module's test classes (its package is the CUDA backend's).
+    jar cf "$dir/lib/benchmarks-tests.jar" -C "$root/benchmarks/target/test-classes" io/scanflow/kernels
     tr ':' '\n' < "$root/kernels/target/classpath.txt" | while read -r j; do
         case "$(basename "$j")" in
             jackson-*|jcuda-12*) cp "$j" "$dir/lib/" ;;
@@ -56,7 +58,7 @@ pack() {
     rm -rf "$dir/models"
     mkdir -p "$dir/models"
     cp -r "$root/models/mulaw-generator" "$root/models/dna-apes" "$dir/models/"
-    cp "$root/kernels/bench/hf_bench.py" "$root/scripts/cuda-bench.sh" "$dir/"
+    cp "$root/scripts/hf_bench.py" "$root/scripts/cuda-bench.sh" "$dir/"
     du -sh "$dir"
 }
 
@@ -175,7 +177,7 @@ run() {
         timeout 200 "${java[@]}" -Xmx8g -Dscanflow.testdata="$dir/testdata" \
             -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
             --select-class io.scanflow.kernels.cuda.CudaGenerateTest --select-class io.scanflow.kernels.cuda.CudaBundleReplayTest \
-            --select-class io.scanflow.kernels.EnginesFallbackTest --select-class io.scanflow.kernels.GenerationLoopTest \
+            --select-class io.scanflow.kernels.cuda.CudaAvailabilityTest --select-class io.scanflow.kernels.GenerationLoopTest \
             --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
         echo "tests exit $? ($((SECONDS - t0)) s)"
         grep -E "cuda-generate|tests (successful|failed|skipped|aborted)|containers failed|✘|Exception|expected" \
@@ -206,7 +208,7 @@ run() {
         -jar "$dir"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
         --select-class io.scanflow.kernels.cuda.CudaKernelsTest --select-class io.scanflow.kernels.cuda.CudaParityTest \
         --select-class io.scanflow.kernels.cuda.CudaGenerateTest \
-        --select-class io.scanflow.kernels.EnginesFallbackTest --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
+        --select-class io.scanflow.kernels.cuda.CudaAvailabilityTest --details=tree --disable-banner --disable-ansi-colors > "$results/tests.log" 2>&1
     echo "tests exit $? ($((SECONDS - t0)) s)"
     grep -E "cuda-parity|cuda device|error message example|tests (successful|failed|skipped|aborted)|containers failed|✘" \
         "$results/tests.log" | head -60

@@ -28,7 +28,7 @@ LEAVE_OUT='^(frocksdbjni|flink-statebackend-rocksdb|flink-runtime-web|async-prof
 pack() {
     local root
     root=$(cd "$(dirname "$0")/.." && pwd)
-    (cd "$root" && mvn -q -pl jobs -am package -DskipTests)
+    (cd "$root" && mvn -q -pl jobs,benchmarks -am package -DskipTests)
     local stage
     stage=$(mktemp -d)
     trap 'rm -rf "$stage"' RETURN
@@ -47,8 +47,8 @@ pack() {
     local natives
     natives=$(ls "$stage"/lib/jcuda-natives-*linux-x86_64*.jar)
     zip -q -d "$natives" 'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*' 'lib/libJCudaRuntime*' || true
-    # The engine-alone benchmark (CudaBench) lives in the kernels' test classes.
-    jar cf "$stage/lib/scanflow-kernels-tests.jar" -C "$root/kernels/target/test-classes" io
+    # The engine-alone benchmark (CudaBench) lives in the benchmarks module's test classes.
+    jar cf "$stage/lib/scanflow-benchmarks-tests.jar" -C "$root/benchmarks/target/test-classes" io/scanflow/kernels
     # Flink's runtime loads Curator's shaded Guava (InputProcessorUtil) even without high availability: keep
     # that part of flink-shaded-zookeeper, not ZooKeeper and Curator themselves.
     zip -q -d "$stage"/lib/flink-shaded-zookeeper-*.jar 'org/apache/flink/shaded/zookeeper3/*' \

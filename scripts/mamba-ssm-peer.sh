@@ -10,8 +10,8 @@
 # `pack` copies mamba_ssm's Python sources (its Triton kernels need no build) and einops (Debian's
 # python3-einops, in case the GPU machine lacks it) into DIR/py, and the Java side (scripts/cuda-bench.sh pack)
 # into DIR. `run` probes what the machine offers (nvcc, mamba_ssm's compiled extensions), saves the benchmark
-# checkpoints (kernels/bench/hf_bench.py), runs CudaBench's step and prefill sections and
-# kernels/bench/mamba_ssm_bench.py, and writes RESULTS/peer.md (both sides) with the raw JSON and logs.
+# checkpoints (scripts/hf_bench.py), runs CudaBench's step and prefill sections and
+# scripts/mamba_ssm_bench.py, and writes RESULTS/peer.md (both sides) with the raw JSON and logs.
 # The compiled parts of mamba_ssm (Mamba-1's selective_scan_cuda, causal-conv1d) are not built here: where
 # the machine has no CUDA toolkit they cannot be, and the tables say which rows lack them.
 set -euo pipefail
@@ -42,7 +42,7 @@ pack() {
     (cd "$deb" && apt-get -qq "${apt[@]}" download python3-einops 2>/dev/null && dpkg-deb -x python3-einops_*.deb x)
     cp -r "$deb"/x/usr/lib/python3/dist-packages/einops "$dir/py/"
     rm -rf "$deb"
-    cp "$root/kernels/bench/mamba_ssm_bench.py" "$root/scripts/mamba-ssm-peer.sh" "$root/scripts/peer_tables.py" "$dir/"
+    cp "$root/scripts/mamba_ssm_bench.py" "$root/scripts/mamba-ssm-peer.sh" "$root/scripts/peer_tables.py" "$dir/"
     du -sh "$dir"
 }
 

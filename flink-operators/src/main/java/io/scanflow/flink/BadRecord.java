@@ -1,5 +1,7 @@
 package io.scanflow.flink;
 
+import io.scanflow.model.io.BadRecordPolicy;
+
 /**
  * A rejected input record and why: which key, which field, which value. Sent to
  * {@link ScanOperators#BAD_RECORDS} when the policy is {@link BadRecordPolicy#SIDE_OUTPUT}.

@@ -1,5 +1,7 @@
 package io.scanflow.flink;
 
+import io.scanflow.model.io.BadRecordPolicy;
+
 /**
  * A bad record under {@link BadRecordPolicy#FAIL}: its own type, so a command can tell this failure
  * (the input's fault, reported as such) from a job that failed for another reason.

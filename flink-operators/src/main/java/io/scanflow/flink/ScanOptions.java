@@ -1,5 +1,6 @@
 package io.scanflow.flink;
 
+import io.scanflow.model.io.BadRecordPolicy;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;

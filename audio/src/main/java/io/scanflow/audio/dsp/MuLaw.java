@@ -5,8 +5,8 @@ package io.scanflow.audio.dsp;
  * x in [-1, 1] is compressed to f(x) = sign(x) ln(1 + mu|x|) / ln(1 + mu) and quantised to one of 256
  * evenly spaced levels, token = round((f + 1) / 2 * 255). Decoding maps a token to its level and expands.
  *
- * <p>The training scripts compute the same function (training/audio/audio_data.py); a token is the same
- * number on both sides.
+ * <p>The training data's tokens come from this class ({@code io.scanflow.audio.tools.ExportTrainingData}
+ * writes them for {@code scripts/training/pack_corpus.py}), so a token is the same number on both sides.
  */
 public final class MuLaw {
     public static final int LEVELS = 256;

@@ -1,8 +1,10 @@
 package io.scanflow.audio.source;
 
+import io.scanflow.model.io.BadRecordPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,7 +21,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * A FLIP-27 source of audio files: each file (or each channel of it) is one stream, decoded, mixed down,
  * resampled to {@code sampleRate} and cut into chunks of {@code chunkSamples}; the split's sample offset
  * is checkpointed so a restore continues at the exact sample. Records carry event time from their sample
- * position. Bounded over the inputs given, or continuous when a folder is watched.
+ * position. Bounded over the inputs given, or continuous when a folder is watched. A stream that cannot be
+ * read is handled by the {@link BadRecordPolicy} (by default a {@link io.scanflow.model.io.BadInput} for the
+ * side output), as in the genomics source.
  *
  * <pre>
  *   AudioSource source = AudioSource.forPaths(List.of(Path.of("clips/"))).sampleRate(16000).build();
@@ -35,12 +39,14 @@ public final class AudioSource implements Source<AudioRecord, AudioSplit, AudioE
     private final int sampleRate;
     private final int chunkSamples;
     private final Duration watchInterval;
+    private final BadRecordPolicy badRecords;
 
     private AudioSource(Builder b) {
         this.discovery = new AudioFileDiscovery(b.inputs, b.perChannel);
         this.sampleRate = b.sampleRate;
         this.chunkSamples = b.chunkSamples;
         this.watchInterval = b.watchInterval;
+        this.badRecords = b.badRecords;
     }
 
     public static Builder forPaths(List<Path> inputs) {
@@ -54,7 +60,7 @@ public final class AudioSource implements Source<AudioRecord, AudioSplit, AudioE
 
     @Override
     public SourceReader<AudioRecord, AudioSplit> createReader(SourceReaderContext context) {
-        return new AudioSourceReader(context, sampleRate, chunkSamples);
+        return new AudioSourceReader(context, sampleRate, chunkSamples, badRecords);
     }
 
     @Override
@@ -89,6 +95,7 @@ public final class AudioSource implements Source<AudioRecord, AudioSplit, AudioE
         private int chunkSamples = 1600;
         private boolean perChannel;
         private Duration watchInterval;
+        private BadRecordPolicy badRecords = BadRecordPolicy.SIDE_OUTPUT;
 
         private Builder(List<String> inputs) {
             if (inputs.isEmpty()) {
@@ -117,6 +124,16 @@ public final class AudioSource implements Source<AudioRecord, AudioSplit, AudioE
         /** Lists the folders again every {@code interval} and reads new files (the source never ends). */
         public Builder watch(Duration interval) {
             this.watchInterval = interval;
+            return this;
+        }
+
+        /**
+         * What a stream that cannot be read becomes: a {@link io.scanflow.model.io.BadInput} on the
+         * record stream ({@code SIDE_OUTPUT}, the default, for {@link AudioRecords#splitErrors}), a failed
+         * job ({@code FAIL}), or only a count in the reader's {@code badRecords} metric ({@code SKIP}).
+         */
+        public Builder badRecords(BadRecordPolicy policy) {
+            this.badRecords = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

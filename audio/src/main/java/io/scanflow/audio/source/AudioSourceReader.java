@@ -1,5 +1,6 @@
 package io.scanflow.audio.source;
 
+import io.scanflow.model.io.BadRecordPolicy;
 import java.util.Map;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
@@ -9,8 +10,9 @@ import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSource
 final class AudioSourceReader
         extends SingleThreadMultiplexSourceReaderBase<AudioRecord, AudioRecord, AudioSplit, AudioSplitState> {
 
-    AudioSourceReader(SourceReaderContext context, int sampleRate, int chunkSamples) {
-        super(() -> new AudioSplitReader(sampleRate, chunkSamples), new AudioRecordEmitter(), new Configuration(), context);
+    AudioSourceReader(SourceReaderContext context, int sampleRate, int chunkSamples, BadRecordPolicy policy) {
+        super(() -> new AudioSplitReader(sampleRate, chunkSamples),
+                new AudioRecordEmitter(policy, context.metricGroup().counter("badRecords")), new Configuration(), context);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.scanflow.audio.source;
 import io.scanflow.audio.AudioFormatException;
 import io.scanflow.audio.io.AudioFiles;
 import io.scanflow.audio.io.SampleStream;
+import io.scanflow.model.io.BadInput;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -15,7 +16,7 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
  * Reads its splits one after the other, one chunk per fetch. A split restored at sample offset k is
  * reopened and positioned at sample k exactly (decoding and resampling are deterministic, so the samples
  * from k on are the ones a run without the restore would have produced). A file that cannot be decoded
- * yields one {@link AudioError} and its split finishes.
+ * yields one {@link BadInput} and its split finishes.
  */
 final class AudioSplitReader implements SplitReader<AudioRecord, AudioSplit> {
     private final int sampleRate;
@@ -45,7 +46,7 @@ final class AudioSplitReader implements SplitReader<AudioRecord, AudioSplit> {
                 stream = AudioFiles.open(Path.of(current.path()), current.channel(), sampleRate);
                 position = stream.skip(current.sampleOffset());
             } catch (AudioFormatException e) {
-                out.add(current.splitId(), AudioRecord.of(AudioError.of(current.stream(), e)));
+                out.add(current.splitId(), AudioRecord.of(badInput(current, e)));
                 return finish(out);
             }
         }
@@ -67,9 +68,18 @@ final class AudioSplitReader implements SplitReader<AudioRecord, AudioSplit> {
             }
             return last ? finish(out) : out.build();
         } catch (AudioFormatException e) {
-            out.add(current.splitId(), AudioRecord.of(AudioError.of(current.stream(), e)));
+            out.add(current.splitId(), AudioRecord.of(badInput(current, e)));
             return finish(out);
         }
+    }
+
+    /**
+     * The stream named as the genomics source names its inputs (the input's unique name), the place as the
+     * byte offset; the rest of the stream is not read, so the samples lost are unknown.
+     */
+    static BadInput badInput(AudioSplit split, AudioFormatException e) {
+        return new BadInput(split.stream(), "byte " + e.byteOffset(), e.field(), e.problem())
+                .lost(BadInput.UNKNOWN, false);
     }
 
     private RecordsWithSplitIds<AudioRecord> finish(RecordsBySplits.Builder<AudioRecord> out) {

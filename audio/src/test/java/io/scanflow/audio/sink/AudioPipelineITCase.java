@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scanflow.audio.io.AudioFiles;
 import io.scanflow.audio.io.WavFixtures;
 import io.scanflow.audio.source.AudioChunk;
-import io.scanflow.audio.source.AudioError;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
+import io.scanflow.model.io.BadInput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,8 +102,8 @@ class AudioPipelineITCase {
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "audio files"));
         chunks.map(new FailOnce(run, failAt)).keyBy(c -> c.stream).sinkTo(new WavSink(out));
         List<String> errors = new ArrayList<>();
-        try (CloseableIterator<AudioError> it = chunks.getSideOutput(AudioRecords.ERRORS).executeAndCollect()) {
-            it.forEachRemaining(e -> errors.add(e.stream + " " + e.field + " @" + e.byteOffset));
+        try (CloseableIterator<BadInput> it = chunks.getSideOutput(AudioRecords.ERRORS).executeAndCollect()) {
+            it.forEachRemaining(e -> errors.add(e.file() + " " + e.field() + " @" + e.record()));
         }
         errors.sort(null);
         return errors;
@@ -117,8 +117,8 @@ class AudioPipelineITCase {
         try (var listing = Files.list(out)) {
             assertFalse(listing.anyMatch(p -> p.getFileName().toString().startsWith(".")), "no in-progress files left");
         }
-        assertTrue(errors.contains("empty.wav data.size @40"), errors.toString());
-        assertTrue(errors.contains("readme.wav riff.id @0"), errors.toString());
+        assertTrue(errors.contains("empty.wav data.size @byte 40"), errors.toString());
+        assertTrue(errors.contains("readme.wav riff.id @byte 0"), errors.toString());
     }
 
     @Test

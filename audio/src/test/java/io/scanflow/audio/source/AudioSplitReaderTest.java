@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scanflow.audio.io.AudioFiles;
 import io.scanflow.audio.io.WavFixtures;
+import io.scanflow.model.io.BadInput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,10 +112,10 @@ class AudioSplitReaderTest {
         List<AudioRecord> r = readAll(8000, 1000, new AudioSplit(bad.toString(), -1, "bad.wav", 0, false),
                 new AudioSplit(good.toString(), -1, "good.wav", 0, false));
         assertNotNull(r.get(0).error);
-        assertEquals("bad.wav", r.get(0).error.stream);
-        assertEquals(bad.toString(), r.get(0).error.file);
-        assertEquals("riff.id", r.get(0).error.field);
-        assertEquals(0, r.get(0).error.byteOffset);
+        assertEquals("bad.wav", r.get(0).error.file(), "the input's name, as the genomics source names it");
+        assertEquals("byte 0", r.get(0).error.record());
+        assertEquals("riff.id", r.get(0).error.field());
+        assertEquals(BadInput.UNKNOWN, r.get(0).error.recordsLost(), "the rest of the file is not read");
         assertEquals(2500, samples(r.subList(1, r.size())).length);
     }
 }

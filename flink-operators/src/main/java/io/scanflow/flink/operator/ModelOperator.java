@@ -2,7 +2,6 @@ package io.scanflow.flink.operator;
 
 import io.scanflow.flink.BadRecord;
 import io.scanflow.flink.BadRecordException;
-import io.scanflow.flink.BadRecordPolicy;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
@@ -17,6 +16,7 @@ import io.scanflow.flink.state.KeyState;
 import io.scanflow.flink.state.KeyStateSerializer;
 import io.scanflow.kernels.Engine;
 import io.scanflow.kernels.Output;
+import io.scanflow.model.io.BadRecordPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -270,6 +270,9 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         if (options.badRecords() == BadRecordPolicy.FAIL) {
             // The same record fails every restart: restarting only delays the one-line answer.
             throw new SuppressRestartsException(new BadRecordException(bad));
+        }
+        if (options.badRecords() == BadRecordPolicy.SKIP) {
+            return; // counted above, as the policy says
         }
         output.collect(ScanOperators.BAD_RECORDS,
                 element.hasTimestamp() ? new StreamRecord<>(bad, element.getTimestamp()) : new StreamRecord<>(bad));

@@ -2,16 +2,17 @@ package io.scanflow.flink.operator;
 
 import static io.scanflow.flink.TestRecords.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scanflow.flink.BadRecord;
-import io.scanflow.flink.BadRecordPolicy;
 import io.scanflow.flink.Classify;
 import io.scanflow.flink.Prediction;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
+import io.scanflow.model.io.BadRecordPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -76,6 +77,28 @@ class BadRecordTest {
                     () -> h.processElement(ScanInput.tokens("k7", 1, 3, -2), 1));
             assertTrue(e.getCause() instanceof io.scanflow.flink.BadRecordException, "no restart, and the cause is the record");
             assertEquals("bad record for key 'k7': tokens[1] = -2: outside the vocabulary [0, 50)", e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void theSkipPolicyDropsAndCountsBadRecordsAndOtherRecordsGoOn() throws Exception {
+        List<ScanInput> good = List.of(ScanInput.tokens("a", 1, 1, 2), ScanInput.tokens("b", 2, 3, 4));
+        List<String> expected;
+        try (Reference ref = new Reference()) {
+            expected = render(ref.classifyPerChunk(good));
+        }
+        try (var h = Harnesses.<Prediction>create(Classify.perChunk(),
+                ScanOptions.defaults().withBundleSize(3).withBadRecords(BadRecordPolicy.SKIP))) {
+            h.open();
+            h.processElement(good.get(0), 1);
+            h.processElement(ScanInput.tokens("a", 2, 60), 2);
+            h.processElement(ScanInput.tokens("c", 3), 3);
+            h.processElement(good.get(1), 4);
+            h.prepareSnapshotPreBarrier(1);
+            assertEquals(expected, render(Harnesses.values(h)));
+            assertNull(h.getSideOutput(ScanOperators.BAD_RECORDS), "nothing on the side output");
+            ModelOperator<?> op = (ModelOperator<?>) h.getOneInputOperator();
+            assertEquals(2, op.metrics.badRecords.getCount());
         }
     }
 }

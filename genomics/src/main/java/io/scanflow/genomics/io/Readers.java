@@ -7,6 +7,7 @@ import htsjdk.samtools.reference.FastaSequenceIndex;
 import htsjdk.samtools.reference.FastaSequenceIndexCreator;
 import htsjdk.samtools.reference.ReferenceSequenceFileFactory;
 import htsjdk.samtools.util.BlockCompressedInputStream;
+import io.scanflow.model.io.BadInput;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

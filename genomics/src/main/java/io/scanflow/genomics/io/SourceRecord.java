@@ -1,5 +1,7 @@
 package io.scanflow.genomics.io;
 
+import io.scanflow.model.io.BadInput;
+
 /**
  * What a genomics source emits: a read, or bad input. Exactly one of the two is set.
  * {@link io.scanflow.genomics.source.BadInputRouter} splits a stream of these into reads and a side

@@ -3,10 +3,10 @@ package io.scanflow.genomics.source;
 import htsjdk.samtools.SAMRecord;
 import htsjdk.samtools.SAMRecordIterator;
 import htsjdk.samtools.SamReader;
-import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.Readers;
 import io.scanflow.genomics.io.Regions;
 import io.scanflow.genomics.io.SourceRecord;
+import io.scanflow.model.io.BadInput;
 import java.io.IOException;
 import java.nio.file.Path;
 

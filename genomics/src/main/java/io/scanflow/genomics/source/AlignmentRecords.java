@@ -26,7 +26,7 @@ final class AlignmentRecords {
             } catch (RuntimeException unreadable) {
                 name = "#" + (ordinal + 1);
             }
-            return SourceRecord.of(new io.scanflow.genomics.io.BadInput(file, name, "record", describe(e)));
+            return SourceRecord.of(new io.scanflow.model.io.BadInput(file, name, "record", describe(e)));
         }
     }
 

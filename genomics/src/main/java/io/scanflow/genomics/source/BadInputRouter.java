@@ -1,8 +1,8 @@
 package io.scanflow.genomics.source;
 
-import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.DnaRead;
 import io.scanflow.genomics.io.SourceRecord;
+import io.scanflow.model.io.BadInput;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;

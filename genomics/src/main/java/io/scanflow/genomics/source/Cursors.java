@@ -1,12 +1,12 @@
 package io.scanflow.genomics.source;
 
-import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.DnaRead;
 import io.scanflow.genomics.io.InputRole;
 import io.scanflow.genomics.io.Readers;
 import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.genomics.tokenizer.DnaTokenizer;
 import io.scanflow.genomics.tokenizer.DnaVocabulary;
+import io.scanflow.model.io.BadInput;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.scanflow.genomics.source;
 
-import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.Readers;
 import io.scanflow.genomics.io.SourceRecord;
+import io.scanflow.model.io.BadInput;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

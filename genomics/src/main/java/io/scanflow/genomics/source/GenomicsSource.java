@@ -24,7 +24,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * DataStream<SourceRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "reads");
  * }</pre>
  */
-public final class GenomicsSource implements Source<SourceRecord, GenomicsSplit, PendingSplits>,
+public final class GenomicsSource implements Source<SourceRecord, GenomicsSplit, GenomicsEnumeratorState>,
         ResultTypeQueryable<SourceRecord> {
     private static final long serialVersionUID = 1L;
 
@@ -64,14 +64,14 @@ public final class GenomicsSource implements Source<SourceRecord, GenomicsSplit,
     }
 
     @Override
-    public SplitEnumerator<GenomicsSplit, PendingSplits> createEnumerator(SplitEnumeratorContext<GenomicsSplit> context) {
-        return new GenomicsEnumerator(context, SplitPlanner.plan(files(), options));
+    public SplitEnumerator<GenomicsSplit, GenomicsEnumeratorState> createEnumerator(SplitEnumeratorContext<GenomicsSplit> context) {
+        return new GenomicsSplitEnumerator(context, SplitPlanner.plan(files(), options));
     }
 
     @Override
-    public SplitEnumerator<GenomicsSplit, PendingSplits> restoreEnumerator(SplitEnumeratorContext<GenomicsSplit> context,
-            PendingSplits checkpoint) {
-        return new GenomicsEnumerator(context, checkpoint.splits());
+    public SplitEnumerator<GenomicsSplit, GenomicsEnumeratorState> restoreEnumerator(SplitEnumeratorContext<GenomicsSplit> context,
+            GenomicsEnumeratorState checkpoint) {
+        return new GenomicsSplitEnumerator(context, checkpoint.splits());
     }
 
     @Override
@@ -80,8 +80,8 @@ public final class GenomicsSource implements Source<SourceRecord, GenomicsSplit,
     }
 
     @Override
-    public SimpleVersionedSerializer<PendingSplits> getEnumeratorCheckpointSerializer() {
-        return new PendingSplitsSerializer();
+    public SimpleVersionedSerializer<GenomicsEnumeratorState> getEnumeratorCheckpointSerializer() {
+        return new GenomicsEnumeratorStateSerializer();
     }
 
     @Override

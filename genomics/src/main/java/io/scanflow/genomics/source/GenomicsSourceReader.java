@@ -11,7 +11,7 @@ import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSource
  * It asks the enumerator for the next split whenever it has none.
  */
 public final class GenomicsSourceReader
-        extends SingleThreadMultiplexSourceReaderBase<PositionedRecord, SourceRecord, GenomicsSplit, SplitProgress> {
+        extends SingleThreadMultiplexSourceReaderBase<PositionedRecord, SourceRecord, GenomicsSplit, GenomicsSplitState> {
 
     /** A reader for one subtask, reading its splits with {@code options}. */
     public GenomicsSourceReader(SourceReaderContext context, ReadOptions options) {
@@ -28,17 +28,17 @@ public final class GenomicsSourceReader
     }
 
     @Override
-    protected void onSplitFinished(Map<String, SplitProgress> finishedSplitIds) {
+    protected void onSplitFinished(Map<String, GenomicsSplitState> finishedSplitIds) {
         context.sendSplitRequest();
     }
 
     @Override
-    protected SplitProgress initializedState(GenomicsSplit split) {
-        return new SplitProgress(split);
+    protected GenomicsSplitState initializedState(GenomicsSplit split) {
+        return new GenomicsSplitState(split);
     }
 
     @Override
-    protected GenomicsSplit toSplitType(String splitId, SplitProgress state) {
+    protected GenomicsSplit toSplitType(String splitId, GenomicsSplitState state) {
         return state.toSplit();
     }
 }

@@ -1,7 +1,7 @@
 package io.scanflow.genomics.source;
 
-import io.scanflow.genomics.io.BadRecordPolicy;
 import io.scanflow.genomics.io.InputRole;
+import io.scanflow.model.io.BadRecordPolicy;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scanflow.genomics.io.BadInput;
-import io.scanflow.genomics.io.BadRecordPolicy;
-import io.scanflow.genomics.io.GenomicsFormatException;
 import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.genomics.testing.Reading;
 import io.scanflow.genomics.testing.TestData;
+import io.scanflow.model.io.BadInput;
+import io.scanflow.model.io.BadInputException;
+import io.scanflow.model.io.BadRecordPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +146,7 @@ class BadInputTest {
     void policyFailThrowsNamingFileRecordAndFieldAndSkipDropsButCounts() {
         PositionedRecord badRecord = new PositionedRecord(
                 SourceRecord.of(new BadInput("x.bam", "r7", "SEQ", "expected bases, found none")), 10, 1);
-        SplitProgress state = new SplitProgress(new GenomicsSplit("s", "/x.bam", io.scanflow.genomics.io.GenomicsFormat.BAM,
+        GenomicsSplitState state = new GenomicsSplitState(new GenomicsSplit("s", "/x.bam", io.scanflow.genomics.io.GenomicsFormat.BAM,
                 GenomicsSplit.Unit.VIRTUAL_OFFSET, 0, 100, 0, 0));
         java.util.List<SourceRecord> out = new java.util.ArrayList<>();
         SourceOutput<SourceRecord> output = new SourceOutput<>() {
@@ -174,7 +174,7 @@ class BadInputTest {
         };
         SuppressRestartsException failed = assertThrows(SuppressRestartsException.class,
                 () -> new GenomicsRecordEmitter(BadRecordPolicy.FAIL, new SimpleCounter()).emitRecord(badRecord, output, state));
-        GenomicsFormatException e = (GenomicsFormatException) failed.getCause();
+        BadInputException e = (BadInputException) failed.getCause();
         assertEquals("x.bam: record 'r7': field 'SEQ': expected bases, found none", e.getMessage());
 
         SimpleCounter skipped = new SimpleCounter();

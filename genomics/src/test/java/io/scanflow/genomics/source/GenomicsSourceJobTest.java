@@ -3,10 +3,10 @@ package io.scanflow.genomics.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.DnaRead;
 import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.genomics.testing.TestData;
+import io.scanflow.model.io.BadInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;

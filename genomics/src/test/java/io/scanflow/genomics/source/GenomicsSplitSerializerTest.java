@@ -66,8 +66,8 @@ class GenomicsSplitSerializerTest {
 
     @Test
     void enumeratorStateRoundTrips() throws IOException {
-        PendingSplitsSerializer ser = new PendingSplitsSerializer();
-        PendingSplits state = new PendingSplits(List.of(SPLIT, NAMED.at(NAMED.end(), 50)));
+        GenomicsEnumeratorStateSerializer ser = new GenomicsEnumeratorStateSerializer();
+        GenomicsEnumeratorState state = new GenomicsEnumeratorState(List.of(SPLIT, NAMED.at(NAMED.end(), 50)));
         assertEquals(state, ser.deserialize(ser.getVersion(), ser.serialize(state)));
     }
 }

@@ -80,7 +80,7 @@ class SplitCoverageTest {
         Files.copy(TestData.demoBam(), bam);
         htsjdk.samtools.BAMSBIIndexer.createIndex(bam, 10);
         ReadOptions options = new ReadOptions(150, 150, 1000, 100_000, 20_000, null,
-                io.scanflow.genomics.io.BadRecordPolicy.SIDE_OUTPUT);
+                io.scanflow.model.io.BadRecordPolicy.SIDE_OUTPUT);
         List<GenomicsSplit> splits = SplitPlanner.plan(List.of(bam), options);
         assertTrue(splits.size() > 1, "several splits from the .sbi: " + splits.size());
         Set<String> ids = new HashSet<>();

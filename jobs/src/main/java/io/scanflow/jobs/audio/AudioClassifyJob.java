@@ -4,9 +4,7 @@ import io.scanflow.audio.classify.FeatureWindow;
 import io.scanflow.audio.classify.FeatureWindowFunction;
 import io.scanflow.audio.classify.WindowPrediction;
 import io.scanflow.audio.source.AudioChunk;
-import io.scanflow.audio.source.AudioError;
 import io.scanflow.audio.source.AudioRecord;
-import io.scanflow.jobs.stream.Tsv;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
 import io.scanflow.flink.BadRecord;
@@ -16,10 +14,13 @@ import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
+import io.scanflow.jobs.stream.BadInputRows;
+import io.scanflow.jobs.stream.Tsv;
+import io.scanflow.model.io.BadInput;
 import java.io.IOException;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -45,10 +46,10 @@ public final class AudioClassifyJob {
     private AudioClassifyJob() {}
 
     /** What the job found. */
-    public record Result(List<WindowPrediction> windows, List<AudioError> errors) {}
+    public record Result(List<WindowPrediction> windows, List<BadInput> errors) {}
 
     /** The job's outputs: window predictions, and the streams or windows that could not be classified. */
-    public record Outputs(DataStream<WindowPrediction> windows, DataStream<AudioError> errors) {}
+    public record Outputs(DataStream<WindowPrediction> windows, DataStream<BadInput> errors) {}
 
     public static Result run(StreamExecutionEnvironment env, Path model, EngineChoice engine, List<Path> inputs,
                              int sampleRate)
@@ -74,8 +75,8 @@ public final class AudioClassifyJob {
         SingleOutputStreamOperator<HeadPrediction> labels = ScanOperators.classify(ScanOperators.keyByStream(windows),
                 ModelSpec.of(model).withEngine(engine), options).uid("classify-windows");
         DataStream<WindowPrediction> predictions = labels.map(new ToWindowPrediction(model)).name("window predictions");
-        DataStream<AudioError> rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS)
-                .map(AudioClassifyJob::rejected).returns(AudioError.class).name("rejected windows");
+        DataStream<BadInput> rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS)
+                .map(AudioClassifyJob::rejected).returns(TypeInformation.of(BadInput.class)).name("rejected windows");
         return new Outputs(predictions, chunks.getSideOutput(AudioRecords.ERRORS).union(rejected));
     }
 
@@ -86,14 +87,14 @@ public final class AudioClassifyJob {
         DataStream<String> errors = outputs.errors().map(AudioClassifyJob::errorLine).returns(Types.STRING)
                 .name("error rows");
         List<WindowPrediction> ws = new ArrayList<>();
-        List<AudioError> es = new ArrayList<>();
+        List<BadInput> es = new ArrayList<>();
         try (CloseableIterator<String> it = predictions.union(errors).executeAndCollect("scanflow audio-classify")) {
             while (it.hasNext()) {
                 parse(it.next(), ws, es);
             }
         }
         ws.sort(Comparator.comparing((WindowPrediction w) -> w.stream).thenComparingInt(w -> w.window));
-        es.sort(Comparator.comparing(e -> e.stream));
+        es.sort(Comparator.comparing(BadInput::file).thenComparing(BadInput::record));
         return new Result(ws, es);
     }
 
@@ -136,9 +137,9 @@ public final class AudioClassifyJob {
         for (StreamPrediction p : streams(r, labels)) {
             s.append(Tsv.row(p.stream(), p.predicted(), fmt(p.probability(), 4)));
         }
-        StringBuilder errs = new StringBuilder("stream\tfile\tbyte_offset\tfield\tproblem\n");
-        for (AudioError e : r.errors()) {
-            errs.append(errorRow(e));
+        StringBuilder errs = new StringBuilder(BadInputRows.HEADER);
+        for (BadInput e : r.errors()) {
+            errs.append(BadInputRows.row(e));
         }
         Files.writeString(out.resolve("windows.tsv"), w);
         Files.writeString(out.resolve("streams.tsv"), s);
@@ -151,24 +152,14 @@ public final class AudioClassifyJob {
                 fmt(p.probability, 4));
     }
 
-    /** A row of errors.tsv (with its newline). */
-    public static String errorRow(AudioError e) {
-        return Tsv.row(e.stream, e.file, e.byteOffset, e.field, e.problem);
-    }
-
     private static String fmt(double v, int digits) {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
     }
 
-    /** A window the model operator refused, as an error row of its stream. */
-    private static AudioError rejected(BadRecord b) {
-        AudioError e = new AudioError();
-        e.stream = b.key();
-        e.file = b.key();
-        e.byteOffset = -1;
-        e.field = "model input " + b.field();
-        e.problem = b.reason();
-        return e;
+    /** A window the model operator refused, as bad input of its stream: the window is named by its start. */
+    private static BadInput rejected(BadRecord b) {
+        String window = String.format(Locale.ROOT, "window at %.3f s", b.record().eventTime() / 1000.0);
+        return new BadInput(b.key(), window, "model input " + b.field(), b.reason());
     }
 
     private static ScanInput toScanInput(FeatureWindow w) {
@@ -186,11 +177,11 @@ public final class AudioClassifyJob {
         return b.toString();
     }
 
-    private static String errorLine(AudioError e) {
-        return Tsv.join("E", e.stream, e.file, e.byteOffset, e.field, e.problem);
+    private static String errorLine(BadInput e) {
+        return BadInputRows.line("E", e);
     }
 
-    private static void parse(String line, List<WindowPrediction> ws, List<AudioError> es) {
+    private static void parse(String line, List<WindowPrediction> ws, List<BadInput> es) {
         String[] f = line.split("\t", -1);
         if (f[0].equals("W")) {
             WindowPrediction p = new WindowPrediction();
@@ -207,13 +198,10 @@ public final class AudioClassifyJob {
             }
             ws.add(p);
         } else {
-            AudioError e = new AudioError();
-            e.stream = Tsv.unescape(f[1]);
-            e.file = Tsv.unescape(f[2]);
-            e.byteOffset = Long.parseLong(f[3]);
-            e.field = Tsv.unescape(f[4]);
-            e.problem = Tsv.unescape(f[5]);
-            es.add(e);
+            for (int i = 1; i < f.length; i++) {
+                f[i] = Tsv.unescape(f[i]);
+            }
+            es.add(BadInputRows.fromFields(f));
         }
     }
 }

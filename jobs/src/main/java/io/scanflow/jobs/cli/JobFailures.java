@@ -1,7 +1,7 @@
 package io.scanflow.jobs.cli;
 
 import io.scanflow.flink.BadRecordException;
-import io.scanflow.genomics.io.GenomicsFormatException;
+import io.scanflow.model.io.BadInputException;
 import org.apache.flink.runtime.client.JobExecutionException;
 
 /**
@@ -28,7 +28,7 @@ final class JobFailures {
 
     static RuntimeException of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof GenomicsFormatException || t instanceof BadRecordException) {
+            if (t instanceof BadInputException || t instanceof BadRecordException) {
                 return new IllegalArgumentException(t.getMessage(), failure);
             }
         }

@@ -1,6 +1,5 @@
 package io.scanflow.jobs.cli;
 
-import io.scanflow.flink.BadRecordPolicy;
 import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
@@ -13,6 +12,7 @@ import io.scanflow.jobs.stream.OutputLines;
 import io.scanflow.jobs.stream.TokenFile;
 import io.scanflow.jobs.stream.TokenFileRecords;
 import io.scanflow.model.SequenceModel;
+import io.scanflow.model.io.BadRecordPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

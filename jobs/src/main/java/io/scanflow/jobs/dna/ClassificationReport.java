@@ -1,7 +1,8 @@
 package io.scanflow.jobs.dna;
 
-import io.scanflow.genomics.io.BadInput;
+import io.scanflow.jobs.stream.BadInputRows;
 import io.scanflow.jobs.stream.Tsv;
+import io.scanflow.model.io.BadInput;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Path;
@@ -95,11 +96,6 @@ public final class ClassificationReport {
         return Tsv.row(v.sample(), v.reads(), v.predicted(), v.votes());
     }
 
-    /** A row of bad-input.tsv (with its newline). */
-    public static String badInputRow(BadInput b) {
-        return Tsv.row(b.file(), b.record(), b.field(), b.problem(), b.lostText());
-    }
-
     /** The per-sample result where the sample's truth is given: its true label, or null. */
     record SampleResult(SampleComposition composition, String truth) {
     }
@@ -132,9 +128,9 @@ public final class ClassificationReport {
         } else {
             try (Writer w = sink.text("bad-input.tsv")) {
                 if (w != null) {
-                    w.write(comment + "file\trecord\tfield\tproblem\trecords_lost\n");
+                    w.write(comment + BadInputRows.HEADER);
                     for (BadInput b : bad) {
-                        w.write(badInputRow(b));
+                        w.write(BadInputRows.row(b));
                     }
                 }
             }

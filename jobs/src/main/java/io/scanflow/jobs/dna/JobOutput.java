@@ -1,6 +1,6 @@
 package io.scanflow.jobs.dna;
 
-import io.scanflow.genomics.io.BadInput;
+import io.scanflow.model.io.BadInput;
 
 /** What the job sends back to the client: exactly one of a read prediction, a sample vote, or bad input. */
 public record JobOutput(ReadPrediction read, SampleVote sample, BadInput bad) {

@@ -1,6 +1,6 @@
 package io.scanflow.jobs.dna;
 
-import io.scanflow.genomics.io.BadInput;
+import io.scanflow.jobs.stream.BadInputRows;
 import io.scanflow.jobs.stream.Progress;
 import io.scanflow.jobs.stream.Tsv;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,8 +72,7 @@ final class JobOutputLines extends RichMapFunction<JobOutput, String> {
             SampleVote v = o.sample();
             return Tsv.join("vote", v.sample(), v.reads(), v.predicted(), v.votes());
         }
-        BadInput b = o.bad();
-        return Tsv.join("bad", b.file(), b.record(), b.field(), b.problem(), b.recordsLost(), b.estimated());
+        return BadInputRows.line("bad", o.bad());
     }
 
     /** The output a line was written from. */
@@ -91,7 +90,7 @@ final class JobOutputLines extends RichMapFunction<JobOutput, String> {
                 return JobOutput.of(new SampleVote(f[1], Long.parseLong(f[2]), f[3], f[4]));
             case "bad":
                 expect(line, f, 7);
-                return JobOutput.of(new BadInput(f[1], f[2], f[3], f[4], Long.parseLong(f[5]), Boolean.parseBoolean(f[6])));
+                return JobOutput.of(BadInputRows.fromFields(f));
             default:
                 throw new IllegalStateException("not a dna-classify output line: " + line);
         }

@@ -1,6 +1,6 @@
 package io.scanflow.jobs.dna;
 
-import io.scanflow.genomics.io.BadInput;
+import io.scanflow.model.io.BadInput;
 import java.util.List;
 import java.util.Locale;
 

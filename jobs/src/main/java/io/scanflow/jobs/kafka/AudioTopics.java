@@ -2,6 +2,7 @@ package io.scanflow.jobs.kafka;
 
 import io.scanflow.audio.source.AudioRecord;
 import io.scanflow.jobs.audio.AudioClassifyJob;
+import io.scanflow.jobs.stream.BadInputRows;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -9,7 +10,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * audio-classify on topics: PCM frames in, detections out. A row of the output topic is
  * {@code window<TAB>}, then the columns of windows.tsv, keyed by stream; or {@code error<TAB>}, then the
- * columns of errors.tsv (the file column names the topic, partition and offset of a bad record).
+ * columns of errors.tsv (for a bad frame: the stream, then the topic, partition and offset of its record).
  */
 public final class AudioTopics {
     static final String COMMAND = "audio-classify";
@@ -30,7 +31,7 @@ public final class AudioTopics {
                 .map(w -> new OutputRow(w.stream, Rows.of("window", AudioClassifyJob.windowRow(w))))
                 .returns(OutputRow.class).name("window rows");
         DataStream<OutputRow> errors = outputs.errors()
-                .map(e -> new OutputRow(e.stream, Rows.of("error", AudioClassifyJob.errorRow(e))))
+                .map(e -> new OutputRow(e.file(), Rows.of("error", BadInputRows.row(e))))
                 .returns(OutputRow.class).name("error rows");
         windows.union(errors).sinkTo(KafkaEndpoints.rows(topic, settings, COMMAND)).uid("kafka-detections")
                 .name("detections to " + topic);

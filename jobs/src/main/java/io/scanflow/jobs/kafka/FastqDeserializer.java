@@ -1,8 +1,8 @@
 package io.scanflow.jobs.kafka;
 
-import io.scanflow.genomics.io.BadInput;
 import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.genomics.source.Cursors;
+import io.scanflow.model.io.BadInput;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

@@ -1,11 +1,11 @@
 package io.scanflow.jobs.kafka;
 
-import io.scanflow.audio.io.MonoMix;
-import io.scanflow.audio.source.AudioChunk;
-import io.scanflow.audio.source.AudioError;
-import io.scanflow.audio.source.AudioRecord;
 import be.tarsos.dsp.io.TarsosDSPAudioFloatConverter;
 import be.tarsos.dsp.io.TarsosDSPAudioFormat;
+import io.scanflow.audio.io.MonoMix;
+import io.scanflow.audio.source.AudioChunk;
+import io.scanflow.audio.source.AudioRecord;
+import io.scanflow.model.io.BadInput;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +15,9 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Kafka records of {@link PcmFrame}s to audio records: a mono chunk at the stream's sample offset, or an
- * {@link AudioError} naming the topic, partition, offset and field of a record that breaks the format.
+ * Kafka records of {@link PcmFrame}s to audio records: a mono chunk at the stream's sample offset, or a
+ * {@link BadInput} of a record that breaks the format, shaped as the file source shapes it: the stream as
+ * the input, and as the place the record's topic, partition and offset with the field's byte offset.
  * Samples are converted to floats by TarsosDSP's converter, as the WAV reader does, so the same PCM gives
  * the same floats whether it comes from a file or a topic.
  */
@@ -33,7 +34,7 @@ final class PcmFrameDeserializer implements KafkaRecordDeserializationSchema<Aud
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<AudioRecord> out) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         if (record.key() == null || record.key().length == 0) {
-            out.collect(AudioRecord.of(error("", where, 0, "key", "expected the stream id as the record key, found none")));
+            out.collect(AudioRecord.of(error("(no key)", where, 0, "key", "expected the stream id as the record key, found none")));
             return;
         }
         String stream = new String(record.key(), StandardCharsets.UTF_8);
@@ -89,14 +90,8 @@ final class PcmFrameDeserializer implements KafkaRecordDeserializationSchema<Aud
         return TarsosDSPAudioFloatConverter.getConverter(new TarsosDSPAudioFormat(rate, 16, channels, true, false));
     }
 
-    private static AudioError error(String stream, String where, long byteOffset, String field, String problem) {
-        AudioError e = new AudioError();
-        e.stream = stream;
-        e.file = where;
-        e.byteOffset = byteOffset;
-        e.field = field;
-        e.problem = problem;
-        return e;
+    private static BadInput error(String stream, String where, long byteOffset, String field, String problem) {
+        return new BadInput(stream, where + ", byte " + byteOffset, field, problem);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.scanflow.jobs.kafka;
 import io.scanflow.genomics.io.SourceRecord;
 import io.scanflow.jobs.dna.ClassificationReport;
 import io.scanflow.jobs.dna.JobOutput;
+import io.scanflow.jobs.stream.BadInputRows;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -40,6 +41,6 @@ public final class ReadTopics {
         if (o.sample() != null) {
             return new OutputRow(o.sample().sample(), Rows.of("sample", ClassificationReport.sampleRow(o.sample())));
         }
-        return new OutputRow(o.bad().record(), Rows.of("bad", ClassificationReport.badInputRow(o.bad())));
+        return new OutputRow(o.bad().record(), Rows.of("bad", BadInputRows.row(o.bad())));
     }
 }

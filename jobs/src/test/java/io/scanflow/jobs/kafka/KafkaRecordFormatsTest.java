@@ -51,10 +51,10 @@ class KafkaRecordFormatsTest {
     void aFrameAtAnotherRateIsAnErrorNamingTheRecordAndField() throws Exception {
         PcmFrame f = new PcmFrame("mic-7", 1, 8000, 0, new short[] {1, 2}, false);
         AudioRecord r = decode(new PcmFrameDeserializer(16000), f.key(), f.value()).get(0);
-        assertEquals("in-2@17", r.error.file);
-        assertEquals("sample rate", r.error.field);
-        assertEquals(4, r.error.byteOffset);
-        assertEquals("expected the model's 16000 Hz, found 8000", r.error.problem);
+        assertEquals("mic-7", r.error.file());
+        assertEquals("in-2@17, byte 4", r.error.record());
+        assertEquals("sample rate", r.error.field());
+        assertEquals("expected the model's 16000 Hz, found 8000", r.error.problem());
     }
 
     @Test
@@ -62,12 +62,12 @@ class KafkaRecordFormatsTest {
         PcmFrameDeserializer d = new PcmFrameDeserializer(16000);
         byte[] odd = new PcmFrame("s", 2, 16000, 0, new short[] {1, 2}, false).value();
         byte[] cut = java.util.Arrays.copyOf(odd, odd.length - 2);
-        assertEquals("samples", decode(d, "s".getBytes(StandardCharsets.UTF_8), cut).get(0).error.field);
-        assertEquals("value", decode(d, "s".getBytes(StandardCharsets.UTF_8), new byte[3]).get(0).error.field);
-        assertEquals("key", decode(d, null, odd).get(0).error.field);
+        assertEquals("samples", decode(d, "s".getBytes(StandardCharsets.UTF_8), cut).get(0).error.field());
+        assertEquals("value", decode(d, "s".getBytes(StandardCharsets.UTF_8), new byte[3]).get(0).error.field());
+        assertEquals("key", decode(d, null, odd).get(0).error.field());
         byte[] v2 = odd.clone();
         v2[0] = 2;
-        assertEquals("version", decode(d, "s".getBytes(StandardCharsets.UTF_8), v2).get(0).error.field);
+        assertEquals("version", decode(d, "s".getBytes(StandardCharsets.UTF_8), v2).get(0).error.field());
     }
 
     @Test

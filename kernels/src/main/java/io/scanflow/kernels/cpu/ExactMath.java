@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * bundle-independence. Basic IEEE operations round the same everywhere, so these do not.
  *
  * <p>Accuracy: exp within 2.2 ulps of {@code Math.exp} over [-87.3, 88.3]
- * (kernels/tools/fit_exp_polynomial.py), log1p within 2 of {@code Math.log1p} over the range softplus
+ * (scripts/fit_exp_polynomial.py), log1p within 2 of {@code Math.log1p} over the range softplus
  * uses; the tests allow 4. exp gives 0 below about -87.68 (where 2^k would be 2^-127; true values there
  * are below 1e-38) and +infinity from about 88.37 (2^k = 2^128; exp(88.72) is the float maximum): the
  * argument is clamped to [-88, 88.5], where k + 127 stays in [0, 255], whose exponent bits are +0 and
@@ -47,7 +47,7 @@ final class ExactMath {
     // exp(r) on |r| <= ln2/2 as 1 + r + r^2 (C2 + C3 r + C4 r^2 + C5 r^3) (Horner, fused): C2..C5 minimise
     // the largest relative error (1.04e-7) with the first two terms kept exact. As accurate as the degree-6
     // Taylor series (2.2 against 2.7 ulps at worst over [-87.3, 88.3]) for one multiply-add less. Fitted
-    // and checked by kernels/tools/fit_exp_polynomial.py.
+    // and checked by scripts/fit_exp_polynomial.py.
     static final float C5 = 8.312697e-3f;
     static final float C4 = 4.1890398e-2f;
     static final float C3 = 1.6667114e-1f;

@@ -97,7 +97,7 @@ public final class AffinePair {
     }
 
     /** Bytes: width as an int, then a's and b's raw float bits, big-endian. */
-    public static StateCodec<AffinePair> codec() {
+    public static ScanValueCodec<AffinePair> codec() {
         return Codec.INSTANCE;
     }
 
@@ -120,7 +120,7 @@ public final class AffinePair {
         return "AffinePair{a=" + Arrays.toString(a) + ", b=" + Arrays.toString(b) + "}";
     }
 
-    private static final class Codec implements StateCodec<AffinePair> {
+    private static final class Codec implements ScanValueCodec<AffinePair> {
         static final Codec INSTANCE = new Codec();
         private static final int MAX_WIDTH = 1 << 27;
 

@@ -44,11 +44,11 @@ public final class ScanStateSerializer<T, S> {
     /** The version {@link #serialize} writes. */
     public static final int CURRENT_VERSION = 1;
 
-    private final StateCodec<S> stateCodec;
-    private final StateCodec<T> elementCodec;
+    private final ScanValueCodec<S> stateCodec;
+    private final ScanValueCodec<T> elementCodec;
 
     /** A serializer writing states with {@code stateCodec} and pending chunk elements with {@code elementCodec}. */
-    public ScanStateSerializer(StateCodec<S> stateCodec, StateCodec<T> elementCodec) {
+    public ScanStateSerializer(ScanValueCodec<S> stateCodec, ScanValueCodec<T> elementCodec) {
         this.stateCodec = Objects.requireNonNull(stateCodec, "stateCodec");
         this.elementCodec = Objects.requireNonNull(elementCodec, "elementCodec");
     }

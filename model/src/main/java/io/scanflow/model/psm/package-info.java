@@ -32,15 +32,13 @@
  *
  * <h2>Classes</h2>
  * <ul>
- *   <li>{@link io.scanflow.model.psm.PrefixScannableModel}, {@link io.scanflow.model.psm.StateCodec}: the abstraction.</li>
+ *   <li>{@link io.scanflow.model.psm.PrefixScannableModel}, {@link io.scanflow.model.psm.ScanValueCodec}: the abstraction.</li>
  *   <li>{@link io.scanflow.model.psm.ParallelScan}: Blelloch up/down sweep, levels on a pool.</li>
  *   <li>{@link io.scanflow.model.psm.StreamingScan}, {@link io.scanflow.model.psm.ScanState},
  *       {@link io.scanflow.model.psm.ScanStateSerializer}: per-key streaming and its versioned bytes.</li>
  *   <li>{@link io.scanflow.model.psm.ScanTree}: the tree shape and exact costs.</li>
  *   <li>{@link io.scanflow.model.psm.AffinePair}, {@link io.scanflow.model.psm.AffinePsm},
  *       {@link io.scanflow.model.psm.AffineScan}: the affine instance and its flat-array scan.</li>
- *   <li>{@link io.scanflow.model.psm.CountingPsm}, {@link io.scanflow.model.psm.PsmCostTable}: cost
- *       accounting.</li>
  *   <li>{@code io.scanflow.model.psm.transformer}: the Transformer-PSM (transformer Enc, Agg and
  *       Inf), also as a {@link io.scanflow.model.SequenceModel} for the engines.</li>
  * </ul>

@@ -9,19 +9,25 @@ import java.nio.ByteOrder;
  * The versioned binary form of a {@link RecurrentState}: what Flink keyed state and savepoints hold.
  *
  * <pre>
- *   int   magic        'S' 'F' 'S' 'T'
- *   short version      1
- *   long  fingerprint  of the model (architecture and weights) that made the state
- *   long  position     tokens consumed
- *   int   floats       count, then that many float32, in the model's portable order
+ *   byte[4] magic        'S' 'F' 'S' 'T'
+ *   short   version      2
+ *   long    fingerprint  of the model (architecture and weights) that made the state
+ *   long    position     tokens consumed
+ *   int     floats       count, then that many float32, in the model's portable order
  * </pre>
- * Little-endian throughout. Readers keep accepting every older version; a new field means a new version.
+ * Version 2 is big-endian throughout, the byte order of Flink's {@code DataOutputView} and of every other
+ * ScanFlow serializer (the keyed state around these bytes, PSM stream state, source splits). Version 1 had
+ * the same fields little-endian (its version field reads as the bytes {@code 01 00}); it is still read, so
+ * savepoints taken by builds that wrote it restore, and the next checkpoint writes version 2. Readers keep
+ * accepting every older version; a new field means a new version.
  */
 public final class StateCodec {
-    /** First four bytes of encoded state. */
-    public static final int MAGIC = 0x54534653; // "SFST" read as little-endian bytes
+    /** First four bytes of encoded state, "SFST", as a big-endian int. */
+    public static final int MAGIC = 0x53465354;
     /** The format version written. */
-    public static final short VERSION = 1;
+    public static final short VERSION = 2;
+    /** Version 1's version field ({@code 01 00}, little-endian 1) read big-endian. */
+    private static final short VERSION_1_FIELD = 0x0100;
     private static final int HEADER = 4 + 2 + 8 + 8 + 4;
 
     private StateCodec() {}
@@ -51,7 +57,7 @@ public final class StateCodec {
     }
 
     private static byte[] encode(float[] floats, long position, long fingerprint) {
-        ByteBuffer b = ByteBuffer.allocate(HEADER + 4 * floats.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 4 * floats.length).order(ByteOrder.BIG_ENDIAN);
         b.putInt(MAGIC).putShort(VERSION).putLong(fingerprint).putLong(position).putInt(floats.length);
         b.asFloatBuffer().put(floats);
         return b.array();
@@ -70,14 +76,17 @@ public final class StateCodec {
         if (bytes.length < HEADER) {
             throw new StateFormatException("state bytes too short: " + bytes.length + " bytes, header needs " + HEADER);
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
         int magic = b.getInt();
         if (magic != MAGIC) {
             throw new StateFormatException(String.format("not a ScanFlow model state: magic 0x%08x, expected 0x%08x", magic, MAGIC));
         }
         short version = b.getShort();
-        if (version != VERSION) {
-            throw new StateFormatException("unsupported state version " + version + " (this build reads 1)");
+        if (version == VERSION_1_FIELD) {
+            b.order(ByteOrder.LITTLE_ENDIAN);
+        } else if (version != VERSION) {
+            throw new StateFormatException(String.format(
+                    "unsupported state version field 0x%04x (this build reads 1, stored as 01 00, and 2, as 00 02)", version));
         }
         long fingerprint = b.getLong();
         if (fingerprint != expectedFingerprint) {

@@ -102,7 +102,7 @@ class DualityTest {
         List<float[]> master = sequence(MAX_N * C + C, 3);
         Random random = new Random(4);
         ScanStateSerializer<float[], float[]> serializer =
-                new ScanStateSerializer<>(StateCodec.floatArray(), StateCodec.floatArray());
+                new ScanStateSerializer<>(ScanValueCodec.floatArray(), ScanValueCodec.floatArray());
         int midChunkRestores = 0;
         int boundaryRestores = 0;
 
@@ -202,7 +202,7 @@ class DualityTest {
         StreamingScan<float[], float[], float[][]> alone = new StreamingScan<>(aloneModel);
         List<ChunkResult<float[], float[][]>> expected = alone.pushAll(seq);
         ScanStateSerializer<float[], float[]> serializer =
-                new ScanStateSerializer<>(StateCodec.floatArray(), StateCodec.floatArray());
+                new ScanStateSerializer<>(ScanValueCodec.floatArray(), ScanValueCodec.floatArray());
 
         for (int prefill : new int[] {0, 1, 2, 5, 3 * 64, 3 * 64 + 1, 3 * 100 + 2, 3 * 255, 3 * 300 + 2}) {
             CountingPsm<float[], float[], float[][]> model = new CountingPsm<>(base);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ScanStateSerializerTest {
 
     private static final ScanStateSerializer<float[], float[]> SERIALIZER =
-            new ScanStateSerializer<>(StateCodec.floatArray(), StateCodec.floatArray());
+            new ScanStateSerializer<>(ScanValueCodec.floatArray(), ScanValueCodec.floatArray());
 
     /**
      * Version 1 bytes of {@link #pinnedState()}, written out by hand from the documented layout.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class StreamingScanTest {
 
     private static final ScanStateSerializer<float[], float[]> SERIALIZER =
-            new ScanStateSerializer<>(StateCodec.floatArray(), StateCodec.floatArray());
+            new ScanStateSerializer<>(ScanValueCodec.floatArray(), ScanValueCodec.floatArray());
 
     private static List<float[]> sequence(int length, long seed) {
         Random random = new Random(seed);

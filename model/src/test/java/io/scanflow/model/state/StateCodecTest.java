@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scanflow.model.RecurrentState;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +30,39 @@ class StateCodecTest {
         assertEquals(42, back.position());
     }
 
-    /** Version 1's bytes, pinned: a format change must bump the version and keep reading these. */
+    /** Version 2's bytes, pinned: a format change must bump the version and keep reading these. */
     @Test
-    void versionOneLayoutIsPinned() {
+    void versionTwoLayoutIsPinned() {
         byte[] bytes = StateCodec.encode(sample(), 0x0102030405060708L);
-        assertEquals("5346535401000807060504030201" + "2a00000000000000" + "03000000"
-                + "0000c03f" + "00000080" + "01000000", HexFormat.of().formatHex(bytes));
+        assertEquals(VERSION_2_HEX, HexFormat.of().formatHex(bytes));
+    }
+
+    /** The bytes version 1 wrote (little-endian), as builds before version 2 put them in savepoints. */
+    private static final String VERSION_1_HEX = "5346535401000807060504030201" + "2a00000000000000" + "03000000"
+            + "0000c03f" + "00000080" + "01000000";
+    private static final String VERSION_2_HEX = "5346535400020102030405060708" + "000000000000002a" + "00000003"
+            + "3fc00000" + "80000000" + "00000001";
+
+    @Test
+    void versionOneBytesStillRestoreEveryBitAndThePosition() {
+        RecurrentState back = new RecurrentState(3);
+        StateCodec.decode(HexFormat.of().parseHex(VERSION_1_HEX), 0x0102030405060708L, back);
+        assertArrayEquals(sample().data(), back.data());
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(back.data()[1]));
+        assertEquals(42, back.position());
+        // Restored and written again, the state comes out as version 2.
+        assertEquals(VERSION_2_HEX, HexFormat.of().formatHex(StateCodec.encode(back, 0x0102030405060708L)));
+    }
+
+    @Test
+    void versionOneBytesOfAnotherModelOrSizeAreStillRefused() {
+        byte[] v1 = HexFormat.of().parseHex(VERSION_1_HEX);
+        StateFormatException e = assertThrows(StateFormatException.class,
+                () -> StateCodec.decode(v1, 7L, new RecurrentState(3)));
+        assertTrue(e.getMessage().contains("another model"), e.getMessage());
+        e = assertThrows(StateFormatException.class,
+                () -> StateCodec.decode(v1, 0x0102030405060708L, new RecurrentState(4)));
+        assertTrue(e.getMessage().contains("3 floats"), e.getMessage());
     }
 
     @Test
@@ -52,9 +78,9 @@ class StateCodecTest {
         assertTrue(e.getMessage().contains("magic"), e.getMessage());
 
         byte[] version = good.clone();
-        ByteBuffer.wrap(version).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 9);
+        ByteBuffer.wrap(version).putShort(4, (short) 9);
         e = assertThrows(StateFormatException.class, () -> StateCodec.decode(version, 7L, new RecurrentState(3)));
-        assertTrue(e.getMessage().contains("version 9"), e.getMessage());
+        assertTrue(e.getMessage().contains("version field 0x0009"), e.getMessage());
 
         e = assertThrows(StateFormatException.class, () -> StateCodec.decode(good, 7L, new RecurrentState(4)));
         assertTrue(e.getMessage().contains("3 floats"), e.getMessage());

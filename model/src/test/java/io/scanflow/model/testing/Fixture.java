@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A reference fixture made by {@code training/make_mamba_fixtures.py}: a tiny HF model folder plus the
+ * A reference fixture made by {@code scripts/training/make_mamba_fixtures.py}: a tiny HF model folder plus the
  * outputs HF transformers computed for it with every weight in float64.
  */
 public final class Fixture {

@@ -12,7 +12,7 @@ import io.scanflow.model.psm.transformer.TransformerPsmWeights.Stage;
  * first {@code m} rows of a pass over {@code m' > m} rows are bit-identical to a pass over {@code m}
  * rows. That is what lets {@code Inf} run on a partial chunk.
  *
- * <p>Mirrors {@code training/psm/transformer_psm.py} ({@code Block}, {@code Attention}, {@code Mlp},
+ * <p>Mirrors {@code scripts/training/transformer_psm.py} ({@code Block}, {@code Attention}, {@code Mlp},
  * {@code RMSNorm}); differences are in rounding only: PyTorch normalises the softmax weights before
  * the weighted sum, this code after it; Ops.rmsNorm sums squares in double.
  */

@@ -3,7 +3,7 @@ package io.scanflow.model.psm.transformer;
 import io.scanflow.model.config.TransformerPsmConfig;
 import io.scanflow.model.math.Ops;
 import io.scanflow.model.psm.PrefixScannableModel;
-import io.scanflow.model.psm.StateCodec;
+import io.scanflow.model.psm.ScanValueCodec;
 import io.scanflow.model.psm.transformer.TransformerBlocks.Scratch;
 import io.scanflow.model.psm.transformer.TransformerPsmWeights.Stage;
 import io.scanflow.model.weights.Checkpoint;
@@ -174,7 +174,7 @@ public final class TransformerPsm implements PrefixScannableModel<Integer, float
     }
 
     /** Pending tokens in a {@code ScanStateSerializer}: one int each. */
-    public static StateCodec<Integer> tokenCodec() {
+    public static ScanValueCodec<Integer> tokenCodec() {
         return TokenCodec.INSTANCE;
     }
 
@@ -198,7 +198,7 @@ public final class TransformerPsm implements PrefixScannableModel<Integer, float
         }
     }
 
-    private static final class TokenCodec implements StateCodec<Integer> {
+    private static final class TokenCodec implements ScanValueCodec<Integer> {
         static final TokenCodec INSTANCE = new TokenCodec();
 
         @Override

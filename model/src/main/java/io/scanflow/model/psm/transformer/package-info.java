@@ -4,7 +4,7 @@
  * "Sequential-Parallel Duality in Prefix Scannable Models", arXiv 2506.10918). It runs under the
  * generic evaluators of {@code io.scanflow.model.psm} (bit-identical in parallel and streaming) and
  * behind {@link io.scanflow.model.SequenceModel}, so an engine hosts one stream per key. The design
- * note is {@code docs/psm.md}; the PyTorch reference and trainer are under {@code training/psm/}.
+ * note is {@code docs/psm.md}; the PyTorch reference and trainer are under {@code scripts/training/}.
  *
  * <h2>Glossary</h2>
  * <dl>

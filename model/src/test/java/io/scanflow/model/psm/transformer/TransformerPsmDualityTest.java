@@ -13,7 +13,7 @@ import io.scanflow.model.psm.CountingPsm;
 import io.scanflow.model.psm.ParallelScan;
 import io.scanflow.model.psm.ScanStateSerializer;
 import io.scanflow.model.psm.ScanTree;
-import io.scanflow.model.psm.StateCodec;
+import io.scanflow.model.psm.ScanValueCodec;
 import io.scanflow.model.psm.StreamingScan;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -111,7 +111,7 @@ class TransformerPsmDualityTest {
         }
         List<Integer> master = tokens(MAX_N * C + C, base.config().vocabSize(), 6);
         ScanStateSerializer<Integer, float[]> serializer =
-                new ScanStateSerializer<>(StateCodec.floatArray(), TransformerPsm.tokenCodec());
+                new ScanStateSerializer<>(ScanValueCodec.floatArray(), TransformerPsm.tokenCodec());
 
         // One stream over the whole master sequence, checkpointed to bytes and restored now and then.
         // At n chunks plus tails[n] elements it records the tail's outputs and the stream state bytes,

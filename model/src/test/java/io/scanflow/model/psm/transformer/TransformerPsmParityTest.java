@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The shipped trained Transformer-PSM ({@code models/transformer-psm}) against PyTorch re-running
  * the same weights in float64 ({@code testdata/psm/transformer-psm}, written by
- * {@code training/psm/train_and_export.py}): logits and prefix states within 1e-4 relative
+ * {@code scripts/training/train_and_export.py}): logits and prefix states within 1e-4 relative
  * (max |java - ref| / max |ref|), in the parallel evaluator, the streaming evaluator and the
  * SequenceModel path an engine uses; the three agree with each other bit for bit.
  */
