@@ -48,7 +48,8 @@ pack() {
     natives=$(ls "$stage"/lib/jcuda-natives-*linux-x86_64*.jar)
     zip -q -d "$natives" 'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*' 'lib/libJCudaRuntime*' || true
     # The engine-alone benchmark (CudaBench) lives in the benchmarks module's test classes.
-    jar cf "$stage/lib/scanflow-benchmarks-tests.jar" -C "$root/benchmarks/target/test-classes" io/scanflow/kernels
+    jar cf "$stage/lib/scanflow-benchmarks-tests.jar" -C "$root/benchmarks/target/test-classes" io/scanflow/kernels \
+        -C "$root/kernels/target/test-classes" io/scanflow/kernels/cuda/TestTuning.class
     # Flink's runtime loads Curator's shaded Guava (InputProcessorUtil) even without high availability: keep
     # that part of flink-shaded-zookeeper, not ZooKeeper and Curator themselves.
     zip -q -d "$stage"/lib/flink-shaded-zookeeper-*.jar 'org/apache/flink/shaded/zookeeper3/*' \
