@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Recomputes the figures {@code models/mulaw-generator/metrics.json} quotes under {@code "scored"} (and
+ * Recomputes the figures {@code models/mulaw-generator/metrics.json} quotes under {@code "java_scored"} (and
  * docs/audio.md with them) on committed held-out audio, with the Java engine, as {@code scanflow
  * audio-score} computes them: the clip and sample counts exactly, the generator's bits per sample within
  * {@value #MODEL_BITS_TOLERANCE} (the CPU kernels' float rounding differs between SIMD widths and thread
@@ -48,8 +48,8 @@ class GeneratorHeldOutScoreTest {
         System.out.printf("%s: %d clips, %d samples, generator %s bits/sample, unigram own levels %s, training"
                 + " levels %s%n", set, score.clips(), score.samples(), score.modelBits(), score.ownUnigramBits(),
                 score.trainUnigramBits());
-        JsonNode quoted = new ObjectMapper().readTree(GENERATOR.resolve("metrics.json").toFile()).path("scored").get(set);
-        assertNotNull(quoted, "metrics.json has no scored." + set + " (the figures above, as docs/audio.md says)");
+        JsonNode quoted = new ObjectMapper().readTree(GENERATOR.resolve("metrics.json").toFile()).path("java_scored").get(set);
+        assertNotNull(quoted, "metrics.json has no java_scored." + set + " (the figures above, as docs/audio.md says)");
         assertEquals(quoted.get("clips").asInt(), score.clips(), set + ": clips");
         assertEquals(quoted.get("samples").asLong(), score.samples(), set + ": samples");
         assertEquals(quoted.get("bits_per_sample").asDouble(), score.modelBits(), MODEL_BITS_TOLERANCE, set + ": generator");
