@@ -28,6 +28,7 @@ import json
 import math
 import os
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -233,6 +234,22 @@ def save_file(tensors, path, metadata=None):
     text += b" " * (-len(text) % 8)
     with open(path, "wb") as f:
         f.write(len(text).to_bytes(8, "little") + text + b"".join(blobs))
+
+
+def load_file(path):
+    """safetensors.torch.load_file, or the F32/F64/I64/I32 tensors read here where the package is missing."""
+    try:
+        from safetensors.torch import load_file as load
+        return load(path)
+    except ImportError:
+        pass
+    dtypes = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
+    with open(path, "rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(size))
+        data = f.read()
+    return {name: torch.from_numpy(np.frombuffer(data[a:b], dtypes[h["dtype"]]).reshape(h["shape"]).copy())
+            for name, h in header.items() if name != "__metadata__" for a, b in [h["data_offsets"]]}
 
 
 def export(model, out_dir, extra_tensors=None, drop_input_features_key=False):

@@ -7,7 +7,8 @@ into non-overlapping 2048-sample windows, each read from a fresh state, every po
 a window scored (so the figure slightly overstates the NLL of a model reading whole clips).
 
 Writes OUT_DIR/: config.json, model.safetensors (HF MambaForCausalLM layout), audio.json, reference/
-(Java parity fixtures) and metrics.json.
+(Java parity fixtures) and metrics.json (with the training set's level counts, train_level_counts, which
+`scanflow audio-score` reads for its training-side unigram baseline).
 
 Usage: python3 train_mulaw_generator.py DATA.npz OUT_DIR [--seconds S] [--device cuda|cpu] [--tiny]
 """
@@ -83,8 +84,7 @@ def main():
     cfg = ms.make_config(hidden, layers, vocab=256)
     model = ms.MambaModel(cfg)
     if args.init:
-        from safetensors.torch import load_file
-        model.load_state_dict(load_file(os.path.join(args.init, "model.safetensors")))
+        model.load_state_dict(ms.load_file(os.path.join(args.init, "model.safetensors")))
         print(f"continuing from {args.init}", flush=True)
     model = model.to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.95))
@@ -135,7 +135,8 @@ def main():
         json.dump({"batch": 2, "length": 48, "vocab": 256}, f)
     parity = hf_parity(args.out, tokens, logits)
     metrics = {"test_nll_bits_per_sample": nll, "unigram_bits_per_sample": uni, "scored_test_samples": scored,
-               "train_samples": int(len(train)), "sample_rate": rate, "steps": step, "window": length,
+               "train_samples": int(len(train)), "train_level_counts": np.bincount(train, minlength=256).tolist(),
+               "sample_rate": rate, "steps": step, "window": length,
                "batch": batch, "seconds": round(time.time() - start, 1), "history": history, "config": cfg,
                "continued_from": args.init, "lr": args.lr,
                "hf_parity": parity}

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -153,7 +154,9 @@ final class ModelsCommand implements Callable<Integer> {
             task = config.get("task").asText() + " (" + config.path("model_type").asText() + ")";
         }
         if (metrics != null) {
-            if (metrics.has("test_accuracy")) {
+            if (metrics.has("java_scored")) {
+                accuracy = heldOut(metrics.get("java_scored"));
+            } else if (metrics.has("test_accuracy")) {
                 accuracy = percent(metrics.get("test_accuracy")) + " on " + metrics.path("test_clips").asInt() + " test clips";
             } else if (metrics.has("read_accuracy")) {
                 accuracy = percent(metrics.get("read_accuracy")) + " of " + metrics.path("reads").asInt() + " reads"
@@ -179,6 +182,32 @@ final class ModelsCommand implements Callable<Integer> {
             accuracy = own.path("accuracy").asText(accuracy);
         }
         return new String[] {task, accuracy};
+    }
+
+    /**
+     * The first set of a model's {@code java_scored} block (figures on committed held-out clips that tests
+     * recompute): a generator's bits per sample and unigram, or a classifier's share right over all groups
+     * with its clean group's.
+     */
+    private static String heldOut(JsonNode scored) {
+        String set = scored.fieldNames().next();
+        JsonNode first = scored.get(set);
+        String name = set.substring(set.lastIndexOf("testdata/") + "testdata/".length());
+        if (first.has("bits_per_sample")) {
+            return String.format(Locale.ROOT, "%.2f bits/sample (unigram %.2f) on %d clips of %s",
+                    first.get("bits_per_sample").asDouble(), first.path("own_unigram_bits_per_sample").asDouble(),
+                    first.path("clips").asInt(), name);
+        }
+        int correct = 0;
+        int clips = 0;
+        for (JsonNode group : first) {
+            correct += group.path("correct").asInt();
+            clips += group.path("clips").asInt();
+        }
+        JsonNode clean = first.get("clean");
+        return String.format(Locale.ROOT, "%.1f%% of %d clips of %s%s", 100.0 * correct / clips, clips, name,
+                clean == null ? "" : String.format(Locale.ROOT, " (clean %.1f%%)",
+                        100.0 * clean.path("correct").asInt() / clean.path("clips").asInt()));
     }
 
     private static JsonNode read(ObjectMapper json, Path file) throws IOException {

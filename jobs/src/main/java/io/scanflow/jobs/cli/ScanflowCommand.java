@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 DnaClassifyCommand.class,
                 AudioClassifyCommand.class,
                 AudioGenerateCommand.class,
+                AudioScoreCommand.class,
                 InspectCommand.class,
                 ModelsCommand.class,
                 LogitsCommand.class,

@@ -66,6 +66,11 @@ class CommandLineTest {
         assertTrue(!r.out().contains("unreadable"), r.out());
         // Every classifier shows its classes and a measured accuracy.
         assertTrue(r.out().matches("(?s).*classification \\(\\d+ classes\\).*\\d+\\.\\d%.*"), r.out());
+        // The audio models show their figures on committed held-out clips (metrics.json's java_scored).
+        assertTrue(r.out().matches("(?s).*digit-classifier .*\\d+\\.\\d% of 240 clips of audio/heldout-festival"
+                + " \\(clean \\d+\\.\\d%\\).*"), r.out());
+        assertTrue(r.out().matches("(?s).*mulaw-generator .*\\d\\.\\d\\d bits/sample \\(unigram \\d\\.\\d\\d\\) on \\d+ clips"
+                + " of audio/heldout-festival/clean.*"), r.out());
     }
 
     @Test
