@@ -136,7 +136,7 @@ public final class AudioClassifyJob {
         for (StreamPrediction p : streams(r, labels)) {
             s.append(Tsv.row(p.stream(), p.predicted(), fmt(p.probability(), 4)));
         }
-        StringBuilder errs = new StringBuilder("stream\tfile\tbyte_offset\tfield\tproblem\n");
+        StringBuilder errs = new StringBuilder(ERRORS_HEADER);
         for (AudioError e : r.errors()) {
             errs.append(errorRow(e));
         }
@@ -151,6 +151,9 @@ public final class AudioClassifyJob {
                 fmt(p.probability, 4));
     }
 
+    /** The header of errors.tsv (with its newline). */
+    static final String ERRORS_HEADER = "stream\tfile\tbyte_offset\tfield\tproblem\n";
+
     /** A row of errors.tsv (with its newline). */
     public static String errorRow(AudioError e) {
         return Tsv.row(e.stream, e.file, e.byteOffset, e.field, e.problem);
@@ -161,7 +164,7 @@ public final class AudioClassifyJob {
     }
 
     /** A window the model operator refused, as an error row of its stream. */
-    private static AudioError rejected(BadRecord b) {
+    static AudioError rejected(BadRecord b) {
         AudioError e = new AudioError();
         e.stream = b.key();
         e.file = b.key();
@@ -186,7 +189,7 @@ public final class AudioClassifyJob {
         return b.toString();
     }
 
-    private static String errorLine(AudioError e) {
+    static String errorLine(AudioError e) {
         return Tsv.join("E", e.stream, e.file, e.byteOffset, e.field, e.problem);
     }
 
@@ -207,13 +210,18 @@ public final class AudioClassifyJob {
             }
             ws.add(p);
         } else {
-            AudioError e = new AudioError();
-            e.stream = Tsv.unescape(f[1]);
-            e.file = Tsv.unescape(f[2]);
-            e.byteOffset = Long.parseLong(f[3]);
-            e.field = Tsv.unescape(f[4]);
-            e.problem = Tsv.unescape(f[5]);
-            es.add(e);
+            es.add(parseError(f));
         }
+    }
+
+    /** An error row as {@link #errorLine} wrote it, split at tabs. */
+    static AudioError parseError(String[] f) {
+        AudioError e = new AudioError();
+        e.stream = Tsv.unescape(f[1]);
+        e.file = Tsv.unescape(f[2]);
+        e.byteOffset = Long.parseLong(f[3]);
+        e.field = Tsv.unescape(f[4]);
+        e.problem = Tsv.unescape(f[5]);
+        return e;
     }
 }

@@ -94,22 +94,14 @@ final class AudioClassifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--input " + p + ": no such file or folder");
             }
         }
-        // Checked here, so a bad model folder fails before any job starts, with the file and field named.
-        SequenceModel m = ModelLoader.load(model);
+        SequenceModel m = checkModel(model);
         ClassificationHead head = ClassificationHeads.load(model, m.hiddenSize());
         AudioInput input = AudioInput.load(model);
-        if (m.inputFeatures() != input.features().width()) {
-            throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
-                    + " features per frame, head.json's input makes " + input.features().width());
-        }
         if (truth != null) {
             CliFiles.requireFile("--truth", truth);
             AudioTruth.load(truth, head.labels()); // a bad truth file fails before the job runs
         }
-        EngineChoice choice = DnaClassifyCommand.engine(engine);
-        if (choice == EngineChoice.CUDA) {
-            Engines.resolve(choice, m, Engines.providers()); // fails here, not in the job, when CUDA cannot run it
-        }
+        EngineChoice choice = checkEngine(engine, m);
         JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
         StreamExecutionEnvironment env = flink.env();
         if (flink.webUi() != null) {
@@ -131,19 +123,52 @@ final class AudioClassifyCommand implements Callable<Integer> {
         return finish(r, head);
     }
 
-    /** {@code --input -}: one live stream, each window printed as soon as it is classified. */
-    private int classifyStandardInput() throws Exception {
+    /**
+     * The classifier's backbone, with its head and input checked here, so a bad model folder fails before any
+     * job starts, with the file and field named.
+     */
+    static SequenceModel checkModel(Path model) {
+        SequenceModel m = ModelLoader.load(model);
+        ClassificationHeads.load(model, m.hiddenSize());
+        AudioInput input = AudioInput.load(model);
+        if (m.inputFeatures() != input.features().width()) {
+            throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
+                    + " features per frame, head.json's input makes " + input.features().width());
+        }
+        return m;
+    }
+
+    /** The {@code --engine} choice; {@code cuda} fails here, not in the job, when CUDA cannot run the model. */
+    static EngineChoice checkEngine(String engine, SequenceModel m) {
+        EngineChoice choice = DnaClassifyCommand.engine(engine);
+        if (choice == EngineChoice.CUDA) {
+            Engines.resolve(choice, m, Engines.providers());
+        }
+        return choice;
+    }
+
+    /** Standard input is classified on the CPU, outside Flink. */
+    static void refuseCudaForStandardInput(String engine) {
         if (DnaClassifyCommand.engine(engine) == EngineChoice.CUDA) {
             throw new IllegalArgumentException("--engine cuda: the CUDA backend runs token models only; standard input"
                     + " is classified on the CPU (--engine cpu or auto)");
         }
+    }
+
+    /** Standard input at the classifier's rate: WAV, or raw PCM with {@code rate} and {@code channels}. */
+    static SampleStream standardInput(Integer rate, int channels, AudioClassifier classifier) {
+        return AudioFiles.resampled(PipedPcmStream.open(System.in, rate, channels), classifier.sampleRate());
+    }
+
+    /** {@code --input -}: one live stream, each window printed as soon as it is classified. */
+    private int classifyStandardInput() throws Exception {
+        refuseCudaForStandardInput(engine);
         if (truth != null) {
             CliFiles.requireFile("--truth", truth);
         }
         List<WindowPrediction> windows = new ArrayList<>();
         try (AudioClassifier classifier = AudioClassifier.load(model);
-             SampleStream in = AudioFiles.resampled(PipedPcmStream.open(System.in, rate, channels),
-                     classifier.sampleRate())) {
+             SampleStream in = standardInput(rate, channels, classifier)) {
             System.out.println("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability");
             LiveClassification.run(classifier, in, "stdin", w -> {
                 windows.add(w);
