@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 /**
  * Finds spoken words in a stream as its samples arrive: the energy of each frame against a noise floor
- * that follows the quietest frames (it drops at once, rises {@code floorRiseDb} per frame), a word
+ * (the running mean of the frames that sound like noise), a word
  * starting after {@code onsetFrames} frames {@code onsetDb} above the floor and ending after
  * {@code hangoverFrames} frames under {@code offsetDb}. Each word is handed out with the classifier window
  * around it once the window's last sample has arrived.
@@ -59,10 +59,16 @@ public final class SpeechDetector {
 
     private void frame(DetectorState s, double db) {
         long k = s.frames;
-        // The floor follows the quietest frames: down at once, up slowly (also inside a word, so a lasting
-        // rise of the noise is caught up with instead of being heard as one endless word).
-        s.noiseFloorDb = Float.isNaN(s.noiseFloorDb) || db < s.noiseFloorDb ? (float) db
-                : (float) Math.min(db, s.noiseFloorDb + settings.floorRiseDb());
+        // The floor is the running mean of the frames that sound like noise (none above the onset threshold
+        // outside a word). Louder frames may pull it up only slowly, so a lasting rise of the noise is caught
+        // up with instead of being heard as one endless word.
+        if (Float.isNaN(s.noiseFloorDb)) {
+            s.noiseFloorDb = (float) db;
+        } else if (s.wordStartFrame < 0 && db <= s.noiseFloorDb + settings.onsetDb()) {
+            s.noiseFloorDb += (float) ((db - s.noiseFloorDb) / settings.floorFrames());
+        } else if (db > s.noiseFloorDb) {
+            s.noiseFloorDb = (float) Math.min(db, s.noiseFloorDb + settings.floorRiseDb());
+        }
         double floor = s.noiseFloorDb;
         if (s.wordStartFrame < 0) {
             s.loudRun = db > floor + settings.onsetDb() ? s.loudRun + 1 : 0;
