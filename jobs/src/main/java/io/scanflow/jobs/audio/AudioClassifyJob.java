@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -70,31 +71,59 @@ public final class AudioClassifyJob {
         DataStream<ScanInput> windows = chunks.keyBy(c -> c.stream, Types.STRING)
                 .process(new FeatureWindowFunction(model)).uid("feature-windows").name("windows to MFCC frames")
                 .map(AudioClassifyJob::toScanInput).returns(TypeInformation.of(ScanInput.class)).name("model input");
-        ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
-        SingleOutputStreamOperator<HeadPrediction> labels = ScanOperators.classify(ScanOperators.keyByStream(windows),
-                ModelSpec.of(model).withEngine(engine), options).uid("classify-windows");
+        SingleOutputStreamOperator<HeadPrediction> labels = classifyWindows(windows, model, engine, "classify-windows");
         DataStream<WindowPrediction> predictions = labels.map(new ToWindowPrediction(model)).name("window predictions");
-        DataStream<AudioError> rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS)
+        return new Outputs(predictions, errors(chunks, labels));
+    }
+
+    /** The keyed model operator with the model's head, windows of many streams bundled into one engine call. */
+    static SingleOutputStreamOperator<HeadPrediction> classifyWindows(DataStream<ScanInput> windows, Path model,
+                                                                      EngineChoice engine, String uid) {
+        ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
+        return ScanOperators.classify(ScanOperators.keyByStream(windows), ModelSpec.of(model).withEngine(engine), options)
+                .uid(uid);
+    }
+
+    /** The files that could not be read and the windows the model operator refused, as error rows. */
+    static DataStream<AudioError> errors(SingleOutputStreamOperator<AudioChunk> chunks,
+                                         SingleOutputStreamOperator<HeadPrediction> calls) {
+        DataStream<AudioError> rejected = calls.getSideOutput(ScanOperators.BAD_RECORDS)
                 .map(AudioClassifyJob::rejected).returns(AudioError.class).name("rejected windows");
-        return new Outputs(predictions, chunks.getSideOutput(AudioRecords.ERRORS).union(rejected));
+        return chunks.getSideOutput(AudioRecords.ERRORS).union(rejected);
     }
 
     /** Runs the job and brings its outputs back to the client, sorted by stream and window. */
     public static Result collect(Outputs outputs) throws Exception {
         DataStream<String> predictions = outputs.windows().map(AudioClassifyJob::windowLine).returns(Types.STRING)
                 .name("window rows");
-        DataStream<String> errors = outputs.errors().map(AudioClassifyJob::errorLine).returns(Types.STRING)
-                .name("error rows");
         List<WindowPrediction> ws = new ArrayList<>();
+        List<AudioError> es = collectRows(predictions, outputs.errors(), "scanflow audio-classify",
+                f -> ws.add(parseWindow(f)));
+        ws.sort(Comparator.comparing((WindowPrediction w) -> w.stream).thenComparingInt(w -> w.window));
+        return new Result(ws, es);
+    }
+
+    /**
+     * Runs the job whose results are {@code rows} and {@code errors}, which travel to the client as one string
+     * stream (one collect sink, one job). Each row goes to {@code onRow} split at tabs; the errors are returned,
+     * sorted by stream.
+     */
+    static List<AudioError> collectRows(DataStream<String> rows, DataStream<AudioError> errors, String jobName,
+                                        Consumer<String[]> onRow) throws Exception {
+        DataStream<String> errorRows = errors.map(AudioClassifyJob::errorLine).returns(Types.STRING).name("error rows");
         List<AudioError> es = new ArrayList<>();
-        try (CloseableIterator<String> it = predictions.union(errors).executeAndCollect("scanflow audio-classify")) {
+        try (CloseableIterator<String> it = rows.union(errorRows).executeAndCollect(jobName)) {
             while (it.hasNext()) {
-                parse(it.next(), ws, es);
+                String[] f = it.next().split("\t", -1);
+                if (f[0].equals(ERROR_ROW)) {
+                    es.add(parseError(f));
+                } else {
+                    onRow.accept(f);
+                }
             }
         }
-        ws.sort(Comparator.comparing((WindowPrediction w) -> w.stream).thenComparingInt(w -> w.window));
         es.sort(Comparator.comparing(e -> e.stream));
-        return new Result(ws, es);
+        return es;
     }
 
     /** One stream's prediction: the label with the highest mean window probability, and that mean. */
@@ -164,7 +193,7 @@ public final class AudioClassifyJob {
     }
 
     /** A window the model operator refused, as an error row of its stream. */
-    static AudioError rejected(BadRecord b) {
+    private static AudioError rejected(BadRecord b) {
         AudioError e = new AudioError();
         e.stream = b.key();
         e.file = b.key();
@@ -189,29 +218,26 @@ public final class AudioClassifyJob {
         return b.toString();
     }
 
+    private static final String ERROR_ROW = "E";
+
     static String errorLine(AudioError e) {
-        return Tsv.join("E", e.stream, e.file, e.byteOffset, e.field, e.problem);
+        return Tsv.join(ERROR_ROW, e.stream, e.file, e.byteOffset, e.field, e.problem);
     }
 
-    private static void parse(String line, List<WindowPrediction> ws, List<AudioError> es) {
-        String[] f = line.split("\t", -1);
-        if (f[0].equals("W")) {
-            WindowPrediction p = new WindowPrediction();
-            p.stream = Tsv.unescape(f[1]);
-            p.window = Integer.parseInt(f[2]);
-            p.startSeconds = Double.parseDouble(f[3]);
-            p.endSeconds = Double.parseDouble(f[4]);
-            p.label = Integer.parseInt(f[5]);
-            p.labelName = f[6];
-            p.probability = Float.parseFloat(f[7]);
-            p.probabilities = new float[f.length - 8];
-            for (int i = 0; i < p.probabilities.length; i++) {
-                p.probabilities[i] = Float.parseFloat(f[8 + i]);
-            }
-            ws.add(p);
-        } else {
-            es.add(parseError(f));
+    private static WindowPrediction parseWindow(String[] f) {
+        WindowPrediction p = new WindowPrediction();
+        p.stream = Tsv.unescape(f[1]);
+        p.window = Integer.parseInt(f[2]);
+        p.startSeconds = Double.parseDouble(f[3]);
+        p.endSeconds = Double.parseDouble(f[4]);
+        p.label = Integer.parseInt(f[5]);
+        p.labelName = f[6];
+        p.probability = Float.parseFloat(f[7]);
+        p.probabilities = new float[f.length - 8];
+        for (int i = 0; i < p.probabilities.length; i++) {
+            p.probabilities[i] = Float.parseFloat(f[8 + i]);
         }
+        return p;
     }
 
     /** An error row as {@link #errorLine} wrote it, split at tabs. */

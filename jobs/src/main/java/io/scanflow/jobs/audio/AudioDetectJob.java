@@ -9,15 +9,11 @@ import io.scanflow.audio.source.AudioRecord;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.HeadPrediction;
-import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
-import io.scanflow.flink.ScanOperators;
-import io.scanflow.flink.ScanOptions;
 import io.scanflow.jobs.stream.Tsv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +22,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * audio-detect: long streams -> audio source (decode, mono, resample to the model's rate) -> per stream,
@@ -55,38 +50,23 @@ public final class AudioDetectJob {
         DataStream<ScanInput> windows = words.map(w -> new ScanInput(w.stream, null, w.features, true,
                 LabelDetections.eventTime(w.startSeconds))).returns(TypeInformation.of(ScanInput.class))
                 .name("model input");
-        ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
-        SingleOutputStreamOperator<HeadPrediction> calls = ScanOperators.classify(ScanOperators.keyByStream(windows),
-                ModelSpec.of(model).withEngine(engine), options).uid("classify-words");
+        SingleOutputStreamOperator<HeadPrediction> calls = AudioClassifyJob.classifyWindows(windows, model, engine,
+                "classify-words");
         DataStream<Detection> times = words.map(Detection::of).returns(Detection.class).name("word times");
         DataStream<Detection> detections = calls.keyBy(HeadPrediction::key, Types.STRING)
                 .connect(times.keyBy(d -> d.stream, Types.STRING))
                 .process(new LabelDetections()).returns(Detection.class).uid("label-words").name("label words");
-        DataStream<AudioError> rejected = calls.getSideOutput(ScanOperators.BAD_RECORDS)
-                .map(AudioClassifyJob::rejected).returns(AudioError.class).name("rejected windows");
-        return new Outputs(detections, chunks.getSideOutput(AudioRecords.ERRORS).union(rejected));
+        return new Outputs(detections, AudioClassifyJob.errors(chunks, calls));
     }
 
     /** Runs the job and brings its outputs back to the client, sorted by stream and start. */
     public static Result collect(Outputs outputs) throws Exception {
-        DataStream<String> detections = outputs.detections().map(AudioDetectJob::detectionLine).returns(Types.STRING)
+        DataStream<String> rows = outputs.detections().map(AudioDetectJob::detectionLine).returns(Types.STRING)
                 .name("detection rows");
-        DataStream<String> errors = outputs.errors().map(AudioClassifyJob::errorLine).returns(Types.STRING)
-                .name("error rows");
         List<Detection> ds = new ArrayList<>();
-        List<AudioError> es = new ArrayList<>();
-        try (CloseableIterator<String> it = detections.union(errors).executeAndCollect("scanflow audio-detect")) {
-            while (it.hasNext()) {
-                String[] f = it.next().split("\t", -1);
-                if (f[0].equals("D")) {
-                    ds.add(parseDetection(f));
-                } else {
-                    es.add(AudioClassifyJob.parseError(f));
-                }
-            }
-        }
+        List<AudioError> es = AudioClassifyJob.collectRows(rows, outputs.errors(), "scanflow audio-detect",
+                f -> ds.add(parseDetection(f)));
         ds.sort(Comparator.comparing((Detection d) -> d.stream).thenComparingDouble(d -> d.startSeconds));
-        es.sort(Comparator.comparing(e -> e.stream));
         return new Result(ds, es);
     }
 
@@ -117,7 +97,6 @@ public final class AudioDetectJob {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
     }
 
-    // Detections and errors travel to the client as one string stream (one collect sink, one job).
     private static String detectionLine(Detection d) {
         return Tsv.join("D", d.stream, d.index, d.startSeconds, d.endSeconds, d.label, d.probability);
     }

@@ -30,22 +30,15 @@ import picocli.CommandLine.Spec;
         description = "Detect spoken words in long audio streams (WAV; other formats through ffmpeg; or standard input):"
                 + " one row per word with its start, end, label and probability.")
 final class AudioDetectCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Classifier folder: config.json, model.safetensors, head.json (with \"input\"), head.safetensors.")
-    Path model;
+    /** The classifier, and how raw PCM on standard input is read. */
+    @Mixin
+    ClassifierInputOptions audio;
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
             description = "Audio files or folders of audio files (one stream per file); - for standard input"
                     + " (16-bit PCM WAV, or raw 16-bit little-endian PCM with --rate and --channels), each word"
                     + " printed as soon as it is labelled.")
     List<Path> inputs;
-
-    @Option(names = "--rate", paramLabel = "HZ", description = "Sample rate of raw PCM on standard input (--input -).")
-    Integer rate;
-
-    @Option(names = "--channels", defaultValue = "1", paramLabel = "N",
-            description = "Channels of raw PCM on standard input, averaged to mono (default: ${DEFAULT-VALUE}).")
-    int channels;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Writes detections.tsv (stream, start_s, end_s, label, probability) and errors.tsv here;"
@@ -71,8 +64,8 @@ final class AudioDetectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (OutputFolder folder = OutputFolder.open("--out", out)) {
-            SequenceModel m = AudioClassifyCommand.checkModel(model);
-            List<String> labels = ClassificationHeads.load(model, m.hiddenSize()).labels();
+            SequenceModel m = AudioClassifyCommand.checkModel(audio.model);
+            List<String> labels = ClassificationHeads.load(audio.model, m.hiddenSize()).labels();
             List<DetectionTruth.Event> known = null;
             if (truth != null) {
                 CliFiles.requireFile("--truth", truth);
@@ -85,7 +78,7 @@ final class AudioDetectCommand implements Callable<Integer> {
                     + " unreadable files -> " + out.resolve("detections.tsv"));
             if (known != null) {
                 DetectionScore score = DetectionScore.of(r.detections(), known);
-                score.write(out, model.toString(), truth.toString());
+                score.write(out, audio.model.toString(), truth.toString());
                 System.out.println("audio-detect: " + score.summary() + " -> " + out.resolve("report.md"));
             }
             return 0;
@@ -108,8 +101,8 @@ final class AudioDetectCommand implements Callable<Integer> {
             System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
         AudioDetectJob.Outputs outputs = AudioDetectJob.detect(
-                AudioClassifyJob.files(env, inputs, AudioInput.load(model).sampleRate()),
-                model, choice);
+                AudioClassifyJob.files(env, inputs, AudioInput.load(audio.model).sampleRate()),
+                audio.model, choice);
         try {
             return AudioDetectJob.collect(outputs);
         } catch (RuntimeException e) {
@@ -121,8 +114,8 @@ final class AudioDetectCommand implements Callable<Integer> {
     private AudioDetectJob.Result detectStandardInput() throws IOException {
         AudioClassifyCommand.refuseCudaForStandardInput(engine);
         List<Detection> detections = new ArrayList<>();
-        try (AudioClassifier classifier = AudioClassifier.load(model);
-             SampleStream in = AudioClassifyCommand.standardInput(rate, channels, classifier)) {
+        try (AudioClassifier classifier = AudioClassifier.load(audio.model);
+             SampleStream in = audio.standardInput(classifier)) {
             System.out.print(AudioDetectJob.HEADER);
             System.out.flush();
             LiveDetection.run(classifier, in, "stdin", d -> {
