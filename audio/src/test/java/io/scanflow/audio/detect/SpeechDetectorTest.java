@@ -11,6 +11,7 @@ import java.util.Random;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -140,6 +141,14 @@ class SpeechDetectorTest {
         // While the floor catches up with noise 20 dB louder, the noise is heard as words cut at the window's
         // length; after that, none.
         assertTrue(words[30] <= 10, "words in the loud minute: " + words[30]);
+    }
+
+    /** Keyed state Flink serializes as POJOs, whose schema may evolve (fields added or removed) across savepoints. */
+    @Test
+    void theStateAndTheDetectionsAreFlinkPojos() {
+        assertTrue(TypeInformation.of(DetectorState.class) instanceof PojoTypeInfo, "DetectorState");
+        assertTrue(TypeInformation.of(Detection.class) instanceof PojoTypeInfo, "Detection");
+        assertTrue(TypeInformation.of(SpeechWindow.class) instanceof PojoTypeInfo, "SpeechWindow");
     }
 
     /** A word of 0.4 s every 2.5 s, starting at 1 s. */
