@@ -5,10 +5,9 @@ import java.util.function.Consumer;
 
 /**
  * Finds spoken words in a stream as its samples arrive: the energy of each frame against a noise floor
- * (the running mean of the frames that sound like noise), a word
- * starting after {@code onsetFrames} frames {@code onsetDb} above the floor and ending after
- * {@code hangoverFrames} frames under {@code offsetDb}. Each word is handed out with the classifier window
- * around it once the window's last sample has arrived.
+ * (the running mean of the frames that sound like noise), a word starting after {@code onsetFrames} frames
+ * {@code onsetDb} above the floor and ending after {@code hangoverFrames} frames under {@code offsetDb}.
+ * Each word is handed out with the classifier window around it once the window's last sample has arrived.
  *
  * <p>Everything it remembers is in the {@link DetectorState} the caller passes in, so a Flink function can
  * keep it in keyed state and a restored job goes on exactly where the checkpoint left it. The words found
@@ -21,10 +20,6 @@ public final class SpeechDetector {
 
     public SpeechDetector(DetectorSettings settings) {
         this.settings = settings;
-    }
-
-    public DetectorSettings settings() {
-        return settings;
     }
 
     /**
