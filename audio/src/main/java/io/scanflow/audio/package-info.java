@@ -10,6 +10,7 @@
  *
  * <p>Packages: {@code io} reading and writing files, {@code dsp} sample-level processing,
  * {@code features} feature frames, {@code source} / {@code sink} the Flink connectors, {@code classify}
- * the classification head and label files.
+ * the classification head and label files, {@code detect} the speech detector that finds words in long
+ * streams.
  */
 package io.scanflow.audio;

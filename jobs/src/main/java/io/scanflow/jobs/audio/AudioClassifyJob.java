@@ -5,6 +5,9 @@ import io.scanflow.audio.classify.FeatureWindowFunction;
 import io.scanflow.audio.classify.WindowPrediction;
 import io.scanflow.audio.source.AudioChunk;
 import io.scanflow.audio.source.AudioRecord;
+import io.scanflow.jobs.stream.BadInputRows;
+import io.scanflow.jobs.stream.Tsv;
+import io.scanflow.model.io.BadInput;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
 import io.scanflow.flink.BadRecord;
@@ -14,19 +17,17 @@ import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
-import io.scanflow.jobs.stream.BadInputRows;
-import io.scanflow.jobs.stream.Tsv;
-import io.scanflow.model.io.BadInput;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -71,31 +72,62 @@ public final class AudioClassifyJob {
         DataStream<ScanInput> windows = chunks.keyBy(c -> c.stream, Types.STRING)
                 .process(new FeatureWindowFunction(model)).uid("feature-windows").name("windows to MFCC frames")
                 .map(AudioClassifyJob::toScanInput).returns(TypeInformation.of(ScanInput.class)).name("model input");
-        ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
-        SingleOutputStreamOperator<HeadPrediction> labels = ScanOperators.classify(ScanOperators.keyByStream(windows),
-                ModelSpec.of(model).withEngine(engine), options).uid("classify-windows");
+        SingleOutputStreamOperator<HeadPrediction> labels = classifyWindows(windows, model, engine, "classify-windows");
         DataStream<WindowPrediction> predictions = labels.map(new ToWindowPrediction(model)).name("window predictions");
-        DataStream<BadInput> rejected = labels.getSideOutput(ScanOperators.BAD_RECORDS)
+        return new Outputs(predictions, errors(chunks, labels));
+    }
+
+    /** The keyed model operator with the model's head, windows of many streams bundled into one engine call. */
+    static SingleOutputStreamOperator<HeadPrediction> classifyWindows(DataStream<ScanInput> windows, Path model,
+                                                                      EngineChoice engine, String uid) {
+        ScanOptions options = ScanOptions.defaults().withBundleSize(64).withBundleTimeout(Duration.ofMillis(10));
+        return ScanOperators.classify(ScanOperators.keyByStream(windows), ModelSpec.of(model).withEngine(engine), options)
+                .uid(uid);
+    }
+
+    /** The files that could not be read and the windows the model operator refused, as error rows. */
+    static DataStream<BadInput> errors(SingleOutputStreamOperator<AudioChunk> chunks,
+                                         SingleOutputStreamOperator<HeadPrediction> calls) {
+        DataStream<BadInput> rejected = calls.getSideOutput(ScanOperators.BAD_RECORDS)
                 .map(AudioClassifyJob::rejected).returns(TypeInformation.of(BadInput.class)).name("rejected windows");
-        return new Outputs(predictions, chunks.getSideOutput(AudioRecords.ERRORS).union(rejected));
+        return chunks.getSideOutput(AudioRecords.ERRORS).union(rejected);
     }
 
     /** Runs the job and brings its outputs back to the client, sorted by stream and window. */
     public static Result collect(Outputs outputs) throws Exception {
         DataStream<String> predictions = outputs.windows().map(AudioClassifyJob::windowLine).returns(Types.STRING)
                 .name("window rows");
-        DataStream<String> errors = outputs.errors().map(AudioClassifyJob::errorLine).returns(Types.STRING)
-                .name("error rows");
         List<WindowPrediction> ws = new ArrayList<>();
+        List<BadInput> es = collectRows(predictions, outputs.errors(), "scanflow audio-classify",
+                f -> ws.add(parseWindow(f)));
+        ws.sort(Comparator.comparing((WindowPrediction w) -> w.stream).thenComparingInt(w -> w.window));
+        return new Result(ws, es);
+    }
+
+    /**
+     * Runs the job whose results are {@code rows} and {@code errors}, which travel to the client as one string
+     * stream (one collect sink, one job). Each row goes to {@code onRow} split at tabs; the errors are returned,
+     * sorted by file and record.
+     */
+    static List<BadInput> collectRows(DataStream<String> rows, DataStream<BadInput> errors, String jobName,
+                                        Consumer<String[]> onRow) throws Exception {
+        DataStream<String> errorRows = errors.map(AudioClassifyJob::errorLine).returns(Types.STRING).name("error rows");
         List<BadInput> es = new ArrayList<>();
-        try (CloseableIterator<String> it = predictions.union(errors).executeAndCollect("scanflow audio-classify")) {
+        try (CloseableIterator<String> it = rows.union(errorRows).executeAndCollect(jobName)) {
             while (it.hasNext()) {
-                parse(it.next(), ws, es);
+                String[] f = it.next().split("\t", -1);
+                if (f[0].equals(ERROR_ROW)) {
+                    for (int i = 1; i < f.length; i++) {
+                        f[i] = Tsv.unescape(f[i]);
+                    }
+                    es.add(BadInputRows.fromFields(f));
+                } else {
+                    onRow.accept(f);
+                }
             }
         }
-        ws.sort(Comparator.comparing((WindowPrediction w) -> w.stream).thenComparingInt(w -> w.window));
         es.sort(Comparator.comparing(BadInput::file).thenComparing(BadInput::record));
-        return new Result(ws, es);
+        return es;
     }
 
     /** One stream's prediction: the label with the highest mean window probability, and that mean. */
@@ -156,7 +188,7 @@ public final class AudioClassifyJob {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
     }
 
-    /** A window the model operator refused, as bad input of its stream: the window is named by its start. */
+    /** A window the model operator refused, as an error row of its stream. */
     private static BadInput rejected(BadRecord b) {
         String window = String.format(Locale.ROOT, "window at %.3f s", b.record().eventTime() / 1000.0);
         return new BadInput(b.key(), window, "model input " + b.field(), b.reason());
@@ -177,31 +209,25 @@ public final class AudioClassifyJob {
         return b.toString();
     }
 
-    private static String errorLine(BadInput e) {
-        return BadInputRows.line("E", e);
+    private static final String ERROR_ROW = "E";
+
+    static String errorLine(BadInput e) {
+        return BadInputRows.line(ERROR_ROW, e);
     }
 
-    private static void parse(String line, List<WindowPrediction> ws, List<BadInput> es) {
-        String[] f = line.split("\t", -1);
-        if (f[0].equals("W")) {
-            WindowPrediction p = new WindowPrediction();
-            p.stream = Tsv.unescape(f[1]);
-            p.window = Integer.parseInt(f[2]);
-            p.startSeconds = Double.parseDouble(f[3]);
-            p.endSeconds = Double.parseDouble(f[4]);
-            p.label = Integer.parseInt(f[5]);
-            p.labelName = f[6];
-            p.probability = Float.parseFloat(f[7]);
-            p.probabilities = new float[f.length - 8];
-            for (int i = 0; i < p.probabilities.length; i++) {
-                p.probabilities[i] = Float.parseFloat(f[8 + i]);
-            }
-            ws.add(p);
-        } else {
-            for (int i = 1; i < f.length; i++) {
-                f[i] = Tsv.unescape(f[i]);
-            }
-            es.add(BadInputRows.fromFields(f));
+    private static WindowPrediction parseWindow(String[] f) {
+        WindowPrediction p = new WindowPrediction();
+        p.stream = Tsv.unescape(f[1]);
+        p.window = Integer.parseInt(f[2]);
+        p.startSeconds = Double.parseDouble(f[3]);
+        p.endSeconds = Double.parseDouble(f[4]);
+        p.label = Integer.parseInt(f[5]);
+        p.labelName = f[6];
+        p.probability = Float.parseFloat(f[7]);
+        p.probabilities = new float[f.length - 8];
+        for (int i = 0; i < p.probabilities.length; i++) {
+            p.probabilities[i] = Float.parseFloat(f[8 + i]);
         }
+        return p;
     }
 }

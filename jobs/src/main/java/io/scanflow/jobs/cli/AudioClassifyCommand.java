@@ -4,8 +4,6 @@ import io.scanflow.audio.classify.AudioClassifier;
 import io.scanflow.audio.classify.AudioInput;
 import io.scanflow.audio.classify.LiveClassification;
 import io.scanflow.audio.classify.WindowPrediction;
-import io.scanflow.audio.io.AudioFiles;
-import io.scanflow.audio.io.PipedPcmStream;
 import io.scanflow.audio.io.SampleStream;
 import io.scanflow.flink.EngineChoice;
 import io.scanflow.flink.engine.Engines;
@@ -35,9 +33,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "audio-classify", mixinStandardHelpOptions = true,
         description = "Classify audio files (WAV; other formats through ffmpeg): per-window and per-file predictions.")
 final class AudioClassifyCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR|URI", converter = ModelFolderConverter.class,
-            description = "Classifier folder: config.json, model.safetensors, head.json (with \"input\"), head.safetensors.")
-    Path model;
+    /** The classifier, and how raw PCM on standard input is read. */
+    @Mixin
+    ClassifierInputOptions audio;
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
             description = "Audio files or folders of audio files (one stream per file); - for standard input"
@@ -45,13 +43,6 @@ final class AudioClassifyCommand implements Callable<Integer> {
                     + " window by window as it arrives; or one Kafka topic of PCM frames, kafka://BROKERS/TOPIC"
                     + " (docs/operations.md).")
     List<Path> inputs;
-
-    @Option(names = "--rate", paramLabel = "HZ", description = "Sample rate of raw PCM on standard input (--input -).")
-    Integer rate;
-
-    @Option(names = "--channels", defaultValue = "1", paramLabel = "N",
-            description = "Channels of raw PCM on standard input, averaged to mono (default: ${DEFAULT-VALUE}).")
-    int channels;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Writes streams.tsv, windows.tsv and errors.tsv here (with --truth also report.md,"
@@ -94,29 +85,21 @@ final class AudioClassifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--input " + p + ": no such file or folder");
             }
         }
-        // Checked here, so a bad model folder fails before any job starts, with the file and field named.
-        SequenceModel m = ModelLoader.load(model);
-        ClassificationHead head = ClassificationHeads.load(model, m.hiddenSize());
-        AudioInput input = AudioInput.load(model);
-        if (m.inputFeatures() != input.features().width()) {
-            throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
-                    + " features per frame, head.json's input makes " + input.features().width());
-        }
+        SequenceModel m = checkModel(audio.model);
+        ClassificationHead head = ClassificationHeads.load(audio.model, m.hiddenSize());
+        AudioInput input = AudioInput.load(audio.model);
         if (truth != null) {
             CliFiles.requireFile("--truth", truth);
             AudioTruth.load(truth, head.labels()); // a bad truth file fails before the job runs
         }
-        EngineChoice choice = DnaClassifyCommand.engine(engine);
-        if (choice == EngineChoice.CUDA) {
-            Engines.resolve(choice, m, Engines.providers()); // fails here, not in the job, when CUDA cannot run it
-        }
+        EngineChoice choice = checkEngine(engine, m);
         JobOptions.FlinkEnvironment flink = jobOptions.environment(ConfigFile.flinkSettings(spec));
         StreamExecutionEnvironment env = flink.env();
         if (flink.webUi() != null) {
             System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
         AudioClassifyJob.Outputs outputs = AudioClassifyJob.classify(
-                LiveStreams.audioRecords(env, inputs, out, input.sampleRate(), spec), model, choice);
+                LiveStreams.audioRecords(env, inputs, out, input.sampleRate(), spec), audio.model, choice);
         if (LiveStreams.isTopic(out)) {
             AudioTopics.write(outputs, KafkaTopic.parse("--out", out), ConfigFile.kafkaSettings(spec));
             LiveStreams.execute(env, "audio-classify", out, inputs, spec);
@@ -131,19 +114,47 @@ final class AudioClassifyCommand implements Callable<Integer> {
         return finish(r, head);
     }
 
-    /** {@code --input -}: one live stream, each window printed as soon as it is classified. */
-    private int classifyStandardInput() throws Exception {
+    /**
+     * The classifier's backbone, with its head and input checked here, so a bad model folder fails before any
+     * job starts, with the file and field named.
+     */
+    static SequenceModel checkModel(Path model) {
+        SequenceModel m = ModelLoader.load(model);
+        ClassificationHeads.load(model, m.hiddenSize());
+        AudioInput input = AudioInput.load(model);
+        if (m.inputFeatures() != input.features().width()) {
+            throw new IllegalArgumentException(model + ": the backbone takes " + m.inputFeatures()
+                    + " features per frame, head.json's input makes " + input.features().width());
+        }
+        return m;
+    }
+
+    /** The {@code --engine} choice; {@code cuda} fails here, not in the job, when CUDA cannot run the model. */
+    static EngineChoice checkEngine(String engine, SequenceModel m) {
+        EngineChoice choice = DnaClassifyCommand.engine(engine);
+        if (choice == EngineChoice.CUDA) {
+            Engines.resolve(choice, m, Engines.providers());
+        }
+        return choice;
+    }
+
+    /** Standard input is classified on the CPU, outside Flink. */
+    static void refuseCudaForStandardInput(String engine) {
         if (DnaClassifyCommand.engine(engine) == EngineChoice.CUDA) {
             throw new IllegalArgumentException("--engine cuda: the CUDA backend runs token models only; standard input"
                     + " is classified on the CPU (--engine cpu or auto)");
         }
+    }
+
+    /** {@code --input -}: one live stream, each window printed as soon as it is classified. */
+    private int classifyStandardInput() throws Exception {
+        refuseCudaForStandardInput(engine);
         if (truth != null) {
             CliFiles.requireFile("--truth", truth);
         }
         List<WindowPrediction> windows = new ArrayList<>();
-        try (AudioClassifier classifier = AudioClassifier.load(model);
-             SampleStream in = AudioFiles.resampled(PipedPcmStream.open(System.in, rate, channels),
-                     classifier.sampleRate())) {
+        try (AudioClassifier classifier = AudioClassifier.load(audio.model);
+             SampleStream in = audio.standardInput(classifier)) {
             System.out.println("stream\twindow\tstart_seconds\tend_seconds\tpredicted\tprobability");
             LiveClassification.run(classifier, in, "stdin", w -> {
                 windows.add(w);
@@ -163,7 +174,7 @@ final class AudioClassifyCommand implements Callable<Integer> {
                 + r.errors().size() + " unreadable files -> " + out);
         if (known != null) {
             AudioReport report = new AudioReport(streams, known, head.labels());
-            report.write(out, model.toString(), truth.toString(), r.errors().size());
+            report.write(out, audio.model.toString(), truth.toString(), r.errors().size());
             System.out.printf(Locale.ROOT, "audio-classify: %d of %d streams with a known label right (%.2f%%) -> %s, %s%n",
                     report.correct(), report.scored(), report.scored() == 0 ? Double.NaN : 100.0 * report.correct() / report.scored(),
                     out.resolve("report.md"), out.resolve("confusion.png"));

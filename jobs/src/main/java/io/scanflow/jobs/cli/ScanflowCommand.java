@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 // One line per subcommand, in the order `scanflow --help` lists them.
                 DnaClassifyCommand.class,
                 AudioClassifyCommand.class,
+                AudioDetectCommand.class,
                 AudioGenerateCommand.class,
                 AudioScoreCommand.class,
                 InspectCommand.class,

@@ -1,6 +1,7 @@
 package io.scanflow.jobs.stream;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -18,6 +19,8 @@ public final class FailOnce<T> implements MapFunction<T, T>, CheckpointListener 
     private static final long serialVersionUID = 1L;
     /** Records counted per run; a run is absent until one of its checkpoints completes. */
     private static final Map<String, AtomicLong> SEEN = new ConcurrentHashMap<>();
+    /** Runs that have failed. */
+    private static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
 
     private final String run;
     private final long after;
@@ -25,6 +28,11 @@ public final class FailOnce<T> implements MapFunction<T, T>, CheckpointListener 
     public FailOnce(String run, long after) {
         this.run = run;
         this.after = after;
+    }
+
+    /** Whether {@code run} has failed (in this JVM). */
+    public static boolean failed(String run) {
+        return FAILED.contains(run);
     }
 
     @Override
@@ -36,6 +44,7 @@ public final class FailOnce<T> implements MapFunction<T, T>, CheckpointListener 
     public T map(T value) {
         AtomicLong seen = SEEN.get(run);
         if (seen != null && seen.incrementAndGet() == after) {
+            FAILED.add(run);
             throw new IllegalStateException("injected failure after " + after + " outputs since the first completed"
                     + " checkpoint (--fail-after)");
         }

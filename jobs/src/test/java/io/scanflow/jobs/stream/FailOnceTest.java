@@ -1,6 +1,7 @@
 package io.scanflow.jobs.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +27,10 @@ class FailOnceTest {
             assertEquals("x", first.map("x"));
             assertEquals("y", second.map("y"));
         }
+        assertFalse(FailOnce.failed(run));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> first.map("z"));
         assertTrue(e.getMessage().contains("after 5 outputs"), e.getMessage());
+        assertTrue(FailOnce.failed(run), "a test can tell the failure happened");
         FailOnce<String> restarted = new FailOnce<>(run, 5);
         restarted.notifyCheckpointComplete(2);
         for (int i = 0; i < 10; i++) {
