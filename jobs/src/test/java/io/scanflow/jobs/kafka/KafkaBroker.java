@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -73,12 +74,27 @@ public final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Creates a topic with {@code partitions} partitions (replication 1). */
+    /**
+     * Creates a topic with {@code partitions} partitions (replication 1) and returns once every partition has
+     * a leader: creation is acknowledged before that, and a client's first sends would meet a partition without one.
+     */
     public void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all()
                     .get(READY.toSeconds(), TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + READY.toNanos();
+            while (!allLed(admin.describeTopics(List.of(name)).allTopicNames()
+                    .get(READY.toSeconds(), TimeUnit.SECONDS).get(name))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " has partitions without a leader after " + READY);
+                }
+                Thread.sleep(50); // the interval between asks, not a guess of how long election takes
+            }
         }
+    }
+
+    private static boolean allLed(TopicDescription topic) {
+        return topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
     }
 
     /** Kills the broker like a crash and starts it again on the same ports and data. */

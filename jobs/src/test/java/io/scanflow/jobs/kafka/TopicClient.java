@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -27,11 +30,22 @@ public final class TopicClient {
 
     /** Publishes {@code records} (key, value) to {@code topic} and waits until the broker has them all. */
     public void publish(String topic, List<Map.Entry<byte[], byte[]>> records) {
+        // flush() returns once every send has completed, failed ones included: only the futures say which
+        // failed (a send the producer gave up on would otherwise be a record silently missing from the topic).
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = producer()) {
             for (Map.Entry<byte[], byte[]> r : records) {
-                p.send(new ProducerRecord<>(topic, r.getKey(), r.getValue()));
+                sent.add(p.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())));
             }
             p.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing to " + topic, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the broker did not take a record for " + topic + ": " + e.getCause(), e);
         }
     }
 
@@ -41,6 +55,9 @@ public final class TopicClient {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // Retry for as long as a loaded machine needs (the default gives up after 2 minutes); the bound only
+        // guards against a broker that never answers.
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofMinutes(10).toMillis());
         return new KafkaProducer<>(props);
     }
 
