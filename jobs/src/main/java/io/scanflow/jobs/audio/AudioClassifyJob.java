@@ -8,6 +8,7 @@ import io.scanflow.audio.source.AudioRecord;
 import io.scanflow.jobs.stream.BadInputRows;
 import io.scanflow.jobs.stream.Tsv;
 import io.scanflow.model.io.BadInput;
+import io.scanflow.model.io.BadRecordPolicy;
 import io.scanflow.audio.source.AudioRecords;
 import io.scanflow.audio.source.AudioSource;
 import io.scanflow.flink.BadRecord;
@@ -60,7 +61,14 @@ public final class AudioClassifyJob {
 
     /** The audio files' records: decoded, mono, at {@code sampleRate}, a tenth of a second a chunk. */
     public static DataStream<AudioRecord> files(StreamExecutionEnvironment env, List<Path> inputs, int sampleRate) {
-        AudioSource source = AudioSource.forPaths(inputs).sampleRate(sampleRate).chunkSamples(sampleRate / 10).build();
+        return files(env, inputs, sampleRate, BadRecordPolicy.SIDE_OUTPUT);
+    }
+
+    /** {@link #files(StreamExecutionEnvironment, List, int)}, unreadable files handled by {@code badRecords}. */
+    public static DataStream<AudioRecord> files(StreamExecutionEnvironment env, List<Path> inputs, int sampleRate,
+                                                BadRecordPolicy badRecords) {
+        AudioSource source = AudioSource.forPaths(inputs).sampleRate(sampleRate).chunkSamples(sampleRate / 10)
+                .badRecords(badRecords).build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "audio files").uid("audio-files");
     }
 

@@ -101,7 +101,8 @@ final class AudioDetectCommand implements Callable<Integer> {
             System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
         AudioDetectJob.Outputs outputs = AudioDetectJob.detect(
-                AudioClassifyJob.files(env, inputs, AudioInput.load(audio.model).sampleRate()),
+                AudioClassifyJob.files(env, inputs, AudioInput.load(audio.model).sampleRate(),
+                        audio.badRecordPolicy()),
                 audio.model, choice);
         try {
             return AudioDetectJob.collect(outputs);

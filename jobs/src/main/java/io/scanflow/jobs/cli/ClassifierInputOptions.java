@@ -4,6 +4,7 @@ import io.scanflow.audio.classify.AudioClassifier;
 import io.scanflow.audio.io.AudioFiles;
 import io.scanflow.audio.io.PipedPcmStream;
 import io.scanflow.audio.io.SampleStream;
+import io.scanflow.model.io.BadRecordPolicy;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -19,6 +20,16 @@ final class ClassifierInputOptions {
     @Option(names = "--channels", defaultValue = "1", paramLabel = "N",
             description = "Channels of raw PCM on standard input, averaged to mono (default: ${DEFAULT-VALUE}).")
     int channels;
+
+    @Option(names = "--bad-records", defaultValue = "side-output", paramLabel = "fail|side-output|skip",
+            description = "Unreadable audio files: fail the job, report them in errors.tsv and go on, or drop them"
+                    + " (counted in the source's badRecords metric) (default: ${DEFAULT-VALUE}).")
+    String badRecords;
+
+    /** {@code --bad-records} as the sources' policy (a usage error for another value). */
+    BadRecordPolicy badRecordPolicy() {
+        return DnaClassifyCommand.policy(badRecords);
+    }
 
     /** Standard input at the classifier's rate: WAV, or raw PCM with {@code --rate} and {@code --channels}. */
     SampleStream standardInput(AudioClassifier classifier) {

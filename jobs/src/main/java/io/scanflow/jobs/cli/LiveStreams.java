@@ -7,6 +7,7 @@ import io.scanflow.jobs.dna.DnaClassifyJob;
 import io.scanflow.jobs.kafka.AudioTopics;
 import io.scanflow.jobs.kafka.KafkaTopic;
 import io.scanflow.jobs.kafka.ReadTopics;
+import io.scanflow.model.io.BadRecordPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -42,9 +43,9 @@ final class LiveStreams {
 
     /** audio-classify's records: from the input files, or the input topic. */
     static DataStream<AudioRecord> audioRecords(StreamExecutionEnvironment env, List<Path> inputs, Path out,
-                                                int sampleRate, CommandSpec spec) {
+                                                int sampleRate, BadRecordPolicy badRecords, CommandSpec spec) {
         KafkaTopic in = inputTopic(inputs);
-        return in == null ? AudioClassifyJob.files(env, inputs, sampleRate)
+        return in == null ? AudioClassifyJob.files(env, inputs, sampleRate, badRecords)
                 : AudioTopics.frames(env, in, ConfigFile.kafkaSettings(spec), sampleRate, !isTopic(out));
     }
 

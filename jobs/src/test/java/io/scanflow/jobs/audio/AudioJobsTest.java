@@ -108,6 +108,26 @@ class AudioJobsTest {
         assertTrue(errors.get(1).contains("\tRIFF header\t"), errors.get(1));
     }
 
+    @Test
+    void badRecordsFailsTheJobOrDropsTheUnreadableFile() throws IOException {
+        Path broken = dir.resolve("broken.wav");
+        Files.writeString(broken, "RIFF\u0000\u0000");
+        Path clip = TESTDATA.resolve("audio/digits/seven_en-029-Tweaky_p68_s149.wav");
+        String model = MODELS.resolve("digit-classifier").toString();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = ScanflowCommand.newCommandLine();
+        cli.setErr(new java.io.PrintWriter(err));
+        assertEquals(1, cli.execute("audio-classify", "--model", model, "--input", clip.toString(), broken.toString(),
+                "--out", dir.resolve("failed").toString(), "--bad-records", "fail"));
+        assertTrue(err.toString().contains("broken.wav"), err.toString());
+
+        Path out = dir.resolve("skipped");
+        assertEquals(0, run("audio-classify", "--model", model, "--input", clip.toString(), broken.toString(),
+                "--out", out.toString(), "--bad-records", "skip"));
+        assertEquals(1, Files.readAllLines(out.resolve("errors.tsv")).size(), "only the header");
+        assertEquals(2, Files.readAllLines(out.resolve("streams.tsv")).size(), "the readable file's row");
+    }
+
     /** "two", "five", "nine" one after the other: 3 s at 16 kHz. */
     static float[] twoFiveNine() {
         float[] three = new float[48000];
