@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import org.apache.flink.configuration.ConfigConstants;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
 import org.slf4j.Logger;
@@ -52,15 +54,24 @@ public final class ScanflowCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        loadFileSystemPlugins();
         System.exit(run(args));
+    }
+
+    /**
+     * File systems from Flink's plugins folder ({@code $FLINK_PLUGINS_DIR}, else {@code ./plugins}) with the
+     * settings of {@code $FLINK_CONF_DIR}'s config.yaml (credentials, endpoints), as {@code flink run} loads
+     * them before it calls {@link ScanflowJob}: --model, --input and --out may then name s3://, gs:// or
+     * hdfs:// locations on the embedded launcher too.
+     */
+    private static void loadFileSystemPlugins() {
+        String confDir = System.getenv(ConfigConstants.ENV_FLINK_CONF_DIR);
+        Configuration conf = confDir != null ? GlobalConfiguration.loadConfiguration(confDir) : new Configuration();
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
     }
 
     /** Runs the command line; an {@link Error} (a broken installation, out of memory) is one line too, exit 1. */
     static int run(String... args) {
-        // File systems from Flink's plugins folder (FLINK_PLUGINS_DIR, else ./plugins), as `flink run` loads
-        // them: --model, --input and --out may then name s3://, gs:// or hdfs:// locations.
-        Configuration conf = new Configuration();
-        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
         CommandLine cli = newCommandLine();
         try {
             return cli.execute(args);
