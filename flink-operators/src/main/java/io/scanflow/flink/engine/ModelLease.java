@@ -19,6 +19,11 @@ public final class ModelLease implements AutoCloseable {
         return model;
     }
 
+    /** The local folder the model was loaded from. */
+    public Path directory() {
+        return key;
+    }
+
     @Override
     public synchronized void close() {
         if (!released) {

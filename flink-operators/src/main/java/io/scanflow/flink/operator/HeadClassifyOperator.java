@@ -23,7 +23,7 @@ final class HeadClassifyOperator extends ModelOperator<HeadPrediction> {
     /** The head, read on first use: the operator asks for the pooled output before its mode is set up. */
     private ClassificationHead head() {
         if (head == null) {
-            head = ClassificationHeads.load(spec.directory(), engine.model().hiddenSize());
+            head = ClassificationHeads.load(lease.directory(), engine.model().hiddenSize());
         }
         return head;
     }

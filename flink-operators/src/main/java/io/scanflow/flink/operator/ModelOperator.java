@@ -69,7 +69,8 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
     protected final transient MailboxExecutor mailbox;
     private final long seed;
 
-    private transient ModelLease lease;
+    /** This subtask's hold on the shared model; its folder is resolved once (a URI model lists its remote folder). */
+    protected transient ModelLease lease;
     protected transient Engine engine;
     protected transient SlotTable slots;
     protected transient OperatorMetrics metrics;
@@ -169,7 +170,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         engine = spec.engineWrapper().wrap(Engines.create(spec.engine(), lease.model(),
                 new EngineSettings(CpuShare.threads(spec.threads(), taskManagerConfiguration(),
-                        Runtime.getRuntime().availableProcessors()), spec.chunkLength(), gpus(), subtask, spec.directory(),
+                        Runtime.getRuntime().availableProcessors()), spec.chunkLength(), gpus(), subtask, lease.directory(),
                         (int) Math.min(Integer.MAX_VALUE, (long) options.maxCachedKeys() + options.bundleSize()),
                         CudaTuningSettings.resolve(spec, taskManagerConfiguration()))),
                 subtask);
