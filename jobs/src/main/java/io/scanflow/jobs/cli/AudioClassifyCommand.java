@@ -99,7 +99,7 @@ final class AudioClassifyCommand implements Callable<Integer> {
             System.err.println("Flink web UI: " + flink.webUi() + " (while the job runs)");
         }
         AudioClassifyJob.Outputs outputs = AudioClassifyJob.classify(
-                LiveStreams.audioRecords(env, inputs, out, input.sampleRate(), audio.badRecordPolicy(), spec), audio.model, choice);
+                LiveStreams.audioRecords(env, inputs, out, input.sampleRate(), audio.badRecords.policy(), spec), audio.model, choice);
         if (LiveStreams.isTopic(out)) {
             AudioTopics.write(outputs, KafkaTopic.parse("--out", out), ConfigFile.kafkaSettings(spec));
             LiveStreams.execute(env, "audio-classify", out, inputs, spec);

@@ -102,7 +102,7 @@ final class AudioDetectCommand implements Callable<Integer> {
         }
         AudioDetectJob.Outputs outputs = AudioDetectJob.detect(
                 AudioClassifyJob.files(env, inputs, AudioInput.load(audio.model).sampleRate(),
-                        audio.badRecordPolicy()),
+                        audio.badRecords.policy()),
                 audio.model, choice);
         try {
             return AudioDetectJob.collect(outputs);

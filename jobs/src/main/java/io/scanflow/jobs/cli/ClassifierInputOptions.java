@@ -4,8 +4,8 @@ import io.scanflow.audio.classify.AudioClassifier;
 import io.scanflow.audio.io.AudioFiles;
 import io.scanflow.audio.io.PipedPcmStream;
 import io.scanflow.audio.io.SampleStream;
-import io.scanflow.model.io.BadRecordPolicy;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The audio classifier and how raw PCM on standard input is read: options audio-classify and audio-detect share. */
@@ -21,15 +21,9 @@ final class ClassifierInputOptions {
             description = "Channels of raw PCM on standard input, averaged to mono (default: ${DEFAULT-VALUE}).")
     int channels;
 
-    @Option(names = "--bad-records", defaultValue = "side-output", paramLabel = "fail|side-output|skip",
-            description = "Unreadable audio files: fail the job, report them in errors.tsv and go on, or drop them"
-                    + " (counted in the source's badRecords metric) (default: ${DEFAULT-VALUE}).")
-    String badRecords;
-
-    /** {@code --bad-records} as the sources' policy (a usage error for another value). */
-    BadRecordPolicy badRecordPolicy() {
-        return DnaClassifyCommand.policy(badRecords);
-    }
+    /** Unreadable audio files: fail, a row in errors.tsv, or only a count. */
+    @Mixin
+    BadRecordsOption badRecords;
 
     /** Standard input at the classifier's rate: WAV, or raw PCM with {@code --rate} and {@code --channels}. */
     SampleStream standardInput(AudioClassifier classifier) {

@@ -18,7 +18,6 @@ import io.scanflow.jobs.dna.TemporaryFolder;
 import io.scanflow.jobs.kafka.KafkaTopic;
 import io.scanflow.jobs.kafka.ReadTopics;
 import io.scanflow.model.head.ClassificationHeads;
-import io.scanflow.model.io.BadRecordPolicy;
 import io.scanflow.model.loader.ModelLoader;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -80,9 +79,8 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     @Option(names = "--reference", paramLabel = "FASTA", description = "Reference for CRAM input (else the CRAM's embedded reference).")
     Path reference;
 
-    @Option(names = "--bad-records", defaultValue = "side-output", paramLabel = "fail|side-output|skip",
-            description = "Unreadable input: fail the job, report it and go on, or drop it (default: ${DEFAULT-VALUE}).")
-    String badRecords;
+    @Mixin
+    BadRecordsOption badRecords;
 
     @Option(names = "--window", defaultValue = "150", paramLabel = "N", description = "FASTA: bases per window (default: ${DEFAULT-VALUE}).")
     int window;
@@ -121,7 +119,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         // Option values first: a misspelt one is a usage error (exit 2), whatever else is wrong.
         engine(engine);
         cuda.tuning();
-        policy(badRecords);
+        badRecords.policy();
         Path modelDir = model != null ? model : shipped(SHIPPED_MODEL);
         boolean fromPipe = inputs != null && inputs.contains(STANDARD_STREAM);
         try (StandardInput stdin = fromPipe ? StandardInput.spool(System.in) : null) {
@@ -168,7 +166,7 @@ public final class DnaClassifyCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             files.add(shipped(DEMO_INPUT));
         }
-        ReadOptions readOptions = ReadOptions.defaults().withWindow(window, stride).withPolicy(policy(badRecords))
+        ReadOptions readOptions = ReadOptions.defaults().withWindow(window, stride).withPolicy(badRecords.policy())
                 .withRegions(selection.regions()).withRoles(roles);
         return reference == null ? readOptions : readOptions.withReference(reference.toAbsolutePath().toString());
     }
@@ -232,19 +230,6 @@ public final class DnaClassifyCommand implements Callable<Integer> {
     static int defaultBundle(EngineChoice choice) {
         String backend = choice == EngineChoice.CPU ? "cpu" : Engines.resolve(choice, Engines.providers()).backend();
         return "cuda".equals(backend) ? CUDA_BUNDLE : CPU_BUNDLE;
-    }
-
-    static BadRecordPolicy policy(String name) {
-        switch (name.toLowerCase(Locale.ROOT)) {
-            case "fail":
-                return BadRecordPolicy.FAIL;
-            case "side-output":
-                return BadRecordPolicy.SIDE_OUTPUT;
-            case "skip":
-                return BadRecordPolicy.SKIP;
-            default:
-                throw new UsageError("--bad-records must be fail, side-output or skip, found '" + name + "'");
-        }
     }
 
     static EngineChoice engine(String name) {
