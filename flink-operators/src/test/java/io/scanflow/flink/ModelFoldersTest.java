@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.util.InstantiationUtil;
@@ -31,7 +30,7 @@ class ModelFoldersTest {
     @AfterEach
     void removeFetchedCopies() throws IOException {
         for (Path p : fetched) {
-            deleteTree(p);
+            ModelFolders.deleteTree(p);
         }
     }
 
@@ -73,7 +72,7 @@ class ModelFoldersTest {
         assertTrue(spec.toString().contains(uri), spec.toString());
         // A TaskManager on another host: the spec arrives serialized, and this host has no copy yet.
         ModelSpec shipped = InstantiationUtil.clone(spec);
-        deleteTree(copy);
+        ModelFolders.deleteTree(copy);
         assertEquals(copy, shipped.directory());
         assertSameTree(Path.of(uri.substring((ModelfsFileSystemFactory.SCHEME + "://").length())), copy);
     }
@@ -126,17 +125,6 @@ class ModelFoldersTest {
     private static List<Path> regularFiles(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile).toList();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
         }
     }
 }
