@@ -265,15 +265,21 @@ print(int(sum(float(r[3]) for r in rows)))' "$results/audio-fast-generation.tsv"
         while [ $((n * 2 * 11 / 10)) -le "$fit" ]; do n=$((n * 2)); done
     fi
     echo "sessions sustained as fast as possible: $fit; real-time run with $n sessions" | tee "$results/audio-choice.txt"
-    log_file=$results/audio-flink.log
-    rm -rf "$work/audio"
-    SCANFLOW_TIMEOUT=120 scanflow audio-generate --engine cuda --model "$model" --sessions "$n" --seconds "$seconds" \
-        --realtime --checkpoint-interval 2s --checkpoint-dir "$work/checkpoints" --progress off --out "$work/audio" \
-        > "$results/audio.txt" 2>&1
-    echo "exit $?"; tail -n 3 "$results/audio.txt"
-    cp "$work/audio/generation.tsv" "$results/audio-generation.tsv" 2>/dev/null || true
-    grep -h "Completed checkpoint" "$results"/audio-flink.log* > "$results/audio-checkpoints.txt" || true
-    echo "checkpoints completed: $(wc -l < "$results/audio-checkpoints.txt")"
+    # SCANFLOW_AUDIO_PARALLELISM="1 4": one real-time run per value (subtasks, each with its engine on the GPU);
+    # the first writes audio.txt, the others audio-pN.txt.
+    local p first=1 name
+    for p in ${SCANFLOW_AUDIO_PARALLELISM:-1}; do
+        name=audio; [ $first = 1 ] || name=audio-p$p; first=0
+        log_file=$results/$name-flink.log
+        rm -rf "$work/$name" "$work/checkpoints-$name"
+        SCANFLOW_TIMEOUT=120 scanflow audio-generate --engine cuda --model "$model" --sessions "$n" --seconds "$seconds" \
+            --realtime --parallelism "$p" --checkpoint-interval 2s --checkpoint-dir "$work/checkpoints-$name" \
+            --progress off --out "$work/$name" > "$results/$name.txt" 2>&1
+        echo "parallelism $p: exit $?"; tail -n 3 "$results/$name.txt"
+        cp "$work/$name/generation.tsv" "$results/$name-generation.tsv" 2>/dev/null || true
+        grep -h "Completed checkpoint" "$results"/$name-flink.log* > "$results/$name-checkpoints.txt" || true
+        echo "checkpoints completed: $(wc -l < "$results/$name-checkpoints.txt")"
+    done
 }
 
 run_stream() {
@@ -296,8 +302,8 @@ EOF
     scanflow stream-generate "${args[@]}" --engine cuda --fail-after 40000 --out "$work/stream-cuda" \
         > "$results/stream-cuda.txt" 2>&1
     echo "cuda with a failure: exit $?"; cat "$results/stream-cuda.txt"
-    grep -h -o -E "injected failure after [0-9]+ outputs|Restoring job [0-9a-f]+ from Checkpoint [0-9]+|No checkpoint found during restore" "$results"/stream-cuda-flink.log* \
-        | head -5 > "$results/stream-failure.txt" || true
+    { grep -h -o -E "injected failure after [0-9]+ outputs|Restoring job [0-9a-f]+ from Checkpoint [0-9]+|No checkpoint found during restore" "$results"/stream-cuda-flink.log* \
+        | head -5; grep -h "injected failure" "$results/stream-cuda.txt"; } > "$results/stream-failure.txt" || true
     cat "$results/stream-failure.txt"
     if cmp "$work/stream-cpu/tokens.i32" "$work/stream-cuda/tokens.i32"; then
         echo "stream: tokens.i32 of cuda with a failure identical to cpu without one" | tee "$results/stream-compare.txt"

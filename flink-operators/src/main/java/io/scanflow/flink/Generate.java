@@ -31,9 +31,10 @@ public final class Generate implements Serializable {
     private final long seed;
     private final double tokensPerSecond;
     private final int tokensPerRound;
+    private final boolean onDemand;
 
     private Generate(int maxNewTokens, int stopToken, boolean greedy, float temperature, int topK, float topP,
-                     long seed, double tokensPerSecond, int tokensPerRound) {
+                     long seed, double tokensPerSecond, int tokensPerRound, boolean onDemand) {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("max new tokens must not be negative, found " + maxNewTokens);
         }
@@ -57,39 +58,40 @@ public final class Generate implements Serializable {
         this.seed = seed;
         this.tokensPerSecond = tokensPerSecond;
         this.tokensPerRound = tokensPerRound;
+        this.onDemand = onDemand;
     }
 
     /** Sessions of {@code maxNewTokens} greedy tokens, as fast as possible, no stop token. */
     public static Generate tokens(int maxNewTokens) {
-        return new Generate(maxNewTokens, -1, true, 1f, 0, 1f, 0L, 0, 1);
+        return new Generate(maxNewTokens, -1, true, 1f, 0, 1f, 0L, 0, 1, false);
     }
 
     /** Sessions that run until the stop token (or an end-of-stream record). */
     public static Generate untilStopToken(int stopToken) {
-        return new Generate(0, stopToken, true, 1f, 0, 1f, 0L, 0, 1);
+        return new Generate(0, stopToken, true, 1f, 0, 1f, 0L, 0, 1, false);
     }
 
     /** Ends a session at {@code token} (emitted as its last token). */
     public Generate withStopToken(int token) {
         return new Generate(maxNewTokens, token, greedy, temperature, topK, topP, seed, tokensPerSecond,
-                tokensPerRound);
+                tokensPerRound, onDemand);
     }
 
     /** Samples with temperature, then top-k ({@code <= 0}: off), then top-p ({@code 1}: off). */
     public Generate withSampling(float temperature, int topK, float topP) {
         return new Generate(maxNewTokens, stopToken, false, temperature, topK, topP, seed, tokensPerSecond,
-                tokensPerRound);
+                tokensPerRound, onDemand);
     }
 
     /** The job seed each key's random state is derived from (with the key). */
     public Generate withSeed(long seed) {
         return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, tokensPerSecond,
-                tokensPerRound);
+                tokensPerRound, onDemand);
     }
 
     /** Real-time pace: each session emits at most this many tokens per second; 0 is as fast as possible. */
     public Generate atTokensPerSecond(double rate) {
-        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, rate, tokensPerRound);
+        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, rate, tokensPerRound, onDemand);
     }
 
     /**
@@ -100,7 +102,40 @@ public final class Generate implements Serializable {
      * no effect with a stop token.
      */
     public Generate withTokensPerRound(int k) {
-        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, tokensPerSecond, k);
+        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, tokensPerSecond, k, onDemand);
+    }
+
+    /**
+     * Sessions that advance only when asked: each demand record for the key ({@link ScanInput#demand})
+     * releases one round (up to {@link #tokensPerRound()} tokens; at a real-time pace, not before they
+     * are due). A session takes the demand records that follow its prompt; once a record of another
+     * kind has arrived for its key (its next prompt, its end), nothing more can ask for it, so it runs to
+     * its end. Demand left over when a session ends is dropped. At the end of input every session runs
+     * to its end.
+     *
+     * <p>This is how a job keeps its input open while sessions generate: Flink takes checkpoint barriers
+     * only from open inputs, and an operator whose input has ended must finish its work before the task
+     * can finish, with no checkpoint in between. A source that sends the demand (paced, or as fast as
+     * the job takes it) ends only when the last round has been asked for. The tokens do not depend on
+     * how demand arrives.
+     */
+    public Generate onDemand() {
+        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, tokensPerSecond,
+                tokensPerRound, true);
+    }
+
+    /** Whether sessions wait for demand records (see {@link #onDemand()}). */
+    public boolean isOnDemand() {
+        return onDemand;
+    }
+
+    /** Demand records a session of {@code maxNewTokens} tokens needs: its first token comes from the prompt. */
+    public int roundsPerSession() {
+        if (maxNewTokens == 0) {
+            throw new IllegalStateException("a session that runs until its stop token has no fixed number of rounds");
+        }
+        int perRound = stopToken >= 0 ? 1 : tokensPerRound;
+        return (maxNewTokens - 1 + perRound - 1) / perRound;
     }
 
     /** 0 when sessions end only at the stop token. */

@@ -8,6 +8,10 @@ package io.scanflow.flink;
  * {@code endOfStream} ends the key's stream after its chunk (if any): the key's model state is
  * dropped and the next record for the key starts a fresh stream. An end record may carry no chunk.
  *
+ * <p>A demand record ({@link #demand}, an empty token chunk that does not end the stream) carries no
+ * input: it asks the key's generation session for its next round ({@code Generate.onDemand()}). Other
+ * operators reject it as an empty chunk.
+ *
  * @param key         the stream's key (the job keys the stream by it)
  * @param tokens      token ids in {@code [0, vocab)}, or null
  * @param features    feature rows, or null
@@ -29,6 +33,16 @@ public record ScanInput(String key, int[] tokens, float[] features, boolean endO
     /** An end-of-stream marker without a chunk. */
     public static ScanInput end(String key, long eventTime) {
         return new ScanInput(key, null, null, true, eventTime);
+    }
+
+    /** Asks the key's running generation session for one more round of tokens (see {@code Generate.onDemand()}). */
+    public static ScanInput demand(String key, long eventTime) {
+        return new ScanInput(key, new int[0], null, false, eventTime);
+    }
+
+    /** Whether this is a demand record: an empty token chunk that does not end the stream. */
+    public boolean isDemand() {
+        return tokens != null && tokens.length == 0 && features == null && !endOfStream;
     }
 
     /** Tokens in the chunk (0 for an end marker or a feature chunk). */

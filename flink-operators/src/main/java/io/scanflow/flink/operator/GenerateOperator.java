@@ -25,6 +25,10 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
  * <p>A round is one mail, so checkpoint barriers fall between rounds, and a round of k tokens leaves
  * every session (tokens, outputs, model state, random state) where k single-token rounds would.
  *
+ * <p>On demand ({@link Generate#onDemand()}) a session runs a round only while a demand record waits at the
+ * head of its key's queue, and the round takes it off; a demand record arriving for a running session
+ * schedules a round.
+ *
  * <p>The token sampled last is not fed until the next round (or the next prompt, which it precedes),
  * so a session that ends leaves the stream exactly where a continuing session would be.
  *
@@ -42,6 +46,7 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
     private transient double periodMillis;
     /** Tokens per session per round; 1 with a stop token. */
     private transient int roundTokens;
+    private transient boolean onDemand;
     private transient List<KeyEntry> sessions;
     // A round's due sessions with their token counts, and one engine call's sessions and arguments.
     private transient KeyEntry[] due;
@@ -80,6 +85,7 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
         sampler = new Sampler(sampling, vocab);
         periodMillis = mode.tokensPerSecond() > 0 ? 1000.0 / mode.tokensPerSecond() : 0;
         roundTokens = mode.stopToken() >= 0 ? 1 : mode.tokensPerRound();
+        onDemand = mode.isOnDemand();
         sessions = new ArrayList<>();
         due = new KeyEntry[0];
         dueTokens = new int[0];
@@ -97,6 +103,11 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
     @Override
     protected Output outputKind() {
         return Output.LAST_LOGITS;
+    }
+
+    @Override
+    protected boolean acceptsDemand() {
+        return true;
     }
 
     @Override
@@ -126,6 +137,9 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
             e.queue.addLast(new KeyState.Queued(ScanInput.end(r.key(), r.eventTime()), timestamp));
         } else {
             e.queue.addLast(new KeyState.Queued(r, timestamp));
+        }
+        if (onDemand && e.generating && e.queue.size() == 1) {
+            scheduleRound(); // the session was waiting for this record
         }
     }
 
@@ -194,7 +208,7 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
             return;
         }
         if (periodMillis == 0) {
-            if (!roundMailPending) {
+            if (!roundMailPending && anyMayRun()) {
                 roundMailPending = true;
                 mailbox.execute(this::onRoundMail, "scanflow generation round");
             }
@@ -202,7 +216,12 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
         }
         double next = Double.MAX_VALUE;
         for (KeyEntry e : sessions) {
-            next = Math.min(next, dueAt(e));
+            if (mayRun(e)) {
+                next = Math.min(next, dueAt(e));
+            }
+        }
+        if (next == Double.MAX_VALUE) {
+            return; // every session waits for demand
         }
         long at = (long) Math.ceil(next);
         if (at < roundTimerAt) {
@@ -239,7 +258,7 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
         long now = now();
         int count = 0;
         for (KeyEntry e : sessions) {
-            if (all || periodMillis == 0 || dueAt(e) <= now) {
+            if (all || (mayRun(e) && (periodMillis == 0 || dueAt(e) <= now))) {
                 if (count == due.length) {
                     growDue(Math.max(16, count * 2));
                 }
@@ -284,6 +303,36 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
         return Math.min(roundTokens, e.maxTokens - e.generated);
     }
 
+    /**
+     * Whether the session may run a round as far as demand goes: always without {@link Generate#onDemand()};
+     * on demand, when a record waits in its key's queue (a demand record, or a later record, after which
+     * no demand can come for this session).
+     */
+    private boolean mayRun(KeyEntry e) {
+        return !onDemand || !e.queue.isEmpty();
+    }
+
+    private boolean anyMayRun() {
+        if (!onDemand) {
+            return true;
+        }
+        for (KeyEntry e : sessions) {
+            if (mayRun(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes the demand record that released this round off the key's queue (none at the end of input). */
+    private void takeDemand(KeyEntry e) {
+        KeyState.Queued head = e.queue.peekFirst();
+        if (onDemand && head != null && head.record().isDemand()) {
+            e.queue.pollFirst();
+            e.records++;
+        }
+    }
+
     /** Processing time the session's next token is due at a real-time pace. */
     private double dueAt(KeyEntry e) {
         return e.sessionStart + e.generated * periodMillis;
@@ -318,6 +367,7 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
             }
             e.dirty = true;
             e.lastUsed = now;
+            takeDemand(e);
         }
         boolean ended = false;
         for (int i = 0; i < n; i++) {

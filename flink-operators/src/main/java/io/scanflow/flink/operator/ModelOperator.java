@@ -152,6 +152,11 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
     /** End of input: finish what is still running. */
     protected void drainAtEnd() throws Exception {}
 
+    /** Whether demand records ({@link ScanInput#isDemand}) are input for this mode (generation) or bad records. */
+    protected boolean acceptsDemand() {
+        return false;
+    }
+
     /** Whether the mode leaves keys busy between bundles (and so needs the busy marker state). */
     protected boolean keepsBusyKeys() {
         return false;
@@ -174,7 +179,7 @@ abstract class ModelOperator<OUT> extends AbstractStreamOperator<OUT>
                         (int) Math.min(Integer.MAX_VALUE, (long) options.maxCachedKeys() + options.bundleSize()),
                         CudaTuningSettings.resolve(spec, taskManagerConfiguration()))),
                 subtask);
-        validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures());
+        validator = new RecordValidator(engine.model().vocabSize(), engine.model().inputFeatures(), acceptsDemand());
         keyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(KEY_STATE, KeyStateSerializer.INSTANCE)));
         if (keepsBusyKeys()) {
             busyState = getPartitionedState(withTtl(new ValueStateDescriptor<>(BUSY_STATE, BooleanSerializer.INSTANCE)));

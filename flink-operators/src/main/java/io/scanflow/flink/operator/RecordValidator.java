@@ -10,14 +10,22 @@ import io.scanflow.flink.ScanInput;
 final class RecordValidator {
     private final int vocab;
     private final int featureWidth;
+    private final boolean acceptsDemand;
 
-    /** @param featureWidth the model's feature row width; 0 for a token model */
-    RecordValidator(int vocab, int featureWidth) {
+    /**
+     * @param featureWidth  the model's feature row width; 0 for a token model
+     * @param acceptsDemand whether demand records ({@link ScanInput#isDemand}) are valid: generation only
+     */
+    RecordValidator(int vocab, int featureWidth, boolean acceptsDemand) {
         this.vocab = vocab;
         this.featureWidth = featureWidth;
+        this.acceptsDemand = acceptsDemand;
     }
 
     BadRecord check(String key, ScanInput r) {
+        if (acceptsDemand && r.isDemand()) {
+            return null;
+        }
         int[] tokens = r.tokens();
         float[] features = r.features();
         if (tokens != null && features != null) {

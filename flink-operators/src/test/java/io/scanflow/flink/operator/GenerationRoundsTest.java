@@ -95,7 +95,7 @@ class GenerationRoundsTest {
         return out;
     }
 
-    private static int runMails(KeyedOneInputStreamOperatorTestHarness<String, ScanInput, ?> h, int n)
+    static int runMails(KeyedOneInputStreamOperatorTestHarness<String, ScanInput, ?> h, int n)
             throws Exception {
         TaskMailbox mailbox = h.getTaskMailbox();
         int ran = 0;

@@ -14,7 +14,7 @@ import io.scanflow.jobs.dna.Provenance;
 import io.scanflow.jobs.dna.ReportSettings;
 import io.scanflow.jobs.dna.SampleSheet;
 import io.scanflow.jobs.dna.StandardInput;
-import io.scanflow.jobs.dna.TemporaryFolder;
+import io.scanflow.jobs.stream.TemporaryFolder;
 import io.scanflow.jobs.kafka.KafkaTopic;
 import io.scanflow.jobs.kafka.ReadTopics;
 import io.scanflow.model.head.ClassificationHeads;

@@ -1,6 +1,9 @@
 package io.scanflow.jobs.cli;
 
 import io.scanflow.jobs.stream.Locations;
+import io.scanflow.jobs.stream.TemporaryFolder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -35,7 +38,8 @@ public final class JobOptions {
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR|URI",
             description = "Where checkpoints go, kept when the job is cancelled so it can resume with flink run -s"
-                    + " (default: the cluster's execution.checkpointing.dir; a local run keeps them in memory).")
+                    + " (default: the cluster's execution.checkpointing.dir; a local run writes them to a temporary folder,"
+                    + " removed when the command ends).")
     String checkpointDir;
 
     @Option(names = "--web-ui", arity = "0..1", paramLabel = "PORT", fallbackValue = "8081",
@@ -45,6 +49,9 @@ public final class JobOptions {
     @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|on|off",
             description = "Progress bar on stderr; auto: when the console is interactive (default: ${DEFAULT-VALUE}).")
     ProgressDisplay progress;
+
+    /** A local run's checkpoint folder when no --checkpoint-dir is given; null otherwise. */
+    private TemporaryFolder temporaryCheckpoints;
 
     /** The environment a job runs in, and where. */
     record FlinkEnvironment(StreamExecutionEnvironment env, boolean local, String webUi) {}
@@ -82,12 +89,33 @@ public final class JobOptions {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
         }
+        if (checkpointDir == null && !conf.contains(CheckpointingOptions.CHECKPOINT_STORAGE)
+                && !conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+            useTemporaryCheckpoints(conf);
+        }
         if (webUiPort == null) {
             return new FlinkEnvironment(StreamExecutionEnvironment.createLocalEnvironment(conf), true, null);
         }
         conf.set(RestOptions.PORT, webUiPort);
         return new FlinkEnvironment(StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf), true,
                 "http://localhost:" + webUiPort);
+    }
+
+    /**
+     * Checkpoints of a local run go to a temporary folder rather than the JobManager's memory, whose 5 MB
+     * limit a few hundred generation sessions' state exceeds; the folder goes when the JVM ends.
+     */
+    private void useTemporaryCheckpoints(Configuration conf) {
+        try {
+            temporaryCheckpoints = TemporaryFolder.create("scanflow-checkpoints");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary checkpoint folder (give --checkpoint-dir): "
+                    + e.getMessage(), e);
+        }
+        TemporaryFolder folder = temporaryCheckpoints;
+        Runtime.getRuntime().addShutdownHook(new Thread(folder::close, "scanflow remove temporary checkpoints"));
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, temporaryCheckpoints.path().toUri().toString());
     }
 
     /** Whether to draw the progress bar. */
@@ -98,7 +126,8 @@ public final class JobOptions {
     /** Checkpointing as the summary shows it. */
     String describeCheckpoints(boolean local) {
         String where = checkpointDir != null ? Locations.uri(checkpointDir)
-                : local ? "JobManager memory" : "the cluster's checkpoint storage";
+                : temporaryCheckpoints != null ? "a temporary folder" : local ? "as the flink: settings say"
+                : "the cluster's checkpoint storage";
         return "every " + DurationConverter.format(checkpointInterval) + ", " + where;
     }
 }

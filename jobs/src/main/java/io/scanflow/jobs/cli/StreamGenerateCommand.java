@@ -5,9 +5,11 @@ import io.scanflow.flink.ModelSpec;
 import io.scanflow.flink.ScanInput;
 import io.scanflow.flink.ScanOperators;
 import io.scanflow.flink.ScanOptions;
+import io.scanflow.jobs.stream.BlockPacing;
 import io.scanflow.jobs.stream.Locations;
 import io.scanflow.jobs.stream.TokenFile;
 import java.util.List;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import picocli.CommandLine.Command;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
                 "Writes OUT/tokens.i32, int32 [B, L+N] (prompt, then new tokens), as generate does."})
 final class StreamGenerateCommand extends TokenStreamCommand {
     static final String RESULT = "tokens.i32";
+    /** Blocks the paced source sends at once: the prompts and two rounds of demand, a round ahead of time. */
+    static final int DEMAND_LEAD = 3;
 
     @Option(names = "--max-new", required = true, paramLabel = "N", description = "Tokens to generate per prompt.")
     int maxNew;
@@ -92,16 +96,52 @@ final class StreamGenerateCommand extends TokenStreamCommand {
         return RESULT;
     }
 
-    @Override
-    SingleOutputStreamOperator<?> model(KeyedStream<ScanInput, String> keyed, ModelSpec model, ScanOptions options) {
+    /**
+     * Sessions on demand unless the prompts are paced (--records-per-second): after the prompts the source
+     * sends each key the demand records of its rounds, so it stays open, and checkpoints complete, while
+     * the sessions generate. Paced prompts keep the source open themselves; the sessions then run freely
+     * and, once the file has ended, the running ones finish at full speed.
+     */
+    private boolean onDemand() {
+        return recordsPerSecond == 0;
+    }
+
+    private Generate mode() {
         Generate mode = Generate.tokens(maxNew).withTokensPerRound(tokensPerRound);
+        if (onDemand()) {
+            mode = mode.onDemand();
+        }
         if (decoding.sampling()) {
             mode = mode.withSampling(decoding.temperature, decoding.topK(), decoding.topP()).withSeed(decoding.seed());
         }
         if (tokensPerSecond > 0) {
             mode = mode.atTokensPerSecond(tokensPerSecond);
         }
-        return ScanOperators.generate(keyed, model, mode, options).uid("generate");
+        return mode;
+    }
+
+    @Override
+    boolean unalignedCheckpoints() {
+        return onDemand();
+    }
+
+    @Override
+    int demandRounds() {
+        return onDemand() ? mode().roundsPerSession() : 0;
+    }
+
+    /** On demand at a real-time pace, a round of demand per round's worth of time (the operator paces the tokens). */
+    @Override
+    RateLimiterStrategy<?> sourcePacing() {
+        if (onDemand() && tokensPerSecond > 0) {
+            return new BlockPacing<>(batch, tokensPerRound / tokensPerSecond, DEMAND_LEAD);
+        }
+        return super.sourcePacing();
+    }
+
+    @Override
+    SingleOutputStreamOperator<?> model(KeyedStream<ScanInput, String> keyed, ModelSpec model, ScanOptions options) {
+        return ScanOperators.generate(keyed, model, mode(), options).uid("generate");
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -81,6 +82,11 @@ abstract class TokenStreamCommand implements Callable<Integer> {
                     + " JVM since the first completed checkpoint; it restarts from its last checkpoint.")
     Long failAfter;
 
+    @Option(names = "--records-per-checkpoint", paramLabel = "N", hidden = true,
+            description = "Recovery test: the source lets N records through per checkpoint, so a run outlasts its"
+                    + " first checkpoints whatever the machine's speed.")
+    Integer recordsPerCheckpoint;
+
     @Spec
     CommandSpec spec;
 
@@ -98,6 +104,34 @@ abstract class TokenStreamCommand implements Callable<Integer> {
 
     /** The result file's name in the output folder. */
     abstract String resultName();
+
+    /** Demand records per key after the file's records (generation on demand); 0 for none. */
+    int demandRounds() {
+        return 0;
+    }
+
+    /**
+     * Whether checkpoints are unaligned: for generation on demand, whose demand can wait in the network
+     * buffers for a long time (an aligned barrier would wait behind it).
+     */
+    boolean unalignedCheckpoints() {
+        return false;
+    }
+
+    /** How the source is paced: {@code --records-per-second}, else as fast as the job takes the records. */
+    RateLimiterStrategy<?> sourcePacing() {
+        return recordsPerSecond > 0 ? RateLimiterStrategy.perSecond(recordsPerSecond) : RateLimiterStrategy.noOp();
+    }
+
+    private RateLimiterStrategy<?> pacing() {
+        if (recordsPerCheckpoint == null) {
+            return sourcePacing();
+        }
+        if (recordsPerCheckpoint < 1) {
+            throw new IllegalArgumentException("--records-per-checkpoint must be at least 1, found " + recordsPerCheckpoint);
+        }
+        return RateLimiterStrategy.perCheckpoint(recordsPerCheckpoint);
+    }
 
     /** Checks options that depend on the sequence length; throws with the option named. */
     void check(int length) {}
@@ -141,10 +175,14 @@ abstract class TokenStreamCommand implements Callable<Integer> {
         }
 
         JobOptions.FlinkEnvironment flink = jobOptions.environment(flinkSettings);
+        if (unalignedCheckpoints()) {
+            flink.env().getCheckpointConfig().enableUnalignedCheckpoints();
+        }
         String run = UUID.randomUUID().toString();
         int recordTokens = recordTokens(length);
         DataStream<ScanInput> input = TokenFileRecords.stream(flink.env(),
-                new TokenFileRecords(tokensUri, batch, length, recordTokens, model.vocabSize()), recordsPerSecond);
+                new TokenFileRecords(tokensUri, batch, length, recordTokens, model.vocabSize()).withDemand(demandRounds()),
+                pacing());
         // Every token was checked above: a bad record now means the file changed, and fails the job.
         ScanOptions options = operatorOptions.scanOptions().withBadRecords(BadRecordPolicy.FAIL);
         lines(model(ScanOperators.keyByStream(input), modelOptions.spec(engineChunk(length)), options), run)
@@ -186,6 +224,12 @@ abstract class TokenStreamCommand implements Callable<Integer> {
                 .row("engine", engines(result.accumulators(), backend))
                 .row("parallelism", String.valueOf(flink.env().getParallelism()))
                 .row("checkpoints", jobOptions.describeCheckpoints(flink.local()));
+        if (failAfter != null && flink.local()) {
+            summary.row("injected failure", FailOnce.failed(run)
+                    ? "fired after " + failAfter + " outputs; the job restarted from its last checkpoint"
+                    : FailOnce.seen(run) < 0 ? "did not fire: no checkpoint completed while outputs were left"
+                    : "did not fire: " + FailOnce.seen(run) + " outputs followed the first completed checkpoint");
+        }
         Object gpus = result.accumulators().get(OutputLines.GPUS);
         if (gpus instanceof List<?> list && !list.isEmpty()) {
             summary.row("GPUs", "indexes " + String.join(",", new TreeSet<>(list.stream().map(String::valueOf).toList()))

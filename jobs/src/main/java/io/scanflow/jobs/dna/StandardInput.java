@@ -1,5 +1,6 @@
 package io.scanflow.jobs.dna;
 
+import io.scanflow.jobs.stream.TemporaryFolder;
 import io.scanflow.genomics.io.FormatSniffer;
 import io.scanflow.genomics.io.GenomicsFormat;
 import io.scanflow.genomics.io.Readers;

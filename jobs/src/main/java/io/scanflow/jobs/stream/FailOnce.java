@@ -30,6 +30,12 @@ public final class FailOnce<T> implements MapFunction<T, T>, CheckpointListener 
         this.after = after;
     }
 
+    /** Records counted for {@code run} since its first completed checkpoint (in this JVM); -1 before it. */
+    public static long seen(String run) {
+        AtomicLong seen = SEEN.get(run);
+        return seen == null ? -1 : seen.get();
+    }
+
     /** Whether {@code run} has failed (in this JVM). */
     public static boolean failed(String run) {
         return FAILED.contains(run);

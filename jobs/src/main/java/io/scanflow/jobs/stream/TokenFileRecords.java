@@ -17,6 +17,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * its stream. Record {@code i} is chunk {@code i / B} of sequence {@code i % B}, so all keys advance
  * together and their records share bundles.
  *
+ * <p>With {@link #withDemand} the file's records are followed by that many blocks of demand records, one
+ * per key each ({@link ScanInput#demand}): a generation job's sessions then advance as the demand arrives,
+ * so the source stays open, and checkpoints go on, while they run.
+ *
  * <p>The source is Flink's {@link DataGeneratorSource}: its only state is the next record index, in
  * every checkpoint, so a restored job replays exactly the records after the checkpoint. It runs with
  * parallelism 1, which keeps each key's records in order. The file is read (through Flink's file
@@ -30,22 +34,46 @@ public final class TokenFileRecords implements GeneratorFunction<Long, ScanInput
     private final int length;
     private final int recordTokens;
     private final int vocab;
+    private final int demandRounds;
     private transient int[][] sequences;
 
     public TokenFileRecords(String uri, int batch, int length, int recordTokens, int vocab) {
+        this(uri, batch, length, recordTokens, vocab, 0);
+    }
+
+    private TokenFileRecords(String uri, int batch, int length, int recordTokens, int vocab, int demandRounds) {
         if (recordTokens < 1) {
             throw new IllegalArgumentException("tokens per record must be positive, found " + recordTokens);
+        }
+        if (demandRounds < 0) {
+            throw new IllegalArgumentException("demand rounds must not be negative, found " + demandRounds);
         }
         this.uri = uri;
         this.batch = batch;
         this.length = length;
         this.recordTokens = recordTokens;
         this.vocab = vocab;
+        this.demandRounds = demandRounds;
+    }
+
+    /** The same records followed by {@code rounds} demand records per key, key by key in each round. */
+    public TokenFileRecords withDemand(int rounds) {
+        return new TokenFileRecords(uri, batch, length, recordTokens, vocab, rounds);
     }
 
     /** Records of a file of {@code batch} sequences of {@code length} tokens. */
     public static long records(int batch, int length, int recordTokens) {
         return (long) batch * chunksPerSequence(length, recordTokens);
+    }
+
+    /** All records this source sends: the file's, then the demand. */
+    public long count() {
+        return records(batch, length, recordTokens) + (long) batch * demandRounds;
+    }
+
+    /** Keys (sequences) in the file: the size of one block of demand records. */
+    public int keys() {
+        return batch;
     }
 
     static int chunksPerSequence(int length, int recordTokens) {
@@ -58,10 +86,15 @@ public final class TokenFileRecords implements GeneratorFunction<Long, ScanInput
      */
     public static DataStream<ScanInput> stream(StreamExecutionEnvironment env, TokenFileRecords records,
                                                double recordsPerSecond) {
-        RateLimiterStrategy<?> rate = recordsPerSecond > 0
-                ? RateLimiterStrategy.perSecond(recordsPerSecond) : RateLimiterStrategy.noOp();
-        DataGeneratorSource<ScanInput> source = new DataGeneratorSource<>(records,
-                records(records.batch, records.length, records.recordTokens), rate, TypeInformation.of(ScanInput.class));
+        return stream(env, records, recordsPerSecond > 0
+                ? RateLimiterStrategy.perSecond(recordsPerSecond) : RateLimiterStrategy.noOp());
+    }
+
+    /** The source stream, paced by {@code pacing}. */
+    public static DataStream<ScanInput> stream(StreamExecutionEnvironment env, TokenFileRecords records,
+                                               RateLimiterStrategy<?> pacing) {
+        DataGeneratorSource<ScanInput> source = new DataGeneratorSource<>(records, records.count(), pacing,
+                TypeInformation.of(ScanInput.class));
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "token file")
                 .setParallelism(1).uid("token-file");
     }
@@ -77,6 +110,10 @@ public final class TokenFileRecords implements GeneratorFunction<Long, ScanInput
 
     @Override
     public ScanInput map(Long index) {
+        long fileRecords = records(batch, length, recordTokens);
+        if (index >= fileRecords) {
+            return ScanInput.demand(Integer.toString((int) ((index - fileRecords) % batch)), index);
+        }
         int i = Math.toIntExact(index);
         int sequence = i % batch;
         int from = i / batch * recordTokens;

@@ -41,14 +41,14 @@ class ResumeTest {
         Run ref = Cli.run(args(common, "--out", reference.toString()));
         assertEquals(0, ref.code(), ref.err());
 
-        // The same run in its own JVM, paced so that it is still running when it is killed: 4 tokens a second a key, and
-        // a prompt every 10 s (at the end of its input the operator generates the rest at once).
+        // The same run in its own JVM, paced so that it is still running when it is killed: 4 tokens a second a key
+        // (the source sends each round's demand at that pace, so it stays open for the 10 s the sessions take).
         Path out = tmp.resolve("run");
         Path checkpoints = tmp.resolve("checkpoints");
         List<String> command = new ArrayList<>(List.of(javaBinary(), "--add-modules=jdk.incubator.vector", "-Xmx512m",
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 ScanflowCommand.class.getName()));
-        command.addAll(List.of(args(common, "--tokens-per-second", "4", "--records-per-second", "0.1", "--checkpoint-dir",
+        command.addAll(List.of(args(common, "--tokens-per-second", "4", "--checkpoint-dir",
                 checkpoints.toString(), "--out", out.toString())));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("killed.log").toFile()).start();

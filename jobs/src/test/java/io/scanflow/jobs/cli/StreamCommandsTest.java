@@ -95,6 +95,28 @@ class StreamCommandsTest {
                 java.util.Arrays.copyOf(sampled, f.promptLength + 12)), "sampling differs from greedy decoding");
     }
 
+    /**
+     * A failure injected while the sessions generate: the source lets one round of demand through per
+     * checkpoint, so checkpoints complete mid-session on any machine, and the failure fires after the
+     * first one; the restored job ends with the tokens of a run without failure.
+     */
+    @Test
+    void aFailureMidSessionRestoresToTheTokensOfARunWithoutFailure() throws IOException {
+        Fixture f = Fixture.load("mamba1-untied-bias");
+        String[] common = {"stream-generate", "--model", f.modelDir.toString(), "--tokens",
+                reference(f, "prompt.i32").toString(), "--batch", String.valueOf(f.batch), "--max-new", "24",
+                "--temperature", "1.1", "--seed", "3", "--tokens-per-round", "2", "--parallelism", "2"};
+        Path clean = tmp.resolve("clean");
+        Run r1 = Cli.run(args(common, "--out", clean.toString()));
+        assertEquals(0, r1.code(), r1.err());
+        Path failed = tmp.resolve("failed");
+        Run r2 = Cli.run(args(common, "--out", failed.toString(), "--fail-after", "5", "--records-per-checkpoint",
+                String.valueOf(f.batch), "--checkpoint-interval", "100ms"));
+        assertEquals(0, r2.code(), r2.err());
+        assertTrue(r2.out().matches("(?s).*injected failure\\s+fired after 5 outputs.*"), r2.out());
+        assertArrayEquals(Files.readAllBytes(clean.resolve("tokens.i32")), Files.readAllBytes(failed.resolve("tokens.i32")));
+    }
+
     @Test
     void perChunkPredictionsAreTheArgmaxOfTheLogitsCommand() throws IOException {
         Fixture f = Fixture.load("mamba1-tied");

@@ -1,4 +1,4 @@
-package io.scanflow.jobs.dna;
+package io.scanflow.jobs.stream;
 
 import java.io.IOException;
 import java.nio.file.Files;
