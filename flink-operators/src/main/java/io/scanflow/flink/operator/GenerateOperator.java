@@ -11,6 +11,7 @@ import io.scanflow.model.sampling.Sampler;
 import io.scanflow.model.sampling.SamplingConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 
@@ -127,6 +128,7 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
 
     @Override
     protected void enqueue(KeyEntry e, ScanInput r, long timestamp) {
+        boolean waiting = onDemand && e.generating && !mayRun(e);
         if (r.endOfStream() && e.generating && e.maxTokens == 0) {
             // Only an unbounded session is cut short by an end record; bounded ones finish first.
             e.stopRequested = true;
@@ -138,8 +140,8 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
         } else {
             e.queue.addLast(new KeyState.Queued(r, timestamp));
         }
-        if (onDemand && e.generating && e.queue.size() == 1) {
-            scheduleRound(); // the session was waiting for this record
+        if (waiting && mayRun(e)) {
+            scheduleRound(e); // the session was waiting for this record
         }
     }
 
@@ -230,6 +232,25 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
         }
     }
 
+    /** {@link #scheduleRound()} for one session that may now run: no need to look at the others. */
+    private void scheduleRound(KeyEntry e) {
+        if (closing) {
+            return;
+        }
+        if (periodMillis == 0) {
+            if (!roundMailPending) {
+                roundMailPending = true;
+                mailbox.execute(this::onRoundMail, "scanflow generation round");
+            }
+            return;
+        }
+        long at = (long) Math.ceil(dueAt(e));
+        if (at < roundTimerAt) {
+            roundTimerAt = at;
+            getProcessingTimeService().registerTimer(at, failStop(this::onRoundTimer));
+        }
+    }
+
     private void onRoundMail() throws Exception {
         checkNotFailed();
         roundMailPending = false;
@@ -305,11 +326,26 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
 
     /**
      * Whether the session may run a round as far as demand goes: always without {@link Generate#onDemand()};
-     * on demand, when a record waits in its key's queue (a demand record, or a later record, after which
-     * no demand can come for this session).
+     * on demand, when a demand record waits in its key's queue, or a later prompt (after which no demand
+     * can come for this session), or a stop was asked for (one more token ends it). End markers do not
+     * count: a session opened by its stream's last prompt runs on the demand queued behind that end.
      */
     private boolean mayRun(KeyEntry e) {
-        return !onDemand || !e.queue.isEmpty();
+        return !onDemand || e.stopRequested || firstAfterEnds(e) != null;
+    }
+
+    /** The key's first queued record that is not a bare end marker, or null. */
+    private static KeyState.Queued firstAfterEnds(KeyEntry e) {
+        for (KeyState.Queued q : e.queue) {
+            if (!isEndMarker(q.record())) {
+                return q;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isEndMarker(ScanInput r) {
+        return r.endOfStream() && r.length() == 0 && r.features() == null;
     }
 
     private boolean anyMayRun() {
@@ -326,10 +362,19 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
 
     /** Takes the demand record that released this round off the key's queue (none at the end of input). */
     private void takeDemand(KeyEntry e) {
-        KeyState.Queued head = e.queue.peekFirst();
-        if (onDemand && head != null && head.record().isDemand()) {
-            e.queue.pollFirst();
-            e.records++;
+        if (!onDemand) {
+            return;
+        }
+        for (Iterator<KeyState.Queued> it = e.queue.iterator(); it.hasNext(); ) {
+            ScanInput r = it.next().record();
+            if (r.isDemand()) {
+                it.remove();
+                e.records++;
+                return;
+            }
+            if (!isEndMarker(r)) {
+                return; // a later prompt: the session runs to its end without demand
+            }
         }
     }
 

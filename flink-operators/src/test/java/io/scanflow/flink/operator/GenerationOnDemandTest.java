@@ -155,6 +155,32 @@ class GenerationOnDemandTest {
         }
     }
 
+    /** A stream's last prompt queues an end marker behind its session: demand behind that end still counts. */
+    @Test
+    void aSessionOpenedByItsStreamsLastPromptStillWaitsForDemand() throws Exception {
+        Generate mode = SAMPLED.withTokensPerRound(5).onDemand();
+        ScanInput last = ScanInput.lastTokens("a", 1, 1, 2, 3);
+        try (var h = create(mode, ONE_BY_ONE)) {
+            h.open();
+            h.processElement(last, 1);
+            Harnesses.drainMailbox(h);
+            assertEquals(1, h.getOutput().size(), "token 0, then it waits, end marker or not");
+            for (int r = 1; r <= mode.roundsPerSession(); r++) {
+                h.processElement(ScanInput.demand("a", 0), 2);
+                Harnesses.drainMailbox(h);
+                assertEquals(Math.min(30, 1 + 5 * r), h.getOutput().size(), "round " + r);
+            }
+            // The end ran after the session: the key's next prompt opens a fresh stream.
+            h.processElement(ScanInput.lastTokens("a", 3, 1, 2, 3), 3);
+            Harnesses.drainMailbox(h);
+            assertEquals(31, h.getOutput().size());
+            h.endInput();
+            h.getOneInputOperator().finish();
+            List<ScanInput> prompts = List.of(last, ScanInput.lastTokens("a", 3, 1, 2, 3));
+            assertEquals(byKey(reference(prompts, SAMPLED)), byKey(render(Harnesses.values(h))));
+        }
+    }
+
     @Test
     void aPacedSessionOnDemandWaitsForBoth() throws Exception {
         Generate mode = SAMPLED.withTokensPerRound(4).atTokensPerSecond(100).onDemand(); // a token per 10 ms
