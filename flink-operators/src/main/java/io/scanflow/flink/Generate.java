@@ -108,10 +108,10 @@ public final class Generate implements Serializable {
     /**
      * Sessions that advance only when asked: each demand record for the key ({@link ScanInput#demand})
      * releases one round (up to {@link #tokensPerRound()} tokens; at a real-time pace, not before they
-     * are due). A session takes the demand records that follow its prompt; once a record of another
-     * kind has arrived for its key (its next prompt, its end), nothing more can ask for it, so it runs to
-     * its end. Demand left over when a session ends is dropped. At the end of input every session runs
-     * to its end.
+     * are due). A session takes the demand records that follow its prompt, also those behind an end
+     * of its stream (a stream's last prompt still has its session asked for); once the key's next prompt
+     * has arrived, nothing more can ask for it, so it runs to its end. Demand left over when a session
+     * ends is dropped. At the end of input every session runs to its end.
      *
      * <p>This is how a job keeps its input open while sessions generate: Flink takes checkpoint barriers
      * only from open inputs, and an operator whose input has ended must finish its work before the task
