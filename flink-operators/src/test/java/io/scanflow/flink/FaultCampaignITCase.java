@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -124,14 +125,8 @@ class FaultCampaignITCase {
                     run.faults().arm(site, events);
                     story.append(", at ").append(at).append(" arm ").append(site).append('#').append(events);
                 } else if (action < 8 && s > 0) {
-                    // No failure may interrupt the savepoint: disarm, then wait for a checkpoint completed since,
-                    // which says every task is running (a failure armed earlier may just have restarted them).
                     run.faults().disarm();
-                    long since = run.faults().lastCompletedCheckpoint();
-                    SourceGate.await("a checkpoint after checkpoint " + since, PATIENCE,
-                            () -> run.faults().lastCompletedCheckpoint() > since);
-                    String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(),
-                            SavepointFormatType.CANONICAL).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                    String savepoint = stopWithSavepoint(job, run, savepoints);
                     int next = 1 + random.nextInt(4);
                     boolean switchBackend = random.nextInt(3) == 0;
                     rocksdb ^= switchBackend;
@@ -218,6 +213,31 @@ class FaultCampaignITCase {
             }
         }
         return new long[] {lost, duplicated, mismatched};
+    }
+
+    /**
+     * Stops the job with a savepoint once every task runs. No fault is armed any more, but one injected
+     * earlier may still be restarting the job (a declined snapshot fails the job only when the coordinator
+     * has processed the decline), and Flink refuses a savepoint while tasks are not running. So: wait for
+     * a checkpoint completed since (every task ran then), and if the savepoint is still refused for tasks
+     * not running, that restart was under way: wait for the next completed checkpoint. Each refusal needs
+     * a restart, and with no fault armed none comes after the last one.
+     */
+    private static String stopWithSavepoint(JobClient job, TestJob.Run run, Path savepoints) throws Exception {
+        for (int refused = 0; ; refused++) {
+            long since = run.faults().lastCompletedCheckpoint();
+            SourceGate.await("a checkpoint after checkpoint " + since, PATIENCE,
+                    () -> run.faults().lastCompletedCheckpoint() > since);
+            try {
+                return job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                boolean restarting = String.valueOf(e.getCause()).contains("Not all required tasks are currently running");
+                if (!restarting || refused >= run.faults().injected()) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static JobClient start(TestJob.Run run, int parallelism, boolean rocksdb, String savepoint) throws Exception {
