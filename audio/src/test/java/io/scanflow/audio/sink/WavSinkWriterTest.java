@@ -94,7 +94,7 @@ class WavSinkWriterTest {
     }
 
     @Test
-    void aRestoredWriterCutsBackToTheCheckpointAndContinues() {
+    void aRestoredWriterCutsBackToTheCheckpointAndContinues() throws IOException {
         float[] s = WavFixtures.sine(500, 8000, 9000, 0.4);
         WavSinkWriter w = new WavSinkWriter(dir, List.of());
         w.write(chunk("b", s, 0, 4000, false), null);
@@ -110,6 +110,25 @@ class WavSinkWriterTest {
         restored.write(chunk("b", s, 6500, 9000, true), null);  // overlapping replay is trimmed
         commit(restored.prepareCommit());
         assertArrayEquals(s, AudioFiles.readAll(dir.resolve("b.wav"), 8000), 1f / 32767);
+    }
+
+    /** More open streams than sync threads: every file is synced (its bytes on disk) and recorded in order. */
+    @Test
+    void manyOpenStreamsAreSyncedAndRecordedAtACheckpoint() throws IOException {
+        int streams = 3 * WavSinkWriter.SYNC_THREADS + 5;
+        WavSinkWriter w = new WavSinkWriter(dir, List.of());
+        for (int i = 0; i < streams; i++) {
+            w.write(new AudioChunk("s" + i, 0, 8000, new float[100 + i], false), null);
+        }
+        List<WavWriterState> states = w.snapshotState(1);
+        assertEquals(streams, states.size());
+        for (int i = 0; i < streams; i++) {
+            WavWriterState st = states.get(i);
+            assertEquals("s" + i, st.stream());
+            assertEquals(100 + i, st.samples());
+            assertEquals(44 + 2L * (100 + i), Files.size(Path.of(st.pending())), "header and samples on disk");
+        }
+        w.close();
     }
 
     @Test
