@@ -91,7 +91,8 @@ public final class Generate implements Serializable {
 
     /** Real-time pace: each session emits at most this many tokens per second; 0 is as fast as possible. */
     public Generate atTokensPerSecond(double rate) {
-        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, rate, tokensPerRound, onDemand);
+        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, rate, tokensPerRound,
+                onDemand);
     }
 
     /**
@@ -102,7 +103,8 @@ public final class Generate implements Serializable {
      * no effect with a stop token.
      */
     public Generate withTokensPerRound(int k) {
-        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, tokensPerSecond, k, onDemand);
+        return new Generate(maxNewTokens, stopToken, greedy, temperature, topK, topP, seed, tokensPerSecond, k,
+                onDemand);
     }
 
     /**

@@ -26,9 +26,9 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
  * <p>A round is one mail, so checkpoint barriers fall between rounds, and a round of k tokens leaves
  * every session (tokens, outputs, model state, random state) where k single-token rounds would.
  *
- * <p>On demand ({@link Generate#onDemand()}) a session runs a round only while a demand record waits at the
- * head of its key's queue, and the round takes it off; a demand record arriving for a running session
- * schedules a round.
+ * <p>On demand ({@link Generate#onDemand()}) a session runs a round only while a demand record waits in
+ * its key's queue (ahead of any later prompt; end markers do not count), and the round takes it off; a
+ * demand record arriving for a waiting session schedules a round.
  *
  * <p>The token sampled last is not fed until the next round (or the next prompt, which it precedes),
  * so a session that ends leaves the stream exactly where a continuing session would be.

@@ -28,10 +28,10 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * audio-generate: N sessions, each a key with its prompt (mu-law tokens of a WAV, or one silence token)
- * and one demand record per round ({@link SessionRecords}), through the keyed generate operator (sampling, batched across sessions, {@code samplesPerRound} samples
- * per session per engine call, at real-time pace or as fast as possible, one record per session per
- * round) -> tokens to audio chunks -> the
- * exactly-once WAV sink ({@code <session>.wav}). The per-session figures come back to the client. The
+ * and one demand record per round ({@link SessionRecords}), through the keyed generate operator
+ * (sampling, batched across sessions, {@code samplesPerRound} samples per session per engine call, at
+ * real-time pace or as fast as possible, one record per session per round) -> tokens to audio chunks ->
+ * the exactly-once WAV sink ({@code <session>.wav}). The per-session figures come back to the client. The
  * samples do not depend on {@code samplesPerRound}.
  */
 public final class AudioGenerateJob {
@@ -42,9 +42,6 @@ public final class AudioGenerateJob {
 
     /** One session's figures: samples, audio seconds, real-time factor (audio seconds per wall second). */
     public record SessionStats(String session, long samples, double seconds, double realtimeFactor) {}
-
-    /** Blocks the real-time source sends at once: the prompts and two rounds of demand, a round ahead of time. */
-    static final int DEMAND_LEAD = 3;
 
     /**
      * The sessions' prompts, then their demand, one record per session per round: the source stays open
@@ -78,7 +75,7 @@ public final class AudioGenerateJob {
                 .withBundleTimeout(Duration.ofMillis(5));
         ModelSpec spec = ModelSpec.of(model).withEngine(engine).withThreads(threads).withChunkLength(Math.max(256, sessions));
         DataStream<ScanInput> input = sessionRecords(env, new SessionRecords(sessions, prompt, mode.roundsPerSession()),
-                realtime ? new BlockPacing<>(sessions, (double) samplesPerRound / sampleRate, DEMAND_LEAD)
+                realtime ? BlockPacing.sessionRounds(sessions, (double) samplesPerRound / sampleRate)
                         : RateLimiterStrategy.noOp());
         SingleOutputStreamOperator<GeneratedChunk> tokens =
                 ScanOperators.generateChunks(ScanOperators.keyByStream(input), spec, mode, options).uid("generate");

@@ -38,8 +38,8 @@ public final class JobOptions {
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR|URI",
             description = "Where checkpoints go, kept when the job is cancelled so it can resume with flink run -s"
-                    + " (default: the cluster's execution.checkpointing.dir; a local run writes them to a temporary folder,"
-                    + " removed when the command ends).")
+                    + " (default: the cluster's execution.checkpointing.dir; a local run writes them to a temporary"
+                    + " folder, removed when the command ends).")
     String checkpointDir;
 
     @Option(names = "--web-ui", arity = "0..1", paramLabel = "PORT", fallbackValue = "8081",

@@ -27,8 +27,6 @@ import picocli.CommandLine.Option;
                 "Writes OUT/tokens.i32, int32 [B, L+N] (prompt, then new tokens), as generate does."})
 final class StreamGenerateCommand extends TokenStreamCommand {
     static final String RESULT = "tokens.i32";
-    /** Blocks the paced source sends at once: the prompts and two rounds of demand, a round ahead of time. */
-    static final int DEMAND_LEAD = 3;
 
     @Option(names = "--max-new", required = true, paramLabel = "N", description = "Tokens to generate per prompt.")
     int maxNew;
@@ -134,7 +132,7 @@ final class StreamGenerateCommand extends TokenStreamCommand {
     @Override
     RateLimiterStrategy<?> sourcePacing() {
         if (onDemand() && tokensPerSecond > 0) {
-            return new BlockPacing<>(batch, tokensPerRound / tokensPerSecond, DEMAND_LEAD);
+            return BlockPacing.sessionRounds(batch, tokensPerRound / tokensPerSecond);
         }
         return super.sourcePacing();
     }

@@ -25,6 +25,15 @@ public final class BlockPacing<S extends SourceSplit> implements RateLimiterStra
     private final long periodNanos;
     private final int leadBlocks;
 
+    /**
+     * A generation source's pacing: blocks of one record per session, a round of demand per
+     * {@code roundSeconds}; the prompts and the first two rounds' demand go at once, so each round's demand
+     * is there a round before the operator's own pace makes the round due.
+     */
+    public static <S extends SourceSplit> BlockPacing<S> sessionRounds(long sessions, double roundSeconds) {
+        return new BlockPacing<>(sessions, roundSeconds, 3);
+    }
+
     public BlockPacing(long blockSize, double periodSeconds, int leadBlocks) {
         if (blockSize < 1) {
             throw new IllegalArgumentException("block size must be positive, found " + blockSize);
