@@ -67,7 +67,8 @@ class AudioDetectJobTest {
             labelled += t[3].equals(d[3]) ? 1 : 0;
         }
         System.out.println("audio-detect on the committed streams: " + labelled + " of 10 labels right");
-        assertTrue(labelled >= 8, labelled + " of 10 labels right");
+        // The shipped classifier labels 7 of these 10 words at 10 dB (docs/audio.md); fewer is a regression.
+        assertTrue(labelled >= 7, labelled + " of 10 labels right");
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("| times only (detection) | 10 | 1.000 | 1.000 |"), report);
         assertTrue(report.contains(String.format(java.util.Locale.ROOT, "| labels and times | %d | %.3f | %.3f |",

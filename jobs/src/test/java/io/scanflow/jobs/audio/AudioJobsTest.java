@@ -85,7 +85,7 @@ class AudioJobsTest {
             correct += truth.get(f[0]).equals(f[1]) ? 1 : 0;
         }
         System.out.println("audio-classify on the demo clips: " + correct + "/30 correct");
-        assertTrue(correct >= 24, "demo accuracy " + correct + "/30");
+        assertTrue(correct >= 25, "demo accuracy " + correct + "/30"); // the shipped classifier: 26
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains(String.format(java.util.Locale.ROOT, "**Accuracy: %.2f%%** (%d of 30 streams)",
                 100.0 * correct / 30, correct)), report);
