@@ -71,26 +71,14 @@ public final class TokenFileRecords implements GeneratorFunction<Long, ScanInput
         return records(batch, length, recordTokens) + (long) batch * demandRounds;
     }
 
-    /** Keys (sequences) in the file: the size of one block of demand records. */
-    public int keys() {
-        return batch;
-    }
-
     static int chunksPerSequence(int length, int recordTokens) {
         return (int) (((long) length + recordTokens - 1) / recordTokens); // long: recordTokens may be near 2^31
     }
 
     /**
-     * The source stream: {@code recordsPerSecond} paces it (0: as fast as the job takes them), so a
-     * finite file can stand in for a live stream.
+     * The source stream, paced by {@code pacing} (for example a rate, so that a finite file can stand in
+     * for a live stream).
      */
-    public static DataStream<ScanInput> stream(StreamExecutionEnvironment env, TokenFileRecords records,
-                                               double recordsPerSecond) {
-        return stream(env, records, recordsPerSecond > 0
-                ? RateLimiterStrategy.perSecond(recordsPerSecond) : RateLimiterStrategy.noOp());
-    }
-
-    /** The source stream, paced by {@code pacing}. */
     public static DataStream<ScanInput> stream(StreamExecutionEnvironment env, TokenFileRecords records,
                                                RateLimiterStrategy<?> pacing) {
         DataGeneratorSource<ScanInput> source = new DataGeneratorSource<>(records, records.count(), pacing,
