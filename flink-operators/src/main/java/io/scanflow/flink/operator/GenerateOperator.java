@@ -210,9 +210,8 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
             return;
         }
         if (periodMillis == 0) {
-            if (!roundMailPending && anyMayRun()) {
-                roundMailPending = true;
-                mailbox.execute(this::onRoundMail, "scanflow generation round");
+            if (anyMayRun()) {
+                postRoundMail();
             }
             return;
         }
@@ -222,13 +221,8 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
                 next = Math.min(next, dueAt(e));
             }
         }
-        if (next == Double.MAX_VALUE) {
-            return; // every session waits for demand
-        }
-        long at = (long) Math.ceil(next);
-        if (at < roundTimerAt) {
-            roundTimerAt = at;
-            getProcessingTimeService().registerTimer(at, failStop(this::onRoundTimer));
+        if (next != Double.MAX_VALUE) { // else every session waits for demand
+            armRoundTimer(next);
         }
     }
 
@@ -238,13 +232,22 @@ abstract class GenerateOperator<OUT> extends ModelOperator<OUT> {
             return;
         }
         if (periodMillis == 0) {
-            if (!roundMailPending) {
-                roundMailPending = true;
-                mailbox.execute(this::onRoundMail, "scanflow generation round");
-            }
-            return;
+            postRoundMail();
+        } else {
+            armRoundTimer(dueAt(e));
         }
-        long at = (long) Math.ceil(dueAt(e));
+    }
+
+    private void postRoundMail() {
+        if (!roundMailPending) {
+            roundMailPending = true;
+            mailbox.execute(this::onRoundMail, "scanflow generation round");
+        }
+    }
+
+    /** A round timer at {@code due}, unless one fires earlier. */
+    private void armRoundTimer(double due) {
+        long at = (long) Math.ceil(due);
         if (at < roundTimerAt) {
             roundTimerAt = at;
             getProcessingTimeService().registerTimer(at, failStop(this::onRoundTimer));
